@@ -1,0 +1,42 @@
+import type { Node, NodeDef } from 'node-red';
+import type { CallbackAuthenticator, TelApiClient } from '../telapi';
+
+export const DEFAULT_BASE_URL = 'https://api.telapi.com/v1';
+export const DEFAULT_TIMEOUT_SECONDS = 15;
+
+export interface TelApiAccountCredentials {
+  accountSid?: string;
+  authToken?: string;
+}
+
+export interface TelApiAccountDef extends NodeDef {
+  baseUrl?: string;
+  publicUrl?: string;
+  timeout?: number | string;
+}
+
+/** What other nodes get from RED.nodes.getNode(account): the client and checks, never the token. */
+export interface TelApiAccountNode extends Node<TelApiAccountCredentials> {
+  baseUrl: string;
+  publicUrl: string;
+  /** Undefined when the AccountSid or AuthToken is missing or malformed; see `problem`. */
+  client: TelApiClient | undefined;
+  authenticator: CallbackAuthenticator | undefined;
+  /** i18n key (under telapi-account.errors) of what is wrong with the configuration, if anything. */
+  problem: 'missingCredentials' | 'invalidAccountSid' | undefined;
+}
+
+
+/** Why a node cannot use its account; the key names a message under `<node type>.errors`. */
+export type AccountProblem = 'noAccount' | 'missingCredentials' | 'invalidAccountSid';
+
+export type UsableAccount = TelApiAccountNode & { client: TelApiClient; authenticator: CallbackAuthenticator };
+
+export function accountProblem(account: TelApiAccountNode | null | undefined): AccountProblem | undefined {
+  if (!account) return 'noAccount';
+  return account.problem;
+}
+
+export function isUsable(account: TelApiAccountNode | null | undefined): account is UsableAccount {
+  return !!account && account.client !== undefined && account.authenticator !== undefined;
+}

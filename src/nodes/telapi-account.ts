@@ -1,0 +1,52 @@
+import type { NodeAPI } from 'node-red';
+import { CallbackAuthenticator, TelApiClient, isAccountSid } from '../telapi';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_SECONDS,
+  type TelApiAccountCredentials,
+  type TelApiAccountDef,
+  type TelApiAccountNode,
+} from './account-types';
+
+function timeoutMs(value: number | string | undefined): number {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TelApiAccount(this: TelApiAccountNode, config: TelApiAccountDef): void {
+    RED.nodes.createNode(this, config);
+    this.baseUrl = (config.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
+    this.publicUrl = (config.publicUrl ?? '').trim().replace(/\/+$/, '');
+    const accountSid = (this.credentials.accountSid ?? '').trim();
+    const authToken = this.credentials.authToken ?? '';
+    this.client = undefined;
+    this.authenticator = undefined;
+    if (accountSid === '' || authToken === '') {
+      this.problem = 'missingCredentials';
+    } else if (!isAccountSid(accountSid)) {
+      this.problem = 'invalidAccountSid';
+    } else {
+      this.problem = undefined;
+      this.client = new TelApiClient({
+        accountSid,
+        authToken,
+        baseUrl: this.baseUrl,
+        timeoutMs: timeoutMs(config.timeout),
+        userAgent: 'node-red-telapi (Node-RED)',
+      });
+      this.authenticator = new CallbackAuthenticator(accountSid, authToken);
+    }
+    this.on('close', (done: () => void) => {
+      this.client?.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType<TelApiAccountNode, TelApiAccountDef, unknown, TelApiAccountCredentials>('telapi-account', TelApiAccount, {
+    credentials: {
+      accountSid: { type: 'text' },
+      authToken: { type: 'password' },
+    },
+  });
+};

@@ -1,0 +1,155 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import {
+  DEFAULT_RECORDING_OPTIONS,
+  TelApiError,
+  TelApiInputError,
+  buildRecordForm,
+  parseRecordingOptions,
+  shortSid,
+  type RecordingOptions,
+} from '../telapi';
+import { accountProblem, isUsable, type TelApiAccountNode } from './account-types';
+
+interface TelApiRecordDef extends NodeDef {
+  account: string;
+  action?: string;
+  direction?: string;
+  timeLimit?: number | string;
+  callbackUrl?: string;
+  fileFormat?: string;
+  trimSilence?: boolean | string;
+  transcribe?: boolean | string;
+  transcribeQuality?: string;
+  transcribeCallback?: string;
+}
+
+type RecordMessage = NodeMessageInFlow & {
+  callSid?: unknown;
+  recording?: unknown;
+  statusCode?: number;
+};
+
+type Send = (msg: RecordMessage) => void;
+type Done = (err?: Error) => void;
+
+/** The node's own properties as recording options; blank editor fields fall back to the defaults. */
+function nodeOptions(config: TelApiRecordDef): Partial<Record<keyof RecordingOptions, unknown>> {
+  const options: Partial<Record<keyof RecordingOptions, unknown>> = {};
+  for (const key of Object.keys(DEFAULT_RECORDING_OPTIONS) as Array<keyof RecordingOptions>) {
+    const value = config[key];
+    if (value !== undefined && value !== null && value !== '') options[key] = value;
+  }
+  return options;
+}
+
+export = function register(RED: NodeAPI): void {
+  /** An Error whose text comes from this node's message catalog. */
+  function translate(error: unknown): Error {
+    if (error instanceof TelApiInputError) {
+      const text = RED._(`telapi-record.errors.input.${error.reason}`, { field: error.field, ...error.params });
+      return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
+    }
+    if (error instanceof TelApiError) {
+      const params = {
+        status: error.status ?? '',
+        code: error.code ?? '',
+        message: error.apiMessage ?? '',
+        cause: error.causeCode ?? '',
+        attempts: error.attempts,
+      };
+      const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
+      const text = RED._(`telapi-record.errors.${key}`, params);
+      return Object.assign(new Error(text), {
+        name: 'TelApiError',
+        kind: error.kind,
+        status: error.status,
+        code: error.code,
+        moreInfo: error.moreInfo,
+      });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  function TelApiRecord(this: Node, config: TelApiRecordDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as TelApiAccountNode | null;
+    const inFlight = new Map<AbortController, Promise<void>>();
+    let configError: Error | undefined;
+    let defaults: RecordingOptions = { ...DEFAULT_RECORDING_OPTIONS };
+
+    const fail = (error: Error): void => {
+      node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
+    };
+
+    try {
+      defaults = parseRecordingOptions(nodeOptions(config));
+    } catch (error) {
+      configError = translate(error);
+    }
+    const problem = accountProblem(account);
+    if (problem) configError = new Error(RED._(`telapi-record.errors.${problem}`));
+    if (configError) fail(configError);
+
+    async function handle(msg: RecordMessage, send: Send, done: Done, signal: AbortSignal): Promise<void> {
+      if (configError) throw configError;
+      if (!isUsable(account)) throw new Error(RED._('telapi-record.errors.noAccount'));
+      const options = parseRecordingOptions(msg.recording, defaults);
+      const form = buildRecordForm({
+        callSid: msg.callSid,
+        options,
+        publicUrl: account.publicUrl,
+        tokenFor: (callSid) => account.authenticator.tokenFor(callSid),
+      });
+      const callSid = msg.callSid as string;
+      const starting = options.action === 'start';
+      node.status({
+        fill: 'blue',
+        shape: 'dot',
+        text: RED._(starting ? 'telapi-record.status.starting' : 'telapi-record.status.stopping', { call: shortSid(callSid) }),
+      });
+      try {
+        const result = await account.client.record(callSid, form, signal);
+        msg.payload = result.recording;
+        msg.statusCode = result.statusCode;
+      } catch (error) {
+        if (error instanceof TelApiError && error.status !== undefined) msg.statusCode = error.status;
+        throw error;
+      }
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text: RED._(starting ? 'telapi-record.status.recording' : 'telapi-record.status.stopped', { call: shortSid(callSid) }),
+      });
+      send(msg);
+      done();
+    }
+
+    node.on('input', (msg: RecordMessage, send: Send, done: Done) => {
+      const controller = new AbortController();
+      const settled = handle(msg, send, done, controller.signal)
+        .catch((error: unknown) => {
+          const translated = translate(error);
+          fail(translated);
+          done(translated);
+        })
+        .finally(() => inFlight.delete(controller));
+      inFlight.set(controller, settled);
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      // Each cancelled message still ends in done(err): nothing in flight is lost silently.
+      for (const controller of inFlight.keys()) controller.abort();
+      void Promise.allSettled([...inFlight.values()]).then(() => {
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('telapi-record', TelApiRecord);
+};
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,247 @@
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
+import { TelApiError, type TelApiErrorBody } from './errors';
+import { parseRecordingResponse, type TelApiObject } from './response';
+
+export interface TelApiClientOptions {
+  accountSid: string;
+  authToken: string;
+  /** API root, e.g. https://api.telapi.com/v1 or https://api.zang.io/v2. */
+  baseUrl: string;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Attempts in all, for 429/503 and for requests that never reached TelAPI. */
+  maxAttempts?: number;
+  /** Upper bound of one Retry-After wait. */
+  maxRetryAfterMs?: number;
+  /** First back-off when TelAPI could not be reached; doubles each attempt. */
+  unreachableBackoffMs?: number;
+  userAgent?: string;
+}
+
+export interface TelApiRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path below {base}/Accounts/{AccountSid}, e.g. "/Calls/CA…/Recordings.json". */
+  path: string;
+  form?: URLSearchParams;
+  signal?: AbortSignal;
+}
+
+export interface TelApiResult {
+  statusCode: number;
+  body: TelApiObject;
+  attempts: number;
+}
+
+export interface RecordResult extends TelApiResult {
+  /** The Recording object: the body itself, or the first item of a list envelope. */
+  recording: TelApiObject;
+}
+
+export const DEFAULTS = {
+  timeoutMs: 15_000,
+  maxAttempts: 3,
+  maxRetryAfterMs: 30_000,
+  unreachableBackoffMs: 250,
+} as const;
+
+/** Error codes raised before any byte reached the server: repeating such a request is safe. */
+const NOTHING_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+type GotModule = { default: Got };
+let gotModule: Promise<GotModule> | undefined;
+/** got is ESM-only; this package is CommonJS for Node-RED's require(). */
+const loadGot = (): Promise<GotModule> => (gotModule ??= import('got'));
+
+/**
+ * One TelAPI account: its credentials, one keep-alive agent pair, and the retry policy. The token is
+ * kept in private fields so that logging or inspecting a client cannot print it.
+ */
+export class TelApiClient {
+  readonly accountSid: string;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly maxRetryAfterMs: number;
+  readonly unreachableBackoffMs: number;
+  readonly #authorization: string;
+  readonly #agents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
+  readonly #userAgent: string;
+  #got: Promise<Got> | undefined;
+  #closed = false;
+
+  constructor(options: TelApiClientOptions) {
+    this.accountSid = options.accountSid;
+    this.baseUrl = options.baseUrl.trim().replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts);
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
+    this.unreachableBackoffMs = options.unreachableBackoffMs ?? DEFAULTS.unreachableBackoffMs;
+    this.#authorization = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`, 'utf8').toString('base64');
+    this.#userAgent = options.userAgent ?? 'node-red-telapi';
+  }
+
+  /** {base}/Accounts/{AccountSid}{path} */
+  accountUrl(path: string): string {
+    return `${this.baseUrl}/Accounts/${encodeURIComponent(this.accountSid)}${path}`;
+  }
+
+  /** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
+  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal): Promise<RecordResult> {
+    const result = await this.request({
+      method: 'POST',
+      path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`,
+      form,
+      ...(signal ? { signal } : {}),
+    });
+    return { ...result, recording: parseRecordingResponse(result.body) };
+  }
+
+  async request(request: TelApiRequest): Promise<TelApiResult> {
+    if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
+    const got = await this.#client();
+    const url = this.accountUrl(request.path);
+    for (let attempt = 1; ; attempt++) {
+      let response: Response<string>;
+      try {
+        response = await got(url, {
+          method: request.method,
+          ...(request.form ? { body: request.form.toString() } : {}),
+          ...(request.form ? { headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+      } catch (error) {
+        const code = errorCode(error);
+        if (request.signal?.aborted || code === 'ERR_ABORTED') throw abortedError(attempt);
+        if (code !== undefined && NOTHING_SENT_CODES.has(code) && attempt < this.maxAttempts) {
+          await this.#wait(this.unreachableBackoffMs * 2 ** (attempt - 1), request.signal, attempt);
+          continue;
+        }
+        throw this.#networkError(code, attempt);
+      }
+      const status = response.statusCode;
+      if ((status === 429 || status === 503) && attempt < this.maxAttempts) {
+        const delay = retryAfterMs(response.headers['retry-after']) ?? this.unreachableBackoffMs * 2 ** (attempt - 1);
+        await this.#wait(Math.min(delay, this.maxRetryAfterMs), request.signal, attempt);
+        continue;
+      }
+      return parseResult(response, attempt);
+    }
+  }
+
+  /** Frees the keep-alive sockets; requests after this fail. */
+  close(): void {
+    this.#closed = true;
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  #client(): Promise<Got> {
+    return (this.#got ??= loadGot().then(({ default: got }) =>
+      got.extend({
+        agent: this.#agents,
+        headers: { authorization: this.#authorization, accept: 'application/json', 'user-agent': this.#userAgent },
+        timeout: { request: this.timeoutMs },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: 'text',
+      }),
+    ));
+  }
+
+  async #wait(ms: number, signal: AbortSignal | undefined, attempt: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, signal ? { signal } : {});
+    } catch {
+      throw abortedError(attempt);
+    }
+    if (this.#closed) throw abortedError(attempt);
+  }
+
+  #networkError(code: string | undefined, attempts: number): TelApiError {
+    const details = { attempts, ...(code ? { cause: code } : {}) };
+    if (code === 'ETIMEDOUT') {
+      return new TelApiError(
+        `TelAPI did not answer within ${this.timeoutMs} ms; the request may have reached TelAPI, so it was not repeated`,
+        { kind: 'timeout', ...details },
+      );
+    }
+    if (code !== undefined && NOTHING_SENT_CODES.has(code)) {
+      return new TelApiError(
+        `TelAPI could not be reached at ${originOf(this.baseUrl)} (${code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+        { kind: 'unreachable', ...details },
+      );
+    }
+    return new TelApiError(
+      `TelAPI connection failed (${code ?? 'unknown error'}); the request may have reached TelAPI, so it was not repeated`,
+      { kind: 'network', ...details },
+    );
+  }
+}
+
+function abortedError(attempts: number): TelApiError {
+  return new TelApiError('TelAPI request cancelled', { kind: 'aborted', attempts });
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+function originOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return 'the configured base URL';
+  }
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseJsonObject(text: string): TelApiObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TelApiObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseErrorBody(body: TelApiObject | undefined): TelApiErrorBody | undefined {
+  if (!body) return undefined;
+  const code = typeof body.code === 'number' ? body.code : typeof body.code === 'string' && /^\d+$/.test(body.code) ? Number(body.code) : undefined;
+  const parsed: TelApiErrorBody = {};
+  if (typeof body.message === 'string') parsed.message = body.message;
+  if (code !== undefined) parsed.code = code;
+  if (typeof body.more_info === 'string') parsed.moreInfo = body.more_info;
+  return parsed;
+}
+
+function parseResult(response: Response<string>, attempts: number): TelApiResult {
+  const status = response.statusCode;
+  const body = parseJsonObject(response.body);
+  if (status < 200 || status > 299) {
+    throw TelApiError.fromHttp(status, parseErrorBody(body), response.statusMessage ?? '', attempts);
+  }
+  if (!body) {
+    throw new TelApiError(`TelAPI ${status}: the answer is not a JSON object (${response.headers['content-type'] ?? 'no content type'})`, {
+      kind: 'invalid-response',
+      status,
+      attempts,
+    });
+  }
+  return { statusCode: status, body, attempts };
+}

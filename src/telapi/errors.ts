@@ -1,0 +1,105 @@
+/** What went wrong, machine-readable, so the node layer can translate it (the client has no i18n). */
+export type TelApiErrorKind =
+  | 'http' // TelAPI answered with a status > 399
+  | 'timeout' // no complete answer within the request timeout; the request may have reached TelAPI
+  | 'unreachable' // nothing reached TelAPI (connection refused, DNS failure)
+  | 'network' // the connection broke after the request may have reached TelAPI
+  | 'invalid-response' // a 2xx answer that is not the JSON TelAPI sends
+  | 'aborted'; // the caller cancelled the request (e.g. the node was closed)
+
+export interface TelApiErrorDetails {
+  kind: TelApiErrorKind;
+  status?: number;
+  code?: number;
+  moreInfo?: string;
+  /** TelAPI's own error text, e.g. "Invalid credentials supplied". */
+  apiMessage?: string;
+  /** Low-level cause code such as ECONNREFUSED; never contains credentials. */
+  cause?: string;
+  attempts?: number;
+}
+
+/** A failed TelAPI request. Its message never contains the AuthToken or an Authorization header. */
+export class TelApiError extends Error {
+  readonly kind: TelApiErrorKind;
+  readonly status: number | undefined;
+  readonly code: number | undefined;
+  readonly moreInfo: string | undefined;
+  readonly apiMessage: string | undefined;
+  readonly causeCode: string | undefined;
+  readonly attempts: number;
+
+  constructor(message: string, details: TelApiErrorDetails) {
+    super(message);
+    this.name = 'TelApiError';
+    this.kind = details.kind;
+    this.status = details.status;
+    this.code = details.code;
+    this.moreInfo = details.moreInfo;
+    this.apiMessage = details.apiMessage;
+    this.causeCode = details.cause;
+    this.attempts = details.attempts ?? 1;
+  }
+
+  static fromHttp(status: number, body: TelApiErrorBody | undefined, statusText: string, attempts = 1): TelApiError {
+    const apiMessage = body?.message ?? (statusText || 'HTTP error');
+    const codePart = body?.code !== undefined ? ` (code ${body.code})` : '';
+    return new TelApiError(`TelAPI ${status}${codePart}: ${apiMessage}`, {
+      kind: 'http',
+      status,
+      apiMessage,
+      attempts,
+      ...(body?.code !== undefined ? { code: body.code } : {}),
+      ...(body?.moreInfo !== undefined ? { moreInfo: body.moreInfo } : {}),
+    });
+  }
+}
+
+/** TelAPI's flat error JSON: {"status":401,"message":"…","code":10004,"more_info":"…"}. */
+export interface TelApiErrorBody {
+  message?: string;
+  code?: number;
+  moreInfo?: string;
+}
+
+export type InputErrorReason =
+  | 'required'
+  | 'sid'
+  | 'enum'
+  | 'integer'
+  | 'boolean'
+  | 'url'
+  | 'url-too-long'
+  | 'relative-without-public-url'
+  | 'type'
+  | 'unknown-option';
+
+export type InputErrorParams = Record<string, string | number>;
+
+const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string> = {
+  required: () => 'is required',
+  sid: (p) => `must be "${p.prefix}" followed by 32 hex digits`,
+  enum: (p) => `must be one of ${p.allowed}`,
+  integer: () => 'must be a whole number greater than 0',
+  boolean: () => 'must be true or false',
+  url: () => 'must be an http(s) URL or a path starting with /',
+  'url-too-long': (p) => `is ${p.length} characters with its token; TelAPI accepts at most ${p.max}`,
+  'relative-without-public-url': () => 'is a path, but the account has no public URL to put in front of it',
+  type: (p) => `must be ${p.expected}`,
+  'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
+};
+
+/** A value the caller supplied is invalid; raised before anything is sent. */
+export class TelApiInputError extends Error {
+  readonly field: string;
+  readonly reason: InputErrorReason;
+  readonly params: InputErrorParams;
+
+  constructor(field: string, reason: InputErrorReason, params: InputErrorParams = {}) {
+    super(`Invalid ${field}: ${INPUT_ERROR_TEXT[reason](params)}`);
+    this.name = 'TelApiInputError';
+    this.field = field;
+    this.reason = reason;
+    this.params = params;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './sids';
+export * from './signature';
+export * from './recording';
+export * from './response';
+export * from './client';

@@ -1,0 +1,197 @@
+import { TelApiInputError } from './errors';
+import { isCallSid } from './sids';
+import { withCallbackToken } from './signature';
+
+export const RECORD_ACTIONS = ['start', 'stop'] as const;
+export const RECORD_DIRECTIONS = ['in', 'out', 'both'] as const;
+export const FILE_FORMATS = ['mp3', 'wav'] as const;
+/** Zang: auto, hybrid, keywords; TelAPI v1: auto, silver, gold, platinum (telapi-api.md). */
+export const TRANSCRIBE_QUALITIES = ['auto', 'hybrid', 'keywords', 'silver', 'gold', 'platinum'] as const;
+/** TelAPI rejects URL parameters longer than this. */
+export const MAX_URL_LENGTH = 200;
+
+export type RecordAction = (typeof RECORD_ACTIONS)[number];
+export type RecordDirection = (typeof RECORD_DIRECTIONS)[number];
+export type FileFormat = (typeof FILE_FORMATS)[number];
+export type TranscribeQuality = (typeof TRANSCRIBE_QUALITIES)[number];
+
+/** The contract's camelCase recording options (design.md, telapi-record). */
+export interface RecordingOptions {
+  action: RecordAction;
+  direction: RecordDirection;
+  timeLimit: number;
+  callbackUrl: string;
+  fileFormat: FileFormat;
+  trimSilence: boolean;
+  transcribe: boolean;
+  transcribeQuality: TranscribeQuality;
+  transcribeCallback: string;
+}
+
+export const DEFAULT_RECORDING_OPTIONS: Readonly<RecordingOptions> = Object.freeze({
+  action: 'start',
+  direction: 'both',
+  timeLimit: 60,
+  callbackUrl: '',
+  fileFormat: 'mp3',
+  trimSilence: false,
+  transcribe: false,
+  transcribeQuality: 'auto',
+  transcribeCallback: '',
+});
+
+export const RECORDING_OPTION_KEYS = Object.keys(DEFAULT_RECORDING_OPTIONS) as ReadonlyArray<keyof RecordingOptions>;
+
+function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new TelApiInputError(field, 'enum', { allowed: allowed.join(', ') });
+}
+
+/** Liberal like TelAPI itself: true/false, "true"/"false" (any case), 1/0. */
+export function parseBoolean(field: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (typeof value === 'string') {
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true' || lower === '1') return true;
+    if (lower === 'false' || lower === '0') return false;
+  }
+  throw new TelApiInputError(field, 'boolean');
+}
+
+function positiveInteger(field: string, value: unknown): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isSafeInteger(number) && number > 0) return number;
+  throw new TelApiInputError(field, 'integer');
+}
+
+function urlOrPath(field: string, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'a string' });
+  return value.trim();
+}
+
+/**
+ * Validates and normalises recording options: every key optional, unknown keys rejected (a typo
+ * such as `timelimit` would otherwise be ignored silently), values coerced the way TelAPI would.
+ */
+export function parseRecordingOptions(input: unknown, base: Readonly<RecordingOptions> = DEFAULT_RECORDING_OPTIONS): RecordingOptions {
+  if (input === undefined || input === null) return { ...base };
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new TelApiInputError('recording', 'type', { expected: 'an object' });
+  }
+  const given = input as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(RECORDING_OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new TelApiInputError(key, 'unknown-option', { allowed: RECORDING_OPTION_KEYS.join(', ') });
+    }
+  }
+  const has = (key: keyof RecordingOptions): boolean => given[key] !== undefined;
+  return {
+    action: has('action') ? oneOf('action', RECORD_ACTIONS, given.action) : base.action,
+    direction: has('direction') ? oneOf('direction', RECORD_DIRECTIONS, given.direction) : base.direction,
+    timeLimit: has('timeLimit') ? positiveInteger('timeLimit', given.timeLimit) : base.timeLimit,
+    callbackUrl: has('callbackUrl') ? urlOrPath('callbackUrl', given.callbackUrl) : base.callbackUrl,
+    fileFormat: has('fileFormat') ? oneOf('fileFormat', FILE_FORMATS, given.fileFormat) : base.fileFormat,
+    trimSilence: has('trimSilence') ? parseBoolean('trimSilence', given.trimSilence) : base.trimSilence,
+    transcribe: has('transcribe') ? parseBoolean('transcribe', given.transcribe) : base.transcribe,
+    transcribeQuality: has('transcribeQuality')
+      ? oneOf('transcribeQuality', TRANSCRIBE_QUALITIES, given.transcribeQuality)
+      : base.transcribeQuality,
+    transcribeCallback: has('transcribeCallback')
+      ? urlOrPath('transcribeCallback', given.transcribeCallback)
+      : base.transcribeCallback,
+  };
+}
+
+/**
+ * Turns a configured callback (absolute URL, or a path starting with "/" under `publicUrl`) into the
+ * URL sent to TelAPI, carrying the call's token. Empty stays empty: an empty URL is never sent.
+ */
+export function resolveCallbackUrl(field: string, value: string, publicUrl: string, token: string): string {
+  if (value === '') return '';
+  let absolute: string;
+  if (value.startsWith('/')) {
+    if (publicUrl.trim() === '') {
+      throw new TelApiInputError(field, 'relative-without-public-url');
+    }
+    absolute = publicUrl.trim().replace(/\/+$/, '') + value;
+  } else {
+    absolute = value;
+  }
+  if (!isHttpUrl(absolute)) {
+    throw new TelApiInputError(field, 'url');
+  }
+  const withToken = withCallbackToken(absolute, token);
+  if (withToken.length > MAX_URL_LENGTH) {
+    throw new TelApiInputError(field, 'url-too-long', { length: withToken.length, max: MAX_URL_LENGTH });
+  }
+  return withToken;
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export interface RecordRequestInput {
+  callSid: unknown;
+  options: RecordingOptions;
+  publicUrl: string;
+  /** The call's callback token (CallbackAuthenticator.tokenFor): callers never handle the AuthToken. */
+  tokenFor: (callSid: string) => string;
+}
+
+/**
+ * Maps options onto TelAPI's form parameters, in TelAPI's order, URLs as given. A stop sends only
+ * Record=false: the other parameters describe a recording to start. Transcription parameters are
+ * only sent when transcription is asked for; an empty URL is never sent.
+ */
+export function recordingFormParams(options: RecordingOptions): URLSearchParams {
+  const form = new URLSearchParams();
+  if (options.action === 'stop') {
+    form.set('Record', 'false');
+    return form;
+  }
+  form.set('Record', 'true');
+  form.set('Direction', options.direction);
+  form.set('TimeLimit', String(options.timeLimit));
+  if (options.callbackUrl) form.set('CallbackUrl', options.callbackUrl);
+  form.set('FileFormat', options.fileFormat);
+  form.set('TrimSilence', String(options.trimSilence));
+  form.set('Transcribe', String(options.transcribe));
+  if (options.transcribe) {
+    form.set('TranscribeQuality', options.transcribeQuality);
+    if (options.transcribeCallback) form.set('TranscribeCallback', options.transcribeCallback);
+  }
+  return form;
+}
+
+export function validateCallSid(callSid: unknown): string {
+  if (callSid === undefined || callSid === null || callSid === '') {
+    throw new TelApiInputError('callSid', 'required');
+  }
+  if (!isCallSid(callSid)) {
+    throw new TelApiInputError('callSid', 'sid', { prefix: 'CA' });
+  }
+  return callSid;
+}
+
+/** Validates the call and resolves both callback URLs (with the call's token), then maps to the form. */
+export function buildRecordForm(input: RecordRequestInput): URLSearchParams {
+  const callSid = validateCallSid(input.callSid);
+  const { options } = input;
+  if (options.action === 'stop') return recordingFormParams(options);
+  const token = input.tokenFor(callSid);
+  return recordingFormParams({
+    ...options,
+    callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, input.publicUrl, token),
+    transcribeCallback: options.transcribe
+      ? resolveCallbackUrl('transcribeCallback', options.transcribeCallback, input.publicUrl, token)
+      : '',
+  });
+}

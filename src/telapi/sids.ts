@@ -1,0 +1,23 @@
+/** TelAPI resource identifiers: a two-letter prefix and 32 hex digits (telapi-api.md, "Bases and auth"). */
+export type SidPrefix = 'AC' | 'CA' | 'RE' | 'TR';
+
+const SID_PATTERNS: Record<SidPrefix, RegExp> = {
+  AC: /^AC[0-9a-fA-F]{32}$/,
+  CA: /^CA[0-9a-fA-F]{32}$/,
+  RE: /^RE[0-9a-fA-F]{32}$/,
+  TR: /^TR[0-9a-fA-F]{32}$/,
+};
+
+export function isSid(prefix: SidPrefix, value: unknown): value is string {
+  return typeof value === 'string' && SID_PATTERNS[prefix].test(value);
+}
+
+export const isAccountSid = (value: unknown): value is string => isSid('AC', value);
+export const isCallSid = (value: unknown): value is string => isSid('CA', value);
+export const isRecordingSid = (value: unknown): value is string => isSid('RE', value);
+export const isTranscriptionSid = (value: unknown): value is string => isSid('TR', value);
+
+/** "CA1a2b3c…" style short form for status badges and labels. */
+export function shortSid(sid: string, visible = 6): string {
+  return sid.length > visible + 1 ? `${sid.slice(0, visible)}…` : sid;
+}

@@ -1,0 +1,90 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Callback authenticity (telapi-api.md). TelAPI does not sign its callbacks, so the record node puts
+ * a per-call token into every callback URL it sends, and the callback node recomputes it.
+ */
+export const CALLBACK_TOKEN_PARAM = 'token';
+export const SIGNATURE_HEADER = 'x-telapi-signature';
+
+/** base64url(HMAC-SHA256(key = AuthToken, data = CallSid)), without padding. */
+export function callbackToken(authToken: string, callSid: string): string {
+  return createHmac('sha256', authToken).update(callSid, 'utf8').digest('base64url');
+}
+
+/** Returns `url` with its `token` query parameter set (replacing any earlier one). */
+export function withCallbackToken(url: string, token: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(CALLBACK_TOKEN_PARAM, token);
+  return parsed.toString();
+}
+
+export type SignedParams = Iterable<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
+
+function paramPairs(params: SignedParams): Array<readonly [string, string]> {
+  if (Symbol.iterator in params) return [...(params as Iterable<readonly [string, string]>)];
+  const pairs: Array<readonly [string, string]> = [];
+  for (const [name, value] of Object.entries(params as Record<string, string | readonly string[]>)) {
+    for (const item of typeof value === 'string' ? [value] : value) pairs.push([name, item]);
+  }
+  return pairs;
+}
+
+/**
+ * X-TelAPI-Signature: base64(HMAC-SHA1(AuthToken, URL + name1 + value1 + name2 + value2 …)) with the
+ * POST parameters in name order (the Twilio-style scheme). `url` is the full public URL that was
+ * called, query string included.
+ */
+export function computeSignature(authToken: string, url: string, params: SignedParams): string {
+  const pairs = paramPairs(params);
+  // Stable sort by code units keeps repeated names in the order they were sent.
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hmac = createHmac('sha1', authToken).update(url, 'utf8');
+  for (const [name, value] of pairs) hmac.update(name, 'utf8').update(value, 'utf8');
+  return hmac.digest('base64');
+}
+
+/** Constant-time string comparison that also hides length differences. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const digestA = createHash('sha256').update(a, 'utf8').digest();
+  const digestB = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(digestA, digestB) && a.length === b.length;
+}
+
+export function verifyCallbackToken(authToken: string, callSid: string, token: string): boolean {
+  return constantTimeEqual(callbackToken(authToken, callSid), token);
+}
+
+export function verifySignature(authToken: string, url: string, params: SignedParams, signature: string): boolean {
+  return constantTimeEqual(computeSignature(authToken, url, params), signature);
+}
+
+/**
+ * An account's callback checks, holding the AuthToken privately so that the object can be handed to
+ * other nodes (and even logged) without exposing it.
+ */
+export class CallbackAuthenticator {
+  readonly accountSid: string;
+  readonly #authToken: string;
+
+  constructor(accountSid: string, authToken: string) {
+    this.accountSid = accountSid;
+    this.#authToken = authToken;
+  }
+
+  tokenFor(callSid: string): string {
+    return callbackToken(this.#authToken, callSid);
+  }
+
+  verifyToken(callSid: string, token: string): boolean {
+    return verifyCallbackToken(this.#authToken, callSid, token);
+  }
+
+  verifySignature(url: string, params: SignedParams, signature: string): boolean {
+    return verifySignature(this.#authToken, url, params, signature);
+  }
+
+  sign(url: string, params: SignedParams): string {
+    return computeSignature(this.#authToken, url, params);
+  }
+}
