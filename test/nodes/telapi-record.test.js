@@ -1,0 +1,268 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { helper } = require('../support/red');
+const { withCatalog } = require('../support/i18n');
+const { startStandIn, replies, RECORDING, unusedPort } = require('../support/stand-in');
+const { ACCOUNT_SID, CALL_SID, basicAuth } = require('../support/fixtures');
+const { callbackToken } = require('../../dist/telapi');
+
+const accountNode = require('../../dist/nodes/telapi-account.js');
+const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
+
+// A token that is not a substring of any SID, so a leak check cannot be fooled.
+const AUTH_TOKEN = 'Zx9QwErTyUiOpAsDfGhJkLzXcVbNm123';
+const CALL_TOKEN = callbackToken(AUTH_TOKEN, CALL_SID);
+const CREDENTIALS = { account: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
+
+function flow(standInUrl, recordProps = {}, accountProps = {}) {
+  return [
+    { id: 'account', type: 'telapi-account', name: 'test', baseUrl: `${standInUrl}/v2`, publicUrl: 'https://nr.example.com', timeout: 2, ...accountProps },
+    { id: 'record', type: 'telapi-record', account: 'account', wires: [['out']], z: 'flow1', ...recordProps },
+    { id: 'out', type: 'helper', z: 'flow1' },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']], z: 'flow1' },
+    { id: 'caught', type: 'helper', z: 'flow1' },
+    { id: 'flow1', type: 'tab' },
+  ];
+}
+
+/** Resolves with the next message at `id`. */
+const nextMessage = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+
+/** Collects what a test needs to see: outputs, caught errors, statuses. */
+function observe() {
+  const seen = { out: [], caught: [], statuses: [] };
+  helper.getNode('out').on('input', (msg) => seen.out.push(msg));
+  helper.getNode('caught').on('input', (msg) => seen.caught.push(msg));
+  helper.getNode('record').on('call:status', (call) => seen.statuses.push(call.args[0]));
+  return seen;
+}
+
+describe('telapi-record node', function () {
+  let standIn;
+
+  before(async () => {
+    standIn = await startStandIn();
+    await new Promise((resolve) => helper.startServer(resolve));
+  });
+  after(async () => {
+    await new Promise((resolve) => helper.stopServer(resolve));
+    await standIn.close();
+  });
+  beforeEach(() => standIn.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  const load = (recordProps, accountProps) => helper.load([accountNode, recordNode], flow(standIn.url, recordProps, accountProps), CREDENTIALS);
+
+  async function sendAndCapture(recordProps, msg) {
+    await load(recordProps);
+    const output = nextMessage('out');
+    helper.getNode('record').receive({ callSid: CALL_SID, ...msg });
+    const out = await output;
+    return { out, request: standIn.requests.at(-1) };
+  }
+
+  it('starts a recording with the defaults and outputs TelAPI\'s Recording', async () => {
+    const { out, request } = await sendAndCapture({}, { topic: 'keep me', _ctx: 1 });
+    assert.equal(request.method, 'POST');
+    assert.equal(request.url, `/v2/Accounts/${ACCOUNT_SID}/Calls/${CALL_SID}/Recordings.json`);
+    assert.equal(request.headers.authorization, basicAuth(ACCOUNT_SID, AUTH_TOKEN));
+    assert.equal(request.body, 'Record=true&Direction=both&TimeLimit=60&FileFormat=mp3&TrimSilence=false&Transcribe=false');
+    assert.deepEqual(out.payload, RECORDING);
+    assert.equal(out.statusCode, 200);
+    assert.equal(out.topic, 'keep me');
+    assert.equal(out.callSid, CALL_SID);
+  });
+
+  it('sends every node property with TelAPI\'s names', async () => {
+    const { request } = await sendAndCapture({
+      action: 'start', direction: 'out', timeLimit: '1337', callbackUrl: '/telapi/recording', fileFormat: 'wav',
+      trimSilence: true, transcribe: true, transcribeQuality: 'hybrid', transcribeCallback: 'https://hooks.example.org/t?x=1',
+    });
+    assert.equal(request.body, new URLSearchParams([
+      ['Record', 'true'], ['Direction', 'out'], ['TimeLimit', '1337'],
+      ['CallbackUrl', `https://nr.example.com/telapi/recording?token=${CALL_TOKEN}`],
+      ['FileFormat', 'wav'], ['TrimSilence', 'true'], ['Transcribe', 'true'], ['TranscribeQuality', 'hybrid'],
+      ['TranscribeCallback', `https://hooks.example.org/t?x=1&token=${CALL_TOKEN}`],
+    ]).toString());
+  });
+
+  it('stops a recording with Record=false', async () => {
+    const { request, out } = await sendAndCapture({ action: 'stop', direction: 'in' });
+    assert.equal(request.body, 'Record=false');
+    assert.equal(out.statusCode, 200);
+  });
+
+  const overrides = [
+    [{ action: 'stop' }, 'Record=false'],
+    [{ direction: 'in' }, 'Direction=in'],
+    [{ timeLimit: 5 }, 'TimeLimit=5'],
+    [{ timeLimit: '7' }, 'TimeLimit=7'],
+    [{ callbackUrl: 'https://h.example/cb' }, `CallbackUrl=${encodeURIComponent(`https://h.example/cb?token=${CALL_TOKEN}`)}`],
+    [{ fileFormat: 'wav' }, 'FileFormat=wav'],
+    [{ trimSilence: true }, 'TrimSilence=true'],
+    [{ transcribe: true }, 'Transcribe=true&TranscribeQuality=auto'],
+    [{ transcribe: true, transcribeQuality: 'keywords' }, 'TranscribeQuality=keywords'],
+    [{ transcribe: true, transcribeCallback: '/t' }, `TranscribeCallback=${encodeURIComponent(`https://nr.example.com/t?token=${CALL_TOKEN}`)}`],
+  ];
+  for (const [recording, expected] of overrides) {
+    it(`msg.recording ${JSON.stringify(recording)} overrides the node property`, async () => {
+      const { request } = await sendAndCapture({}, { recording });
+      assert.ok(request.body.includes(expected), `${request.body} should include ${expected}`);
+    });
+  }
+
+  it('msg.recording does not change the node for later messages', async () => {
+    await load({ direction: 'out' });
+    for (const recording of [{ direction: 'in' }, undefined]) {
+      const output = nextMessage('out');
+      helper.getNode('record').receive({ callSid: CALL_SID, recording });
+      await output;
+    }
+    assert.match(standIn.requests[0].body, /Direction=in/);
+    assert.match(standIn.requests[1].body, /Direction=out/);
+  });
+
+  it('shows blue while sending and green with the short SID when done', async () => {
+    await load({});
+    const seen = observe();
+    helper.getNode('record').receive({ callSid: CALL_SID });
+    await nextMessage('out');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen.statuses.at(-2), { fill: 'blue', shape: 'dot', text: 'starting… CAfedc…' });
+    assert.deepEqual(seen.statuses.at(-1), { fill: 'green', shape: 'dot', text: 'recording CAfedc…' });
+  });
+
+  it('shows "stopped" after a stop', async () => {
+    await load({ action: 'stop' });
+    const seen = observe();
+    helper.getNode('record').receive({ callSid: CALL_SID });
+    await nextMessage('out');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen.statuses.at(-1), { fill: 'green', shape: 'dot', text: 'stopped CAfedc…' });
+  });
+
+  async function expectCaught(recordProps, msg, accountProps) {
+    await load(recordProps, accountProps);
+    const seen = observe();
+    const caught = nextMessage('caught');
+    helper.getNode('record').receive(msg);
+    const errorMsg = await caught;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seen.out.length, 0, 'a failed message must not be sent on');
+    const status = seen.statuses.at(-1);
+    assert.equal(status.fill, 'red');
+    assert.equal(status.shape, 'ring');
+    for (const text of [errorMsg.error.message, status.text, JSON.stringify(errorMsg)]) {
+      assert.ok(!text.includes(AUTH_TOKEN), 'the AuthToken must never appear');
+    }
+    return errorMsg;
+  }
+
+  const apiErrors = [
+    [replies.error(400, 10001, 'TimeLimit must be a positive integer'), 'TelAPI 400 (code 10001): TimeLimit must be a positive integer'],
+    [replies.error(401, 10004, 'Invalid credentials supplied'), 'TelAPI 401 (code 10004): Invalid credentials supplied'],
+    [replies.error(404, 10404, 'The requested resource was not found'), 'TelAPI 404 (code 10404): The requested resource was not found'],
+    [replies.html(502), 'TelAPI 502: Bad Gateway'],
+  ];
+  for (const [reply, text] of apiErrors) {
+    it(`hands "${text}" to a Catch node with msg.statusCode`, async () => {
+      standIn.enqueue(reply);
+      const caught = await expectCaught({}, { callSid: CALL_SID });
+      assert.equal(caught.error.message, `TelApiError: ${text}`);
+      assert.equal(caught.statusCode, reply.status);
+      assert.equal(caught.error.source.id, 'record');
+      assert.equal(standIn.requests.length, 1);
+    });
+  }
+
+  it('retries 429 and 503 and then succeeds', async () => {
+    standIn.enqueue(replies.retryAfter(429, 0), replies.retryAfter(503, 0));
+    const { out } = await sendAndCapture({});
+    assert.equal(out.statusCode, 200);
+    assert.equal(standIn.requests.length, 3);
+  });
+
+  it('does not retry a 500', async () => {
+    standIn.enqueue(replies.error(500, 10500, 'Internal server error'));
+    const caught = await expectCaught({}, { callSid: CALL_SID });
+    assert.equal(caught.error.message, 'TelApiError: TelAPI 500 (code 10500): Internal server error');
+    assert.equal(standIn.requests.length, 1);
+  });
+
+  it('reports a timeout once, without repeating the request', async () => {
+    standIn.enqueue(replies.hang());
+    const caught = await expectCaught({}, { callSid: CALL_SID }, { timeout: 0.2 });
+    assert.match(caught.error.message, /did not answer in time/);
+    assert.equal(standIn.requests.length, 1);
+  });
+
+  it('reports an unreachable TelAPI after retrying', async () => {
+    const port = await unusedPort();
+    const caught = await expectCaught({}, { callSid: CALL_SID }, { baseUrl: `http://127.0.0.1:${port}/v2` });
+    assert.equal(caught.error.message, 'TelApiError: TelAPI could not be reached (ECONNREFUSED) after 3 attempt(s)');
+  });
+
+  const invalid = [
+    [{}, {}, 'TelApiInputError: Invalid callSid: it is required'],
+    [{}, { callSid: 'CA123' }, 'TelApiInputError: Invalid callSid: must be "CA" followed by 32 hex digits'],
+    [{}, { callSid: CALL_SID, recording: { timeLimit: 0 } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0'],
+    [{}, { callSid: CALL_SID, recording: { direction: 'sideways' } }, 'TelApiInputError: Invalid direction: must be one of in, out, both'],
+    [{}, { callSid: CALL_SID, recording: 'stop' }, 'TelApiInputError: Invalid recording: must be an object'],
+    [{}, { callSid: CALL_SID, recording: { timelimit: 5 } }, /^TelApiInputError: Invalid msg\.recording\.timelimit: not a recording option/],
+    [{}, { callSid: CALL_SID, recording: { callbackUrl: 'ftp://x' } }, 'TelApiInputError: Invalid callbackUrl: must be an http(s) URL or a path starting with /'],
+    [{ callbackUrl: '/cb' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid callbackUrl: a path needs the account\'s public URL', { publicUrl: '' }],
+    [{ callbackUrl: `https://nr.example.com/${'x'.repeat(150)}` }, { callSid: CALL_SID }, /^TelApiInputError: Invalid callbackUrl: 223 characters with its token; TelAPI accepts at most 200$/],
+    [{ timeLimit: 'abc' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0'],
+  ];
+  for (const [props, msg, expected, accountProps] of invalid) {
+    it(`rejects ${JSON.stringify({ ...props, ...msg }).slice(0, 90)} before sending anything`, async () => {
+      const caught = await expectCaught(props, msg, accountProps);
+      if (expected instanceof RegExp) assert.match(caught.error.message, expected);
+      else assert.equal(caught.error.message, expected);
+      assert.equal(standIn.requests.length, 0);
+    });
+  }
+
+  it('fails every message when the account has no credentials', async () => {
+    await helper.load([accountNode, recordNode], flow(standIn.url), {});
+    const caught = nextMessage('caught');
+    helper.getNode('record').receive({ callSid: CALL_SID });
+    assert.equal((await caught).error.message, 'Error: The TelAPI account has no AccountSid or AuthToken');
+    assert.equal(standIn.requests.length, 0);
+  });
+
+  it('fails every message when the AccountSid is malformed', async () => {
+    await helper.load([accountNode, recordNode], flow(standIn.url), { account: { accountSid: 'AC12', authToken: AUTH_TOKEN } });
+    const caught = nextMessage('caught');
+    helper.getNode('record').receive({ callSid: CALL_SID });
+    assert.match((await caught).error.message, /AccountSid is not "AC" followed by 32 hex digits/);
+  });
+
+  it('handles many messages in flight independently', async () => {
+    await load({});
+    const seen = observe();
+    const callSids = Array.from({ length: 40 }, (_, i) => `CA${i.toString(16).padStart(32, '0')}`);
+    standIn.setDefault((request) => (request.url.includes(callSids[7]) ? replies.error(404, 10404, 'Call not found') : replies.recording({ call_sid: request.url.split('/')[5] })));
+    const record = helper.getNode('record');
+    for (const callSid of callSids) record.receive({ callSid });
+    while (seen.out.length + seen.caught.length < callSids.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(seen.out.length, 39);
+    assert.equal(seen.caught.length, 1);
+    assert.equal(seen.caught[0].callSid, callSids[7]);
+    for (const msg of seen.out) assert.equal(msg.payload.call_sid, msg.callSid);
+  });
+
+  it('ends requests in flight when the node is closed, reporting each', async () => {
+    standIn.setDefault(() => replies.hang());
+    await load({});
+    const record = helper.getNode('record');
+    const errors = [];
+    record.on('call:error', (call) => errors.push(call.args[0]));
+    for (let i = 0; i < 3; i++) record.receive({ callSid: CALL_SID });
+    while (standIn.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await helper.clearFlows();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(errors.length, 3);
+    for (const error of errors) assert.match(String(error), /cancelled because the node was stopped/);
+  });
+});
