@@ -1,0 +1,207 @@
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { computeSignature } from '../telapi/signature';
+import { redactUrl, type SimulatorLogger } from './logger';
+
+export type CallbackKind = 'recording' | 'transcription';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface DeliveryAttempt {
+  startedAt: Date;
+  /** The receiver's HTTP status, when it answered. */
+  statusCode: number | undefined;
+  /** A connection error or timeout, when it did not. */
+  error: string | undefined;
+}
+
+/** One callback TelAPI owes a receiver, with every attempt to deliver it. */
+export interface CallbackDelivery {
+  id: number;
+  kind: CallbackKind;
+  /** Exactly the URL posted to (query string included), and the one the signature covers. */
+  url: string;
+  /** The form parameters, in the order sent. */
+  params: Record<string, string>;
+  /** X-TelAPI-Signature, when callbacks are signed. */
+  signature: string | undefined;
+  accountSid: string;
+  callSid: string;
+  recordingSid: string;
+  transcriptionSid: string | undefined;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  createdAt: Date;
+  settledAt: Date | undefined;
+}
+
+export interface CallbackRequest {
+  kind: CallbackKind;
+  url: string;
+  params: ReadonlyArray<readonly [string, string]>;
+  /** Present when the callback is to be signed with this account's AuthToken. */
+  signingToken: string | undefined;
+  accountSid: string;
+  callSid: string;
+  recordingSid: string;
+  transcriptionSid?: string;
+}
+
+export interface CallbackPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Wait before the second attempt; doubles after each further failure. */
+  retryBaseMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_CALLBACK_POLICY: Readonly<CallbackPolicy> = Object.freeze({ maxAttempts: 3, retryBaseMs: 1000, timeoutMs: 10_000 });
+
+const USER_AGENT = 'TelAPI-Simulator/1.0';
+
+interface Waiter {
+  matches: (delivery: CallbackDelivery) => boolean;
+  resolve: (delivery: CallbackDelivery) => void;
+}
+
+function copyOf(delivery: CallbackDelivery): CallbackDelivery {
+  return { ...delivery, params: { ...delivery.params }, attempts: delivery.attempts.map((attempt) => ({ ...attempt })) };
+}
+
+/** Posts callbacks as TelAPI does (form-encoded), retrying failures with exponential backoff. */
+export class CallbackDispatcher {
+  readonly #policy: CallbackPolicy;
+  readonly #logger: SimulatorLogger;
+  readonly #deliveries: CallbackDelivery[] = [];
+  readonly #waiters = new Set<Waiter>();
+  #closing = new AbortController();
+  #nextId = 1;
+
+  constructor(policy: CallbackPolicy, logger: SimulatorLogger) {
+    this.#policy = policy;
+    this.#logger = logger;
+  }
+
+  list(): CallbackDelivery[] {
+    return this.#deliveries.map(copyOf);
+  }
+
+  clear(): void {
+    this.#deliveries.length = 0;
+  }
+
+  /** Resolves with the first settled delivery (past or future) that matches; rejects after `timeoutMs`. */
+  waitFor(matches: (delivery: CallbackDelivery) => boolean, timeoutMs: number): Promise<CallbackDelivery> {
+    const settled = this.#deliveries.find((delivery) => delivery.status !== 'pending' && matches(delivery));
+    if (settled) return Promise.resolve(copyOf(settled));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        matches,
+        resolve: (delivery) => {
+          clearTimeout(timer);
+          resolve(delivery);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        const seen = this.#deliveries.map((delivery) => `${delivery.kind} #${delivery.id} ${delivery.status}`).join(', ') || 'none';
+        reject(new Error(`No matching callback delivery settled within ${timeoutMs} ms (deliveries: ${seen})`));
+      }, timeoutMs);
+      timer.unref();
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Stops retries and in-flight requests; later deliveries start afresh. */
+  abortAll(): void {
+    this.#closing.abort();
+    this.#closing = new AbortController();
+  }
+
+  async deliver(request: CallbackRequest): Promise<CallbackDelivery> {
+    const params = Object.fromEntries(request.params);
+    const signature = request.signingToken === undefined ? undefined : computeSignature(request.signingToken, request.url, request.params);
+    const delivery: CallbackDelivery = {
+      id: this.#nextId++,
+      kind: request.kind,
+      url: request.url,
+      params,
+      signature,
+      accountSid: request.accountSid,
+      callSid: request.callSid,
+      recordingSid: request.recordingSid,
+      transcriptionSid: request.transcriptionSid,
+      status: 'pending',
+      attempts: [],
+      createdAt: new Date(),
+      settledAt: undefined,
+    };
+    this.#deliveries.push(delivery);
+    const body = new URLSearchParams(request.params.map(([name, value]) => [name, value])).toString();
+    const closing = this.#closing.signal;
+    const label = `${request.kind} callback for ${request.recordingSid} to ${redactUrl(request.url)}`;
+
+    for (let attempt = 1; attempt <= this.#policy.maxAttempts && !closing.aborted; attempt++) {
+      const outcome = await this.#post(request.url, body, signature, closing);
+      delivery.attempts.push(outcome);
+      if (outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300) {
+        this.#logger.info(`${label}: delivered (HTTP ${outcome.statusCode})`);
+        return this.#settle(delivery, 'delivered');
+      }
+      const reason = outcome.statusCode !== undefined ? `HTTP ${outcome.statusCode}` : (outcome.error ?? 'no answer');
+      if (attempt === this.#policy.maxAttempts || closing.aborted) {
+        this.#logger.error(`${label}: failed (${reason}) after ${attempt} attempt${attempt === 1 ? '' : 's'}; giving up`);
+        break;
+      }
+      const waitMs = this.#policy.retryBaseMs * 2 ** (attempt - 1);
+      this.#logger.warn(`${label}: attempt ${attempt} of ${this.#policy.maxAttempts} failed (${reason}); retrying in ${waitMs} ms`);
+      try {
+        await sleep(waitMs, undefined, { signal: closing });
+      } catch {
+        break;
+      }
+    }
+    return this.#settle(delivery, 'failed');
+  }
+
+  #settle(delivery: CallbackDelivery, status: DeliveryStatus): CallbackDelivery {
+    delivery.status = status;
+    delivery.settledAt = new Date();
+    for (const waiter of this.#waiters) {
+      if (waiter.matches(delivery)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(copyOf(delivery));
+      }
+    }
+    return copyOf(delivery);
+  }
+
+  #post(url: string, body: string, signature: string | undefined, closing: AbortSignal): Promise<DeliveryAttempt> {
+    const startedAt = new Date();
+    return new Promise((resolve) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        resolve({ startedAt, statusCode: undefined, error: 'invalid URL' });
+        return;
+      }
+      const transport = target.protocol === 'https:' ? https : http;
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+        'user-agent': USER_AGENT,
+      };
+      if (signature !== undefined) headers['x-telapi-signature'] = signature;
+      const request = transport.request(target, { method: 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false });
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#policy.timeoutMs} ms`)));
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', () => resolve({ startedAt, statusCode: response.statusCode, error: undefined }));
+        response.on('error', () => resolve({ startedAt, statusCode: response.statusCode, error: undefined }));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => resolve({ startedAt, statusCode: undefined, error: error.code ?? error.message }));
+      request.end(body);
+    });
+  }
+}

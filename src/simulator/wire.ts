@@ -1,0 +1,188 @@
+import { ApiError } from './api-errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ApiVersion } from './constants';
+import type { RequestParams } from './http-util';
+import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
+
+/** RFC 2822 in UTC the way TelAPI writes it: "Fri, 24 Mar 2017 16:06:32 -0000". */
+export function rfc2822(date: Date): string {
+  return date.toUTCString().replace(/ GMT$/, ' -0000');
+}
+
+/** TelAPI-era data carries durations as strings, Zang (v2) data as numbers (telapi-api.md). */
+function wireDuration(seconds: number, version: ApiVersion): number | string {
+  return version === 'v2' ? seconds : String(seconds);
+}
+
+const accountPath = (version: ApiVersion, accountSid: string): string => `/${version}/Accounts/${accountSid}`;
+
+/** Exactly the Recording shape of telapi-api.md; `api_version` and `uri` follow the request's prefix. */
+export function recordingJson(recording: SimulatedRecording, version: ApiVersion): Record<string, unknown> {
+  return {
+    sid: recording.sid,
+    account_sid: recording.accountSid,
+    call_sid: recording.callSid,
+    duration: wireDuration(recording.duration, version),
+    price: '0.00',
+    recording_url: recording.recordingUrl,
+    date_created: rfc2822(recording.dateCreated),
+    date_updated: rfc2822(recording.dateUpdated),
+    api_version: version,
+    uri: `${accountPath(version, recording.accountSid)}/Recordings/${recording.sid}`,
+  };
+}
+
+export function callJson(call: SimulatedCall, version: ApiVersion, now: Date): Record<string, unknown> {
+  const base = `${accountPath(version, call.accountSid)}/Calls/${call.sid}`;
+  const durationSeconds = Math.max(0, Math.round(((call.endTime ?? now).getTime() - call.dateCreated.getTime()) / 1000));
+  return {
+    sid: call.sid,
+    parent_call_sid: null,
+    date_created: rfc2822(call.dateCreated),
+    date_updated: rfc2822(call.dateUpdated),
+    account_sid: call.accountSid,
+    to: call.to,
+    from: call.from,
+    phone_number_sid: null,
+    status: call.status,
+    start_time: rfc2822(call.dateCreated),
+    end_time: call.endTime ? rfc2822(call.endTime) : null,
+    duration: wireDuration(durationSeconds, version),
+    price: '0.00',
+    direction: call.direction,
+    answered_by: null,
+    forwarded_from: call.forwardedFrom ?? null,
+    caller_name: call.callerName,
+    recordings_count: call.recordingSids.length,
+    api_version: version,
+    uri: base,
+    subresource_uris: { recordings: `${base}/Recordings` },
+  };
+}
+
+export function transcriptionJson(transcription: SimulatedTranscription, version: ApiVersion): Record<string, unknown> {
+  return {
+    sid: transcription.sid,
+    account_sid: transcription.accountSid,
+    call_sid: transcription.callSid,
+    recording_sid: transcription.recordingSid,
+    status: transcription.status,
+    type: transcription.quality,
+    audio_url: transcription.audioUrl,
+    duration: wireDuration(transcription.duration, version),
+    price: '0.00',
+    transcription_text: transcription.text,
+    transcribe_callback: transcription.callbackUrl ?? null,
+    callback_method: 'POST',
+    date_created: rfc2822(transcription.dateCreated),
+    date_updated: rfc2822(transcription.dateUpdated),
+    api_version: version,
+    uri: `${accountPath(version, transcription.accountSid)}/Transcriptions/${transcription.sid}`,
+  };
+}
+
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+}
+
+function wholeNumberParam(params: RequestParams, name: string, fallback: number, min: number, max: number): number {
+  const value = params.get(name)?.trim();
+  if (value === undefined || value === '') return fallback;
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new ApiError('invalidParameter', `${name} must be a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
+
+export function parsePageRequest(params: RequestParams): PageRequest {
+  return {
+    page: wholeNumberParam(params, 'Page', 0, 0, Number.MAX_SAFE_INTEGER),
+    pageSize: wholeNumberParam(params, 'PageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+  };
+}
+
+/** The paging parameters are replaced; every other query parameter (the filters) is kept. */
+function pageUri(path: string, query: URLSearchParams, page: number, pageSize: number): string {
+  const kept = new URLSearchParams([...query].filter(([name]) => name !== 'Page' && name !== 'PageSize'));
+  kept.set('Page', String(page));
+  kept.set('PageSize', String(pageSize));
+  return `${path}?${kept.toString()}`;
+}
+
+/** TelAPI's list envelope: `page` is 0-based, `start`/`end` are item indexes over the whole list. */
+export function listEnvelope<T>(
+  itemsKey: string,
+  allItems: readonly T[],
+  paging: PageRequest,
+  request: { path: string; query: URLSearchParams },
+  render: (item: T) => Record<string, unknown>,
+): Record<string, unknown> {
+  const { page, pageSize } = paging;
+  const total = allItems.length;
+  const numPages = Math.ceil(total / pageSize);
+  const lastPage = Math.max(0, numPages - 1);
+  const start = page * pageSize;
+  const items = allItems.slice(start, start + pageSize);
+  const queryText = request.query.toString();
+  return {
+    page,
+    num_pages: numPages,
+    page_size: pageSize,
+    total,
+    start: items.length > 0 ? start : 0,
+    end: items.length > 0 ? start + items.length - 1 : 0,
+    uri: queryText === '' ? request.path : `${request.path}?${queryText}`,
+    first_page_uri: pageUri(request.path, request.query, 0, pageSize),
+    previous_page_uri: page > 0 ? pageUri(request.path, request.query, Math.min(page - 1, lastPage), pageSize) : null,
+    next_page_uri: page < lastPage ? pageUri(request.path, request.query, page + 1, pageSize) : null,
+    last_page_uri: pageUri(request.path, request.query, lastPage, pageSize),
+    [itemsKey]: items.map(render),
+  };
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** YYYY-MM-DD, checked to be a real calendar date. */
+function parseDay(name: string, value: string): string {
+  const match = DAY.exec(value.trim());
+  const date = match ? new Date(`${value.trim()}T00:00:00Z`) : undefined;
+  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value.trim()) {
+    throw new ApiError('invalidParameter', `${name} must be a date written YYYY-MM-DD`);
+  }
+  return value.trim();
+}
+
+export interface RecordingFilter {
+  callSid?: string;
+  /** UTC calendar days, YYYY-MM-DD; the bounds are inclusive. */
+  createdOn?: string;
+  createdOnOrAfter?: string;
+  createdOnOrBefore?: string;
+}
+
+/**
+ * `DateCreated>` and `DateCreated<` carry the comparison in their names, so a URL reads
+ * `DateCreated>=2017-03-24` ("on or after"); both bounds include the day named.
+ */
+export function parseRecordingFilter(params: RequestParams): RecordingFilter {
+  const filter: RecordingFilter = {};
+  const callSid = params.get('CallSid')?.trim();
+  if (callSid) filter.callSid = callSid;
+  const on = params.get('DateCreated');
+  if (on) filter.createdOn = parseDay('DateCreated', on);
+  const after = params.get('DateCreated>');
+  if (after) filter.createdOnOrAfter = parseDay('DateCreated>', after);
+  const before = params.get('DateCreated<');
+  if (before) filter.createdOnOrBefore = parseDay('DateCreated<', before);
+  return filter;
+}
+
+export function matchesRecordingFilter(recording: SimulatedRecording, filter: RecordingFilter): boolean {
+  const day = recording.dateCreated.toISOString().slice(0, 10);
+  if (filter.callSid !== undefined && recording.callSid !== filter.callSid) return false;
+  if (filter.createdOn !== undefined && day !== filter.createdOn) return false;
+  if (filter.createdOnOrAfter !== undefined && day < filter.createdOnOrAfter) return false;
+  if (filter.createdOnOrBefore !== undefined && day > filter.createdOnOrBefore) return false;
+  return true;
+}

@@ -1,0 +1,103 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
+const { rawRequest, basicAuth } = require('./helpers');
+
+const CLI = path.join(__dirname, '..', '..', 'dist', 'simulator', 'cli.js');
+
+/** Runs the compiled CLI; `output()` is everything it printed so far. */
+function runCli(args) {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    /** Resolves with the base URL once the banner is out; rejects if the CLI exits first. */
+    listening: () =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = /listening on (http:\/\/\S+)/.exec(stdout);
+          if (match) resolve(match[1]);
+        };
+        child.stdout.on('data', check);
+        check();
+        exited.then(({ code }) => reject(new Error(`CLI exited with ${code}: ${stderr}`)));
+      }),
+  };
+}
+
+describe('simulator: CLI', function () {
+  const running = [];
+  afterEach(async function () {
+    for (const cli of running.splice(0)) {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) {
+        cli.child.kill('SIGKILL');
+        await cli.exited;
+      }
+    }
+  });
+
+  it('starts with a shebang, as the package bin needs', function () {
+    assert.match(fs.readFileSync(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('prints the base URL, demo credentials and demo calls, serves the API, and stops cleanly on SIGTERM', async function () {
+    const cli = runCli(['--port', '0', '--quiet']);
+    running.push(cli);
+    const url = await cli.listening();
+    const { stdout } = cli.output();
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(stdout.includes(DEMO_ACCOUNT_SID));
+    assert.ok(stdout.includes(DEMO_AUTH_TOKEN));
+    for (const callSid of Object.values(DEMO_CALL_SIDS)) assert.ok(stdout.includes(callSid), callSid);
+    const answer = await rawRequest(`${url}/v2/Accounts/${DEMO_ACCOUNT_SID}/Calls/${DEMO_CALL_SIDS.inbound}.json`, { headers: { authorization: basicAuth() } });
+    assert.equal(answer.status, 200);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('exits with code 1 and a clear message when the port is busy', async function () {
+    const first = runCli(['--port', '0', '--quiet']);
+    running.push(first);
+    const url = await first.listening();
+    const port = new URL(url).port;
+    const second = runCli(['--port', port, '--host', '127.0.0.1', '--quiet']);
+    running.push(second);
+    const { code } = await second.exited;
+    assert.equal(code, 1);
+    assert.match(second.output().stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*--port`));
+    first.child.kill('SIGINT');
+    assert.deepEqual(await first.exited, { code: 0, signal: null });
+  });
+
+  it('exits with code 2 and the usage for a bad option', async function () {
+    const cli = runCli(['--port', 'eighty']);
+    running.push(cli);
+    const { code } = await cli.exited;
+    assert.equal(code, 2);
+    assert.match(cli.output().stderr, /--port: "eighty" is not a valid value[\s\S]*Usage: telapi-simulator/);
+  });
+
+  it('accepts its own account with --account-sid/--auth-token and does not print the token', async function () {
+    const accountSid = 'AC' + '12'.repeat(16);
+    const authToken = 'custom-token-custom-token-custom';
+    const cli = runCli(['--port', '0', '--quiet', '--account-sid', accountSid, '--auth-token', authToken, '--no-demo-calls', '--sign-callbacks']);
+    running.push(cli);
+    const url = await cli.listening();
+    assert.equal(cli.output().stdout.includes(authToken), false);
+    assert.match(cli.output().stdout, /signed/);
+    const answer = await rawRequest(`${url}/v1/Accounts/${accountSid}/Calls.json`, { headers: { authorization: basicAuth(accountSid, authToken) } });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.json.total, 0);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
+  });
+});

@@ -1,0 +1,43 @@
+'use strict';
+// The package's own TelAPI client against the simulator: the two must agree on the wire format.
+const assert = require('node:assert/strict');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
+const { TelApiClient, recordingFormParams, DEFAULT_RECORDING_OPTIONS } = require('../../dist/telapi');
+const { closeAll, startSim, SID } = require('./helpers');
+
+describe('simulator: with the package\'s TelApiClient', function () {
+  const clients = [];
+  afterEach(async function () {
+    for (const client of clients.splice(0)) client.close();
+    await closeAll();
+  });
+
+  function clientFor(sim, version) {
+    const client = new TelApiClient({ accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN, baseUrl: `${sim.url}/${version}`, unreachableBackoffMs: 1 });
+    clients.push(client);
+    return client;
+  }
+
+  for (const version of ['v1', 'v2']) {
+    it(`starts and stops a recording through /${version}`, async function () {
+      const sim = await startSim();
+      const client = clientFor(sim, version);
+      const started = await client.record(DEMO_CALL_SIDS.outbound, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, fileFormat: 'wav' }));
+      assert.equal(started.statusCode, 200);
+      assert.match(started.recording.sid, SID.RE);
+      assert.equal(started.recording.api_version, version);
+      const stopped = await client.record(DEMO_CALL_SIDS.outbound, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, action: 'stop' }));
+      assert.equal(stopped.recording.sid, started.recording.sid);
+      assert.equal(sim.getRecording(started.recording.sid).params.fileFormat, 'wav');
+    });
+  }
+
+  it('retries a 503 with Retry-After, and reports TelAPI\'s error code for a 404', async function () {
+    const sim = await startSim({ faults: { retryAfterSeconds: 0 } });
+    const client = clientFor(sim, 'v2');
+    sim.failNext(1, 503);
+    const result = await client.record(DEMO_CALL_SIDS.inbound, recordingFormParams(DEFAULT_RECORDING_OPTIONS));
+    assert.equal(result.attempts, 2);
+    await assert.rejects(client.record(`CA${'9'.repeat(32)}`, recordingFormParams(DEFAULT_RECORDING_OPTIONS)), { name: 'TelApiError', status: 404, code: 13404 });
+  });
+});
