@@ -1,4 +1,7 @@
 /** What went wrong, machine-readable, so the node layer can translate it (the client has no i18n). */
+/** Every TelApiErrorKind, e.g. for checking that each has a message in the node catalogs. */
+export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'aborted'] as const;
+
 export type TelApiErrorKind =
   | 'http' // TelAPI answered with a status > 399
   | 'timeout' // no complete answer within the request timeout; the request may have reached TelAPI
@@ -74,6 +77,11 @@ export type InputErrorReason =
   | 'type'
   | 'unknown-option';
 
+/** Every InputErrorReason, e.g. for checking that each has a message in the node catalogs. */
+export const INPUT_ERROR_REASONS = [
+  'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'relative-without-public-url', 'type', 'unknown-option',
+] as const satisfies readonly InputErrorReason[];
+
 export type InputErrorParams = Record<string, string | number>;
 
 const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string> = {
@@ -88,6 +96,13 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   type: (p) => `must be ${p.expected}`,
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
 };
+
+// Both lists must name every member of their union type: a missing one is a compile error here.
+type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
+const _kindsComplete: Missing<TelApiErrorKind, (typeof TELAPI_ERROR_KINDS)[number]> = true;
+const _reasonsComplete: Missing<InputErrorReason, (typeof INPUT_ERROR_REASONS)[number]> = true;
+void _kindsComplete;
+void _reasonsComplete;
 
 /** A value the caller supplied is invalid; raised before anything is sent. */
 export class TelApiInputError extends Error {

@@ -4,3 +4,4 @@ export * from './signature';
 export * from './recording';
 export * from './response';
 export * from './client';
+export * from './callback';

@@ -1,0 +1,285 @@
+import { isCallSid } from './sids';
+import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
+
+/**
+ * TelAPI's callbacks (telapi-api.md, "Callbacks TelAPI sends" and "Callback authenticity"): parsing a
+ * received body liberally, telling recording from transcription callbacks, and deciding whether a
+ * callback is authentic. Pure: no Node-RED, no HTTP server; the telapi-callback node does the I/O.
+ */
+
+/** The telapi-callback node's `security` property (design.md, contract). */
+export const CALLBACK_SECURITY_MODES = ['token', 'signature', 'none'] as const;
+export type CallbackSecurity = (typeof CALLBACK_SECURITY_MODES)[number];
+export const DEFAULT_CALLBACK_SECURITY: CallbackSecurity = 'token';
+
+export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
+  return typeof value === 'string' && (CALLBACK_SECURITY_MODES as readonly string[]).includes(value);
+}
+
+/** A callback body larger than this is refused (413) without being buffered. */
+export const DEFAULT_CALLBACK_BODY_LIMIT = 256 * 1024;
+
+export type CallbackTopic = 'recording' | 'transcription';
+
+/**
+ * Why a callback was refused. Every reason maps to one HTTP status: 400 for a request that is not a
+ * callback at all, 403 for one that fails the authenticity checks, 413 for an oversize body.
+ */
+export type CallbackRejection =
+  | 'tooLarge'
+  | 'unsupportedBody'
+  | 'badBody'
+  | 'noCallSid'
+  | 'badCallSid'
+  | 'noToken'
+  | 'badToken'
+  | 'noSignature'
+  | 'badSignature'
+  | 'foreignAccount';
+
+export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 413>> = Object.freeze({
+  tooLarge: 413,
+  unsupportedBody: 400,
+  badBody: 400,
+  noCallSid: 400,
+  badCallSid: 400,
+  noToken: 403,
+  badToken: 403,
+  noSignature: 403,
+  badSignature: 403,
+  foreignAccount: 403,
+});
+
+/** The parameters of one callback. */
+export interface ParsedCallback {
+  /**
+   * The parameters as sent: for a form, each name's value (an array when a name is repeated); for a
+   * JSON object, its members as they are. Parameters with an empty name are left out.
+   */
+  params: Record<string, unknown>;
+  /** The same parameters as name/value strings in the order received, for signature checks. */
+  pairs: Array<[string, string]>;
+}
+
+export type ParseResult = { ok: true; callback: ParsedCallback } | { ok: false; reason: 'unsupportedBody' | 'badBody' };
+
+/** Sets a property even when it is named `__proto__`, so a posted name can never touch a prototype. */
+function define(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Builds a ParsedCallback from name/value pairs (a form), keeping repeated names as arrays. */
+export function callbackFromPairs(input: Iterable<readonly [string, string]>): ParsedCallback {
+  const params: Record<string, unknown> = {};
+  const pairs: Array<[string, string]> = [];
+  for (const [name, value] of input) {
+    if (name === '') continue;
+    pairs.push([name, value]);
+    if (!Object.prototype.hasOwnProperty.call(params, name)) define(params, name, value);
+    else {
+      const previous = params[name];
+      define(params, name, Array.isArray(previous) ? [...(previous as string[]), value] : [previous, value]);
+    }
+  }
+  return { params, pairs };
+}
+
+/** Builds a ParsedCallback from an object (a JSON body, or a body a middleware already parsed). */
+export function callbackFromObject(input: Readonly<Record<string, unknown>>): ParsedCallback {
+  const params: Record<string, unknown> = {};
+  const pairs: Array<[string, string]> = [];
+  for (const name of Object.keys(input)) {
+    if (name === '') continue;
+    const value = input[name];
+    define(params, name, value);
+    if (Array.isArray(value)) for (const item of value) pairs.push([name, asText(item)]);
+    else pairs.push([name, asText(value)]);
+  }
+  return { params, pairs };
+}
+
+function mediaType(contentType: string | undefined): { type: string; charset: string | undefined } {
+  if (!contentType) return { type: '', charset: undefined };
+  const [type = '', ...parameters] = contentType.split(';');
+  let charset: string | undefined;
+  for (const parameter of parameters) {
+    const match = /^\s*charset\s*=\s*"?([^";\s]+)"?\s*$/i.exec(parameter);
+    if (match) charset = match[1];
+  }
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+function decode(body: Uint8Array, charset: string | undefined): string {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8');
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return decoder.decode(body);
+}
+
+function parseJsonObject(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'badBody' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'badBody' };
+  return { ok: true, callback: callbackFromObject(value as Record<string, unknown>) };
+}
+
+function parseForm(text: string): ParseResult {
+  return { ok: true, callback: callbackFromPairs(new URLSearchParams(text)) };
+}
+
+const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
+
+/**
+ * Parses a callback body the liberal way (telapi-api.md, "Be liberal in what you accept"): a form
+ * (also when labelled application/json or not labelled at all) or, for compatible services, a JSON
+ * object. A body that a middleware already parsed (an object) is taken as it is.
+ */
+export function parseCallbackBody(body: Uint8Array | string | object | undefined | null, contentType?: string): ParseResult {
+  if (body === undefined || body === null) return parseForm('');
+  const { type, charset } = mediaType(contentType);
+  if (type.startsWith('multipart/')) return { ok: false, reason: 'unsupportedBody' };
+  if (typeof body === 'object' && !(body instanceof Uint8Array)) {
+    if (Array.isArray(body)) return { ok: false, reason: 'badBody' };
+    return { ok: true, callback: callbackFromObject(body as Record<string, unknown>) };
+  }
+  const text = typeof body === 'string' ? body : decode(body, charset);
+  if (type === 'application/x-www-form-urlencoded') return parseForm(text);
+  const json = type === 'application/json' || type.endsWith('+json');
+  if (looksLikeJson(text)) return parseJsonObject(text);
+  if (json && text.trim() !== '' && !text.includes('=')) return { ok: false, reason: 'badBody' };
+  // A form labelled application/json, text/plain, or not labelled at all.
+  return parseForm(text);
+}
+
+/** The first value of a parameter when it is a string (a repeated form name gives its first value). */
+export function paramString(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(params, name)) return undefined;
+  const value = params[name];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+const TRANSCRIPTION_PARAMS = ['TranscriptionSid', 'TranscriptionText', 'TranscriptionStatus'];
+
+/** A transcription callback carries transcription parameters; everything else is a recording callback. */
+export function callbackTopic(params: Readonly<Record<string, unknown>>): CallbackTopic {
+  return TRANSCRIPTION_PARAMS.some((name) => Object.prototype.hasOwnProperty.call(params, name)) ? 'transcription' : 'recording';
+}
+
+/** What the callback node puts next to msg.payload for convenience (design.md, contract). */
+export interface CallbackFields {
+  topic: CallbackTopic;
+  callSid?: string;
+  recordingUrl?: string;
+  transcriptionText?: string;
+}
+
+export function callbackFields(params: Readonly<Record<string, unknown>>): CallbackFields {
+  const fields: CallbackFields = { topic: callbackTopic(params) };
+  const callSid = paramString(params, 'CallSid');
+  // A transcription callback names the recording's media as AudioUrl.
+  const recordingUrl = paramString(params, 'RecordingUrl') ?? paramString(params, 'AudioUrl');
+  const transcriptionText = paramString(params, 'TranscriptionText');
+  if (callSid !== undefined) fields.callSid = callSid;
+  if (recordingUrl !== undefined) fields.recordingUrl = recordingUrl;
+  if (transcriptionText !== undefined) fields.transcriptionText = transcriptionText;
+  return fields;
+}
+
+/** What a check needs of an account: CallbackAuthenticator fits, and hides the AuthToken. */
+export interface CallbackVerifier {
+  readonly accountSid: string;
+  verifyToken(callSid: string, token: string): boolean;
+  verifySignature(url: string, params: Iterable<readonly [string, string]>, signature: string): boolean;
+}
+
+export interface CallbackCheckRequest {
+  callback: ParsedCallback;
+  /**
+   * The request's path and query exactly as received, relative to where Node-RED serves its HTTP
+   * nodes (httpNodeRoot), e.g. "/telapi/recording?token=…".
+   */
+  relativeUrl: string;
+  /** The X-TelAPI-Signature header, if any. */
+  signature?: string | undefined;
+}
+
+export interface CallbackCheckPolicy {
+  security: CallbackSecurity;
+  /** Required in `token` and `signature` modes. */
+  verifier?: CallbackVerifier | undefined;
+  /** The account's public URL (with httpNodeRoot, no trailing slash); required in `signature` mode. */
+  publicUrl?: string | undefined;
+}
+
+export type CallbackVerdict = { ok: true; callSid: string } | { ok: false; reason: CallbackRejection };
+
+/** The query parameters of a relative URL, as received. */
+function queryOf(relativeUrl: string): URLSearchParams {
+  const at = relativeUrl.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : relativeUrl.slice(at + 1));
+}
+
+/**
+ * Decides whether a parsed callback is acceptable. Every mode requires a well-formed CallSid (a
+ * request without one is not a TelAPI callback); `token` and `signature` also require the posted
+ * AccountSid to be the account's. The URL the signature covers is the configured public URL plus the
+ * path and query as received — never one rebuilt from Host or X-Forwarded-* headers.
+ */
+export function checkCallback(request: CallbackCheckRequest, policy: CallbackCheckPolicy): CallbackVerdict {
+  const { params, pairs } = request.callback;
+  const callSid = paramString(params, 'CallSid');
+  if (callSid === undefined || callSid === '') return { ok: false, reason: 'noCallSid' };
+  if (!isCallSid(callSid)) return { ok: false, reason: 'badCallSid' };
+  if (policy.security === 'none') return { ok: true, callSid };
+
+  const verifier = policy.verifier;
+  if (!verifier) throw new Error(`checkCallback: security "${policy.security}" needs a verifier`);
+  if (policy.security === 'token') {
+    const tokens = queryOf(request.relativeUrl).getAll(CALLBACK_TOKEN_PARAM);
+    if (tokens.length === 0 || tokens[0] === '') return { ok: false, reason: 'noToken' };
+    if (tokens.length > 1 || !verifier.verifyToken(callSid, tokens[0] as string)) return { ok: false, reason: 'badToken' };
+  } else {
+    const publicUrl = (policy.publicUrl ?? '').trim().replace(/\/+$/, '');
+    if (publicUrl === '') throw new Error('checkCallback: security "signature" needs the public URL');
+    const signature = request.signature?.trim() ?? '';
+    if (signature === '') return { ok: false, reason: 'noSignature' };
+    const url = publicUrl + (request.relativeUrl.startsWith('/') ? request.relativeUrl : `/${request.relativeUrl}`);
+    if (!verifier.verifySignature(url, pairs, signature)) return { ok: false, reason: 'badSignature' };
+  }
+  const accountSid = paramString(params, 'AccountSid') ?? '';
+  if (!constantTimeEqual(accountSid, verifier.accountSid)) return { ok: false, reason: 'foreignAccount' };
+  return { ok: true, callSid };
+}
+
+/**
+ * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
+ * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
+ * segments and no empty ones. A missing leading "/" is added, as the core http in node does.
+ */
+export function normaliseCallbackPath(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let path = value.trim();
+  if (path === '') return undefined;
+  if (!path.startsWith('/')) path = `/${path}`;
+  if (path === '/') return path;
+  const segments = path.slice(1).replace(/\/$/, '').split('/');
+  const valid = segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment) && segment !== '.' && segment !== '..');
+  return valid ? path : undefined;
+}
