@@ -7,10 +7,28 @@ const os = require('node:os');
 const path = require('node:path');
 const { nodeRedPath } = require('./red');
 
+const PACKAGE_ROOT = path.join(__dirname, '..', '..');
+const PACKAGE_NAME = require(path.join(PACKAGE_ROOT, 'package.json')).name;
+
+/**
+ * A fresh user directory with this package linked into node_modules, as `npm install <path>` of a
+ * checkout does (Node-RED's documented way to try a node under development).
+ */
+function userDirWithPackage() {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-nr-'));
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
+  const link = path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'));
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(PACKAGE_ROOT, link, 'dir');
+  return userDir;
+}
+
 /**
  * @param {object} options
  * @param {string} [options.userDir] an existing user directory (with node_modules installed), or a new temp one
  * @param {object} [options.settings] extra settings.js properties (JSON-serialisable)
+ * @param {string[]} [options.execArgv] Node options placed before red.js, e.g. ['--expose-gc', '--require', probe]
+ * @param {object} [options.env] extra environment variables for the child
  */
 async function startNodeRed(options = {}) {
   const userDir = options.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-nr-'));
@@ -24,10 +42,10 @@ async function startNodeRed(options = {}) {
     ...options.settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const child = spawn(process.execPath, [path.join(nodeRedPath, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), path.join(nodeRedPath, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...options.env },
   });
   let log = '';
   const onOutput = (chunk) => { log += chunk.toString(); };
@@ -45,6 +63,15 @@ async function startNodeRed(options = {}) {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Node-RED exited (${code}):\n${log}`)); });
   });
 
+  /** Waits until `predicate(log)` holds. */
+  async function waitForLog(predicate, timeoutMs = 20_000) {
+    const until = Date.now() + timeoutMs;
+    while (!predicate(log)) {
+      if (Date.now() > until) throw new Error(`log condition not met:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function adminRequest(method, route, body) {
     const response = await fetch(`${url}${route}`, {
       method,
@@ -53,24 +80,26 @@ async function startNodeRed(options = {}) {
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    return /json/.test(response.headers.get('content-type') ?? '') && text ? JSON.parse(text) : text;
   }
 
   return {
     url,
     userDir,
+    pid: child.pid,
     get log() { return log; },
     adminRequest,
-    /** Full deploy; node objects may carry a `credentials` property as the editor sends it. */
-    deploy: (flows) => adminRequest('POST', '/flows', { flows }),
-    /** Waits until `predicate(log)` holds. */
-    waitForLog: async (predicate, timeoutMs = 20_000) => {
-      const until = Date.now() + timeoutMs;
-      while (!predicate(log)) {
-        if (Date.now() > until) throw new Error(`log condition not met:\n${log}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    /**
+     * Full deploy; node objects may carry a `credentials` property as the editor sends it. Resolves
+     * once the runtime logged that the new flows started (the Admin API may answer before that).
+     */
+    deploy: async (flows) => {
+      const from = log.length;
+      const result = await adminRequest('POST', '/flows', { flows });
+      await waitForLog((text) => text.slice(from).includes('Started flows'));
+      return result;
     },
+    waitForLog,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -80,4 +109,4 @@ async function startNodeRed(options = {}) {
   };
 }
 
-module.exports = { startNodeRed };
+module.exports = { startNodeRed, userDirWithPackage, PACKAGE_NAME };

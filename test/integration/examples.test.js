@@ -1,0 +1,149 @@
+'use strict';
+// Every example flow, fetched the way the editor's Import > Examples menu fetches it, deployed into a
+// real Node-RED with this package against the TelAPI simulator, and run: what each example's debug
+// nodes show in the sidebar is what a user would see.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startNodeRed, userDirWithPackage, PACKAGE_NAME } = require('../support/node-red-process');
+const { openDebugSidebar } = require('../support/debug-sidebar');
+const { unusedPort } = require('../support/stand-in');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
+
+const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
+const EXAMPLE_NAMES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const NODE_TYPES = ['telapi-account', 'telapi-record', 'telapi-callback'];
+
+describe('example flows against the simulator in a real Node-RED', function () {
+  this.timeout(60_000);
+  let sim;
+  let nodeRed;
+  let sidebar;
+  const examples = {};
+
+  before(async () => {
+    const port = await unusedPort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100 });
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { uiPort: port } });
+    sidebar = await openDebugSidebar(nodeRed.url);
+    const listed = await nodeRed.adminRequest('GET', `/library/examples/flows/${PACKAGE_NAME}`);
+    const flows = [];
+    for (const name of EXAMPLE_NAMES) {
+      assert.ok(listed.some((entry) => entry.fn === name), `Import > Examples lists "${name}"`);
+      const example = await nodeRed.adminRequest('GET', `/library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(name)}`);
+      examples[name] = example;
+      for (const node of example) {
+        if (node.type === 'telapi-account') {
+          flows.push({ ...node, baseUrl: `${sim.url}/v2`, publicUrl, credentials: { accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN } });
+        } else {
+          flows.push(node);
+        }
+      }
+    }
+    await nodeRed.deploy(flows);
+  });
+
+  afterEach(function () {
+    if (this.currentTest.state === 'failed') console.log(`--- Node-RED log (last 3000 chars):\n${nodeRed?.log.slice(-3000)}`);
+  });
+
+  after(async () => {
+    sidebar?.close();
+    await nodeRed?.stop();
+    await sim?.close();
+  });
+
+  const inject = (id) => nodeRed.adminRequest('POST', `/inject/${id}`);
+  const debugOf = (name, predicate = () => true) => sidebar.waitFor((m) => m.name === name && predicate(m.value), 20_000, `"${name}" debug message`);
+
+  it('ships the five documented examples', () => {
+    assert.deepEqual(EXAMPLE_NAMES, [
+      '01 - Start and stop a recording', '02 - Receive recording callbacks', '03 - Record and transcribe',
+      '04 - Download the recording file', '05 - Record only after the caller presses 1',
+    ]);
+  });
+
+  it('each example starts with a comment that explains it, and holds no credentials', () => {
+    for (const [name, nodes] of Object.entries(examples)) {
+      const flowNodes = nodes.filter((n) => n.type !== 'tab' && n.z);
+      const first = flowNodes.reduce((a, b) => (b.y < a.y || (b.y === a.y && b.x < a.x) ? b : a));
+      assert.equal(first.type, 'comment', `${name}: the top node is a comment`);
+      assert.equal(first.name, name);
+      assert.ok(first.info.length > 200, `${name}: the comment explains the example`);
+      for (const node of nodes) assert.equal(node.credentials, undefined, `${name}: no credentials`);
+      assert.ok(!JSON.stringify(nodes).includes(DEMO_AUTH_TOKEN));
+    }
+  });
+
+  it('together use every node type of the package', () => {
+    const used = new Set(Object.values(examples).flat().map((n) => n.type));
+    for (const type of NODE_TYPES) assert.ok(used.has(type), `${type} is used`);
+  });
+
+  it('01 starts and stops a recording', async () => {
+    await inject('e01i1');
+    const started = await debugOf('recording started');
+    assert.equal(started.value.call_sid, DEMO_CALL_SIDS.inbound);
+    assert.match(started.value.sid, /^RE[0-9a-f]{32}$/);
+    assert.equal(sim.getRecording(started.value.sid).status, 'in-progress', 'the simulator is recording the call');
+    await inject('e01i2');
+    const stopped = await debugOf('recording stopped');
+    assert.equal(stopped.value.sid, started.value.sid);
+    assert.ok(Number(stopped.value.duration) >= 1);
+    assert.equal(sim.getRecording(started.value.sid).endReason, 'stopped');
+  });
+
+  it('02 emits the recording callback with its RecordingUrl', async () => {
+    await inject('e02i1');
+    const callback = await debugOf('callback');
+    assert.equal(callback.value.topic, 'recording');
+    assert.equal(callback.value.callSid, DEMO_CALL_SIDS.outbound);
+    assert.equal(callback.value.payload.CallSid, DEMO_CALL_SIDS.outbound);
+    assert.match(callback.value.recordingUrl, /\/RE[0-9a-f]{32}\.mp3$/);
+    const url = await debugOf('recording URL');
+    assert.equal(url.value, callback.value.recordingUrl);
+  });
+
+  it('03 emits the recording and then its transcription', async () => {
+    await inject('e03i1');
+    const recording = await debugOf('recording URL', (v) => typeof v === 'string' && v.includes('/recordings/'));
+    assert.match(recording.value, /\.mp3$/);
+    const transcription = await debugOf('transcription');
+    assert.equal(typeof transcription.value, 'string');
+    assert.ok(transcription.value.length > 10);
+  });
+
+  it('04 downloads the recording file and it is MP3', async () => {
+    await inject('e04i1');
+    const downloaded = await debugOf('downloaded');
+    assert.equal(downloaded.value.status, 200);
+    assert.equal(downloaded.value.isMp3, true);
+    assert.ok(downloaded.value.bytes > 1000);
+    assert.equal(sidebar.byName('untrusted recording URL').length, 0);
+  });
+
+  it('05 records only after the caller presses 1', async () => {
+    const call = sim.createCall({ from: '+15550100777', to: '+15550100100', direction: 'inbound' });
+    const callSid = call.sid;
+    const voice = await fetch(`${nodeRed.url}/telapi/example-05/voice`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, AccountSid: DEMO_ACCOUNT_SID }) });
+    assert.equal(voice.status, 200);
+    assert.match(await voice.text(), /<Gather action="keypress"[^>]*numDigits="1"/);
+
+    const refuse = await fetch(`${nodeRed.url}/telapi/example-05/keypress`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, Digits: '2' }) });
+    assert.match(await refuse.text(), /not recorded/);
+    assert.equal(sim.recordings({ callSid }).length, 0, 'no recording without consent');
+
+    const consent = await fetch(`${nodeRed.url}/telapi/example-05/keypress`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, Digits: '1' }) });
+    assert.match(await consent.text(), /now recorded/);
+    const started = await debugOf('recording started', (v) => v.call_sid === callSid);
+    assert.match(started.value.sid, /^RE/);
+    sim.hangUp(callSid);
+    const done = await sidebar.waitFor((m) => m.z === 'e05tab' && m.name === 'recording URL', 20_000, 'example 05 callback');
+    assert.ok(done.value.endsWith(`${started.value.sid}.mp3`));
+  });
+
+  it('no example reported an error', () => {
+    assert.deepEqual(sidebar.byName('error').map((m) => m.value), []);
+  });
+});
