@@ -1,0 +1,147 @@
+'use strict';
+// `npm start`: the TelAPI simulator and a real Node-RED (the devDependency) with a project-local
+// user directory, this package linked into it, and the demo flows deployed against the simulator.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const HOST = '127.0.0.1';
+const NODE_RED_PORT = Number(process.env.PORT || 1880);
+const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8089);
+const USER_DIR = path.resolve(process.env.TELAPI_DEMO_DIR || path.join(ROOT, '.demo'));
+const RESET = process.argv.includes('--reset');
+
+function fail(message) {
+  console.error(`\n${message}\n`);
+  process.exit(1);
+}
+
+if (!fs.existsSync(path.join(ROOT, 'dist', 'simulator', 'index.js'))) {
+  fail('The package is not built yet: run `npm install` (it builds the package) and then `npm start`.');
+}
+const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../dist/simulator');
+const { demoFlows, DEMO_ACCOUNT_ID } = require('./flows');
+const PACKAGE_NAME = require('../package.json').name;
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+function prepareUserDir() {
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  fs.writeFileSync(path.join(USER_DIR, 'package.json'), JSON.stringify({ name: 'telapi-demo', private: true, description: 'npm start user directory' }, null, 2));
+  const link = path.join(USER_DIR, 'node_modules', ...PACKAGE_NAME.split('/'));
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(ROOT, link, 'dir');
+  const settings = {
+    uiHost: HOST,
+    uiPort: NODE_RED_PORT,
+    flowFile: 'flows.json',
+    credentialSecret: 'telapi-demo-credential-secret',
+    editorTheme: { tours: false, projects: { enabled: false }, page: { title: 'Node-RED · TelAPI demo' } },
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+  };
+  fs.writeFileSync(path.join(USER_DIR, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+}
+
+/** Keeps a user's edits between starts, but points the demo account at this start's ports. */
+function retargetSavedFlows(account) {
+  const flowFile = path.join(USER_DIR, 'flows.json');
+  if (RESET || !fs.existsSync(flowFile)) return false;
+  const flows = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
+  const node = Array.isArray(flows) && flows.find((n) => n.id === DEMO_ACCOUNT_ID);
+  if (!node || !fs.existsSync(path.join(USER_DIR, 'flows_cred.json'))) return false;
+  node.baseUrl = account.baseUrl;
+  node.publicUrl = account.publicUrl;
+  fs.writeFileSync(flowFile, JSON.stringify(flows, null, 4));
+  return true;
+}
+
+async function deploy(editorUrl, flows) {
+  const response = await fetch(`${editorUrl}/flows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full', 'node-red-api-version': 'v2' },
+    body: JSON.stringify({ flows }),
+  });
+  if (!response.ok) throw new Error(`deploying the demo flows failed: ${response.status} ${await response.text()}`);
+}
+
+async function main() {
+  for (const [port, what, variable] of [[NODE_RED_PORT, 'Node-RED', 'PORT'], [SIMULATOR_PORT, 'the TelAPI simulator', 'SIMULATOR_PORT']]) {
+    if (!(await portFree(port))) {
+      fail(`Port ${port} on ${HOST} is already in use, so ${what} cannot start there.\n` +
+        `Is a previous demo or another Node-RED still running? Stop it, or pick another port: ${variable}=${port + 1} npm start`);
+    }
+  }
+
+  const publicUrl = `http://${HOST}:${NODE_RED_PORT}`;
+  const simulator = await startSimulator({
+    port: SIMULATOR_PORT, host: HOST, callbackDelayMs: 1000, transcriptionDelayMs: 3000, logger: consoleLogger('info'),
+  });
+  const account = { baseUrl: `${simulator.url}/v2`, publicUrl, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN };
+
+  prepareUserDir();
+  const keptFlows = retargetSavedFlows(account);
+  const nodeRedMain = require.resolve('node-red/red.js', { paths: [ROOT] });
+  const nodeRed = spawn(process.execPath, [nodeRedMain, '--userDir', USER_DIR, '--settings', path.join(USER_DIR, 'settings.js')], {
+    cwd: USER_DIR, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+  });
+
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    if (nodeRed.exitCode === null) nodeRed.kill('SIGINT');
+    await Promise.race([new Promise((resolve) => nodeRed.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await simulator.close();
+    console.log('Demo stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  nodeRed.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`Node-RED exited (${code}).`);
+      void stop(1);
+    }
+  });
+
+  let started = false;
+  let output = '';
+  nodeRed.stdout.on('data', async (chunk) => {
+    process.stdout.write(chunk);
+    if (started) return;
+    output += chunk.toString();
+    if (!/Server now running at/.test(output)) return;
+    started = true;
+    try {
+      if (!keptFlows) await deploy(publicUrl, demoFlows(account));
+    } catch (error) {
+      console.error(String(error));
+      return void stop(1);
+    }
+    console.log([
+      '',
+      '────────────────────────────────────────────────────────────────────',
+      `  Node-RED editor:   ${publicUrl}/`,
+      `  TelAPI simulator:  ${simulator.url}/v2  (AccountSid ${DEMO_ACCOUNT_SID})`,
+      '',
+      '  Open the editor, go to the "TelAPI demo" tab and click the button',
+      '  of "start recording". The recording callback appears in the debug',
+      '  sidebar within seconds, its transcription a little later.',
+      keptFlows ? '  (Your saved demo flows were kept; `npm start -- --reset` restores them.)' : '',
+      '  Ctrl-C stops both.',
+      '────────────────────────────────────────────────────────────────────',
+      '',
+    ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '').join('\n'));
+  });
+}
+
+main().catch((error) => fail(`The demo could not start: ${error.message}`));

@@ -1,0 +1,110 @@
+'use strict';
+// `npm start` as a user runs it: the banner, one click on the demo's first inject, the recording
+// callback and the transcription in the debug sidebar, Ctrl-C, a second start, and a busy port.
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { openDebugSidebar } = require('../support/debug-sidebar');
+const { unusedPort } = require('../support/stand-in');
+const { FIRST_INJECT_ID } = require('../../demo/flows');
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function startDemo(env) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'demo', 'start.js')], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const demo = { child, output: '' };
+  child.stdout.on('data', (chunk) => { demo.output += chunk; });
+  child.stderr.on('data', (chunk) => { demo.output += chunk; });
+  demo.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  demo.waitForOutput = async (pattern, timeoutMs = 60_000) => {
+    const until = Date.now() + timeoutMs;
+    while (!pattern.test(demo.output)) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`demo output never matched ${pattern}:\n${demo.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return demo;
+}
+
+async function clickFirstInjectAndWatch(editorUrl) {
+  const sidebar = await openDebugSidebar(editorUrl);
+  try {
+    const clicked = await fetch(`${editorUrl}/inject/${FIRST_INJECT_ID}`, { method: 'POST' });
+    assert.equal(clicked.status, 200);
+    const callback = await sidebar.waitFor((m) => m.name === 'recording callback', 20_000, 'recording callback');
+    const transcription = await sidebar.waitFor((m) => m.name === 'transcription', 20_000, 'transcription');
+    assert.deepEqual(sidebar.byName('error'), []);
+    return { callback: callback.value, transcription: transcription.value };
+  } finally {
+    sidebar.close();
+  }
+}
+
+describe('npm start: the offline demo', function () {
+  this.timeout(120_000);
+  let env;
+  let editorUrl;
+  const demos = [];
+
+  before(async function () {
+    // The demo runs the devDependency Node-RED (4.1); under the Node-RED 5 run there is nothing new to learn.
+    if (process.env.TELAPI_TEST_NODE_RED) this.skip();
+    const [nodeRedPort, simulatorPort] = [await unusedPort(), await unusedPort()];
+    env = { PORT: String(nodeRedPort), SIMULATOR_PORT: String(simulatorPort), TELAPI_DEMO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-demo-')) };
+    editorUrl = `http://127.0.0.1:${nodeRedPort}`;
+  });
+
+  after(async () => {
+    for (const demo of demos) if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+  });
+
+  const launch = () => {
+    const demo = startDemo(env);
+    demos.push(demo);
+    return demo;
+  };
+
+  it('prints the editor URL, and one click yields the recording callback and then the transcription', async () => {
+    const demo = launch();
+    await demo.waitForOutput(/Node-RED editor:\s+http:\/\/127\.0\.0\.1:\d+\//);
+    assert.ok(demo.output.includes(`Node-RED editor:   ${editorUrl}/`));
+    const { callback, transcription } = await clickFirstInjectAndWatch(editorUrl);
+    assert.equal(callback.topic, 'recording');
+    assert.match(callback.recordingUrl, /^http:\/\/127\.0\.0\.1:\d+\/recordings\/AC[0-9a-f]{32}\/RE[0-9a-f]{32}\.mp3$/);
+    assert.equal(callback.payload.RecordingDuration, '5');
+    const media = await fetch(callback.recordingUrl);
+    assert.equal(media.status, 200);
+    assert.ok((await media.arrayBuffer()).byteLength > 1000);
+    assert.equal(typeof transcription, 'string');
+    assert.ok(transcription.length > 10);
+  });
+
+  it('says clearly when a port is busy', async () => {
+    const second = launch();
+    assert.equal(await second.exited, 1);
+    assert.match(second.output, /Port \d+ on 127\.0\.0\.1 is already in use/);
+    assert.match(second.output, /PORT=\d+ npm start/);
+  });
+
+  it('stops both servers on Ctrl-C', async () => {
+    const demo = demos[0];
+    demo.child.kill('SIGINT');
+    assert.equal(await demo.exited, 0);
+    assert.match(demo.output, /Demo stopped\./);
+    await assert.rejects(fetch(editorUrl), 'Node-RED is down');
+  });
+
+  it('starts again, keeping the saved demo flows', async () => {
+    const demo = launch();
+    await demo.waitForOutput(/Node-RED editor:/);
+    assert.match(demo.output, /saved demo flows were kept/);
+    const { callback } = await clickFirstInjectAndWatch(editorUrl);
+    assert.equal(callback.topic, 'recording');
+    demo.child.kill('SIGINT');
+    assert.equal(await demo.exited, 0);
+  });
+});
