@@ -3,11 +3,10 @@
 // the palette manager does, then a flow http in -> function -> telapi-record -> http request, with
 // the account pointing at a loopback TelAPI stand-in.
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { startNodeRed } = require('../support/node-red-process');
+const { packAndInstall } = require('../support/npm');
 const { startStandIn, replies, RECORDING } = require('../support/stand-in');
 const { ACCOUNT_SID, CALL_SID, basicAuth } = require('../support/fixtures');
 const { callbackToken } = require('../../dist/telapi');
@@ -16,28 +15,18 @@ const ROOT = path.join(__dirname, '..', '..');
 const AUTH_TOKEN = 'Pk7RqT2vWx9YzA4bC6dE8fG0hJ3kL5mN';
 const TOKEN = callbackToken(AUTH_TOKEN, CALL_SID);
 
-function packAndInstall() {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-pack-'));
-  const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
-  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], ROOT));
-  const tarball = path.join(work, packed[0].filename);
-  const userDir = path.join(work, 'user');
-  fs.mkdirSync(userDir);
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-  npm(['install', '--prefer-offline', tarball], userDir);
-  return { userDir, files: packed[0].files.map((f) => f.path) };
-}
-
 describe('packaged install: telapi-record in a real Node-RED', function () {
   this.timeout(180_000);
   let standIn;
   let nodeRed;
   let packedFiles;
+  let work;
 
   before(async () => {
     standIn = await startStandIn();
-    const { userDir, files } = packAndInstall();
-    packedFiles = files;
+    const installed = packAndInstall();
+    ({ work, files: packedFiles } = installed);
+    const { userDir } = installed;
     nodeRed = await startNodeRed({ userDir });
     const flows = [
       { id: 'tab1', type: 'tab', label: 'packaged' },
@@ -61,6 +50,7 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
   after(async () => {
     if (nodeRed) await nodeRed.stop();
     if (standIn) await standIn.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   beforeEach(() => standIn.reset());
@@ -68,10 +58,14 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
   const post = (body) => fetch(`${nodeRed.url}/record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('ships the compiled nodes, editor files, locales, icons and examples, and no sources or tests', () => {
-    for (const file of ['dist/nodes/telapi-record.js', 'dist/nodes/telapi-record.html', 'dist/nodes/locales/en-US/telapi-record.json',
-      'dist/nodes/locales/en-US/telapi-record.html', 'dist/nodes/icons/telapi-record.svg', 'dist/nodes/telapi-account.js', 'README.md', 'LICENSE']) {
-      assert.ok(packedFiles.includes(file), `${file} should be packed`);
+    const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/simulator/cli.js', 'dist/telapi/index.js'];
+    for (const type of ['telapi-account', 'telapi-record', 'telapi-callback']) {
+      expected.push(`dist/nodes/${type}.js`, `dist/nodes/${type}.html`);
+      for (const lang of ['en-US', 'de']) expected.push(`dist/nodes/locales/${lang}/${type}.json`, `dist/nodes/locales/${lang}/${type}.html`);
     }
+    expected.push('dist/nodes/icons/telapi-record.svg', 'dist/nodes/icons/telapi-callback.svg');
+    for (const name of fs.readdirSync(path.join(ROOT, 'examples'))) expected.push(`examples/${name}`);
+    for (const file of expected) assert.ok(packedFiles.includes(file), `${file} should be packed`);
     for (const file of packedFiles) {
       assert.ok(!/^(src|test|scripts|compat)\//.test(file) && !file.endsWith('.ts') && !file.endsWith('.map'), `${file} should not be packed`);
     }
@@ -80,7 +74,8 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
   it('registers the TelAPI node types with Node-RED', async () => {
     const nodes = await nodeRed.adminRequest('GET', '/nodes');
     const types = nodes.flatMap((set) => set.types);
-    for (const type of ['telapi-account', 'telapi-record']) assert.ok(types.includes(type), `${type} registered`);
+    for (const type of ['telapi-account', 'telapi-record', 'telapi-callback']) assert.ok(types.includes(type), `${type} registered`);
+    assert.deepEqual(nodes.filter((set) => set.module === '@telapi-nodes/node-red-telapi' && set.err), [], 'no node set failed to load');
   });
 
   it('sends exactly TelAPI\'s request for every node property and passes the Recording on', async () => {

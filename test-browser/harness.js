@@ -1,0 +1,164 @@
+'use strict';
+// Shared by the browser suite (test-browser/*.browser.js) and scripts/screenshots.js: the package
+// as a user installs it (npm pack -> npm install into a fresh Node-RED user dir), a real Node-RED on
+// 127.0.0.1 (test/support/node-red-process.js), and Debian's Chromium driven by playwright-core.
+//
+// Chromium comes from apt (.ci/browser-setup.sh), never from `npx playwright install`.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { startNodeRed } = require('../test/support/node-red-process');
+const { packAndInstall } = require('../test/support/npm');
+
+const ROOT = path.join(__dirname, '..');
+const CHROMIUM = process.env.TELAPI_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts Node-RED with the package installed; `stop()` ends it and removes the temp files. */
+async function startEditorServer(options = {}) {
+  const { work, userDir } = packAndInstall();
+  // No telemetry consent dialog over the editor, and nothing sent to nodered.org.
+  const settings = { telemetry: { enabled: false, updateNotification: false }, ...options.settings };
+  const nodeRed = await startNodeRed({ userDir, settings });
+  return {
+    ...nodeRed,
+    stop: async () => {
+      await nodeRed.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A Chromium with its own fresh profile (a temp --user-data-dir, which Playwright takes as the
+ * persistent context's directory). Returns the context; `close()` also removes the profile.
+ */
+async function launchBrowser(options = {}) {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: run .ci/browser-setup.sh (apt-get install chromium)`);
+  }
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: options.viewport ?? { width: 1400, height: 900 },
+    locale: options.locale ?? 'en-US',
+    deviceScaleFactor: options.deviceScaleFactor ?? 1,
+  });
+  context.setDefaultTimeout(options.timeout ?? 20_000);
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the editor and waits until the palette has this package's nodes. */
+async function openEditor(context, url) {
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  await page.goto(url);
+  await page.locator('.red-ui-palette-node[data-palette-type="telapi-record"]').waitFor();
+  await page.waitForFunction(() => !!(window.RED && RED.nodes && RED.nodes.getType('telapi-account')));
+  await page.locator('#red-ui-workspace-chart').waitFor();
+  return { page, errors };
+}
+
+/** Drags a palette node into the workspace at (x, y) relative to the chart; returns the new node's id. */
+async function dragFromPalette(page, type, x = 300, y = 200) {
+  const before = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  const item = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await item.scrollIntoViewIfNeeded();
+  await item.waitFor({ state: 'visible' });
+  const from = await item.boundingBox();
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2, { steps: 5 });
+  await page.mouse.move(chart.x + x, chart.y + y, { steps: 20 });
+  await page.mouse.up();
+  const handle = await page.waitForFunction(({ t, old }) => {
+    const added = RED.nodes.filterNodes({ type: t }).map((n) => n.id).filter((id) => !old.includes(id));
+    return added.length === 1 ? added[0] : null;
+  }, { t: type, old: before });
+  return handle.jsonValue();
+}
+
+/** The SVG of a node in the workspace. */
+const nodeShape = (page, id) => page.locator(`g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
+
+/** Opens a node's edit dialog by double-clicking it, and waits for its form. */
+async function openNodeDialog(page, id) {
+  await nodeShape(page, id).dblclick();
+  await page.locator('#node-dialog-ok').waitFor();
+  await page.locator('.red-ui-tray .red-ui-tray-body form').first().waitFor();
+  await waitForTrays(page, { opened: true });
+}
+
+/**
+ * Waits until the topmost edit tray has slid in (a CSS transition of `right` to 0). With `opened`,
+ * also until Node-RED has focused its first field (150 ms after opening a tray): typing earlier
+ * could land in the wrong field. (When a nested tray closes, focus stays where it was.)
+ */
+async function waitForTrays(page, { opened = false } = {}) {
+  await page.waitForFunction((needFocus) => {
+    const trays = document.querySelectorAll('.red-ui-tray');
+    if (trays.length === 0) return true;
+    const tray = trays[trays.length - 1];
+    return getComputedStyle(tray).right === '0px' && (!needFocus || tray.contains(document.activeElement));
+  }, opened);
+}
+
+/** Hovers a field (entering it afresh) and waits for Node-RED's tooltip with `text`: a validation reason. */
+async function tooltipOf(page, field, text) {
+  await page.mouse.move(1, 1);
+  await field.hover();
+  await page.locator('.red-ui-popover', { hasText: text }).waitFor();
+  await page.mouse.move(1, 1);
+}
+
+/** Clicks Deploy and waits until the runtime confirmed it: spinner gone, nothing left to deploy. */
+async function deploy(page) {
+  await page.locator('#red-ui-header-button-deploy:not(.disabled)').click();
+  await page.waitForFunction(() => !RED.nodes.dirty() && $('.red-ui-deploy-button-spinner').is(':hidden'));
+  await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
+}
+
+/** After a failed test: a screenshot in test-results/ (git-ignored), named after the test. */
+async function screenshotOnFailure(context, page) {
+  const test = context.currentTest;
+  if (!page || !test || test.state !== 'failed') return;
+  const dir = path.join(ROOT, 'test-results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  try {
+    await page.screenshot({ path: file });
+    console.log(`      screenshot: ${path.relative(ROOT, file)}`);
+  } catch {
+    // The page may be gone already; the test's own error says what failed.
+  }
+}
+
+module.exports = {
+  screenshotOnFailure,
+  ROOT,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  startEditorServer,
+  launchBrowser,
+  openEditor,
+  dragFromPalette,
+  nodeShape,
+  openNodeDialog,
+  waitForTrays,
+  tooltipOf,
+  deploy,
+};
