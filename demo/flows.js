@@ -50,15 +50,19 @@ function demoTab() {
   ];
 }
 
-/** Every example, its own account node replaced by the demo account. */
-function exampleTabs() {
+/** Every example, its own account node replaced by the demo account, tab variables overridden. */
+function exampleTabs(tabEnv) {
   const nodes = [];
   for (const file of fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()) {
     const example = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
     const accountIds = new Set(example.filter((n) => n.type === 'telapi-account').map((n) => n.id));
     for (const node of example) {
       if (accountIds.has(node.id)) continue;
-      nodes.push(accountIds.has(node.account) ? { ...node, account: DEMO_ACCOUNT_ID } : node);
+      if (node.type === 'tab' && node.env) {
+        nodes.push({ ...node, env: node.env.map((v) => (v.name in tabEnv ? { ...v, value: tabEnv[v.name] } : v)) });
+      } else {
+        nodes.push(accountIds.has(node.account) ? { ...node, account: DEMO_ACCOUNT_ID } : node);
+      }
     }
   }
   return nodes;
@@ -69,8 +73,9 @@ function demoAccount({ baseUrl, publicUrl, accountSid, authToken }) {
     credentials: { accountSid, authToken } };
 }
 
-function demoFlows(account) {
-  return [...demoTab(), ...exampleTabs(), demoAccount(account)];
+/** `tabEnv` overrides example flow variables, e.g. { SIMULATOR_URL } for the download example. */
+function demoFlows(account, tabEnv = {}) {
+  return [...demoTab(), ...exampleTabs(tabEnv), demoAccount(account)];
 }
 
 module.exports = { demoFlows, DEMO_ACCOUNT_ID, FIRST_INJECT_ID: 'telapi-demo-start' };

@@ -39,7 +39,7 @@ function prepareUserDir() {
   const link = path.join(USER_DIR, 'node_modules', ...PACKAGE_NAME.split('/'));
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.rmSync(link, { recursive: true, force: true });
-  fs.symlinkSync(ROOT, link, 'dir');
+  fs.symlinkSync(ROOT, link, process.platform === 'win32' ? 'junction' : 'dir');
   const settings = {
     uiHost: HOST,
     uiPort: NODE_RED_PORT,
@@ -99,7 +99,10 @@ async function main() {
     if (stopping) return;
     stopping = true;
     if (nodeRed.exitCode === null) nodeRed.kill('SIGINT');
-    await Promise.race([new Promise((resolve) => nodeRed.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    const exited = new Promise((resolve) => nodeRed.once('exit', resolve));
+    const timer = setTimeout(() => nodeRed.kill('SIGKILL'), 10_000);
+    if (nodeRed.exitCode === null) await exited;
+    clearTimeout(timer);
     await simulator.close();
     console.log('Demo stopped.');
     process.exit(code);
@@ -113,35 +116,47 @@ async function main() {
     }
   });
 
-  let started = false;
   let output = '';
-  nodeRed.stdout.on('data', async (chunk) => {
-    process.stdout.write(chunk);
-    if (started) return;
-    output += chunk.toString();
-    if (!/Server now running at/.test(output)) return;
-    started = true;
-    try {
-      if (!keptFlows) await deploy(publicUrl, demoFlows(account));
-    } catch (error) {
-      console.error(String(error));
-      return void stop(1);
-    }
-    console.log([
-      '',
-      '────────────────────────────────────────────────────────────────────',
-      `  Node-RED editor:   ${publicUrl}/`,
-      `  TelAPI simulator:  ${simulator.url}/v2  (AccountSid ${DEMO_ACCOUNT_SID})`,
-      '',
-      '  Open the editor, go to the "TelAPI demo" tab and click the button',
-      '  of "start recording". The recording callback appears in the debug',
-      '  sidebar within seconds, its transcription a little later.',
-      keptFlows ? '  (Your saved demo flows were kept; `npm start -- --reset` restores them.)' : '',
-      '  Ctrl-C stops both.',
-      '────────────────────────────────────────────────────────────────────',
-      '',
-    ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '').join('\n'));
+  let announced = false;
+  const waitForOutput = (pattern, from = 0) => new Promise((resolve) => {
+    const check = () => {
+      if (!pattern.test(output.slice(from))) return;
+      nodeRed.stdout.off('data', check);
+      resolve();
+    };
+    nodeRed.stdout.on('data', check);
+    check();
   });
+  nodeRed.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (!announced) output += chunk.toString();
+  });
+
+  await waitForOutput(/Server now running at/);
+  try {
+    // The banner waits for the flows to run, so that the first click already works.
+    const deployedFrom = output.length;
+    if (!keptFlows) await deploy(publicUrl, demoFlows(account, { SIMULATOR_URL: simulator.url }));
+    await waitForOutput(/Started flows/, keptFlows ? 0 : deployedFrom);
+  } catch (error) {
+    console.error(String(error));
+    return void stop(1);
+  }
+  announced = true;
+  console.log([
+    '',
+    '────────────────────────────────────────────────────────────────────',
+    `  Node-RED editor:   ${publicUrl}/`,
+    `  TelAPI simulator:  ${simulator.url}/v2  (AccountSid ${DEMO_ACCOUNT_SID})`,
+    '',
+    '  Open the editor, go to the "TelAPI demo" tab and click the button',
+    '  of "start recording". The recording callback appears in the debug',
+    '  sidebar within seconds, its transcription a little later.',
+    keptFlows ? '  (Your saved demo flows were kept; `npm start -- --reset` restores them.)' : '',
+    '  Ctrl-C stops both.',
+    '────────────────────────────────────────────────────────────────────',
+    '',
+  ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1 || all[i - 1] !== '').join('\n'));
 }
 
 main().catch((error) => fail(`The demo could not start: ${error.message}`));

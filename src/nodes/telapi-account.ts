@@ -13,6 +13,16 @@ function timeoutMs(value: number | string | undefined): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000;
 }
 
+/** http:// to anything but this machine sends the Basic credentials in the clear. */
+function isCleartextRemote(baseUrl: string): boolean {
+  try {
+    const url = new URL(baseUrl);
+    return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && !url.hostname.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
 export = function register(RED: NodeAPI): void {
   function TelApiAccount(this: TelApiAccountNode, config: TelApiAccountDef): void {
     RED.nodes.createNode(this, config);
@@ -37,6 +47,7 @@ export = function register(RED: NodeAPI): void {
       });
       this.authenticator = new CallbackAuthenticator(accountSid, authToken);
     }
+    if (isCleartextRemote(this.baseUrl)) this.warn(RED._('telapi-account.warn.insecureBaseUrl', { url: this.baseUrl }));
     this.on('close', (done: () => void) => {
       this.client?.close();
       done();

@@ -4,7 +4,9 @@ import {
   TelApiError,
   TelApiInputError,
   buildRecordForm,
+  isHttpUrl,
   parseRecordingOptions,
+  resolveCallbackUrl,
   shortSid,
   type RecordingOptions,
 } from '../telapi';
@@ -43,6 +45,23 @@ function nodeOptions(config: TelApiRecordDef): Partial<Record<keyof RecordingOpt
 }
 
 export = function register(RED: NodeAPI): void {
+  /**
+   * A status text with the call's short SID. The catalog is read once (on first use) and the SID put
+   * into the cached texts: a catalog lookup per message was a measurable share of the node's CPU time
+   * (bench/README.md). Node-RED's language is fixed for the runtime's life.
+   */
+  const MARK = '\u0000';
+  let statusParts: Record<'starting' | 'stopping' | 'recording' | 'stopped', string[]> | undefined;
+  function statusText(key: 'starting' | 'stopping' | 'recording' | 'stopped', call: string): string {
+    statusParts ??= {
+      starting: RED._('telapi-record.status.starting', { call: MARK }).split(MARK),
+      stopping: RED._('telapi-record.status.stopping', { call: MARK }).split(MARK),
+      recording: RED._('telapi-record.status.recording', { call: MARK }).split(MARK),
+      stopped: RED._('telapi-record.status.stopped', { call: MARK }).split(MARK),
+    };
+    return statusParts[key].join(call);
+  }
+
   /** An Error whose text comes from this node's message catalog. */
   function translate(error: unknown): Error {
     if (error instanceof TelApiInputError) {
@@ -89,7 +108,19 @@ export = function register(RED: NodeAPI): void {
     }
     const problem = accountProblem(account);
     if (problem) configError = new Error(RED._(`telapi-record.errors.${problem}`));
-    if (configError) fail(configError);
+    else if (account && !isHttpUrl(account.baseUrl)) configError = new Error(RED._('telapi-record.errors.invalidBaseUrl'));
+    if (configError) {
+      fail(configError);
+    } else if (account) {
+      // A callback path the account cannot resolve would fail every message: say so at deploy.
+      // Messages are still tried, since msg.recording may override the URL.
+      const urlProblem = callbackUrlProblem(defaults, account.publicUrl);
+      if (urlProblem) {
+        const translated = translate(urlProblem);
+        fail(translated);
+        node.warn(translated.message);
+      }
+    }
 
     async function handle(msg: RecordMessage, send: Send, done: Done, signal: AbortSignal): Promise<void> {
       if (configError) throw configError;
@@ -106,7 +137,7 @@ export = function register(RED: NodeAPI): void {
       node.status({
         fill: 'blue',
         shape: 'dot',
-        text: RED._(starting ? 'telapi-record.status.starting' : 'telapi-record.status.stopping', { call: shortSid(callSid) }),
+        text: statusText(starting ? 'starting' : 'stopping', shortSid(callSid)),
       });
       try {
         const result = await account.client.record(callSid, form, signal);
@@ -119,7 +150,7 @@ export = function register(RED: NodeAPI): void {
       node.status({
         fill: 'green',
         shape: 'dot',
-        text: RED._(starting ? 'telapi-record.status.recording' : 'telapi-record.status.stopped', { call: shortSid(callSid) }),
+        text: statusText(starting ? 'recording' : 'stopped', shortSid(callSid)),
       });
       send(msg);
       done();
@@ -149,6 +180,20 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('telapi-record', TelApiRecord);
 };
+
+/** The error a start with these options would raise for its callback URLs, without a real call. */
+function callbackUrlProblem(options: RecordingOptions, publicUrl: string): TelApiInputError | undefined {
+  if (options.action !== 'start') return undefined;
+  const longestToken = 'x'.repeat(43);
+  try {
+    resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, longestToken);
+    if (options.transcribe) resolveCallbackUrl('transcribeCallback', options.transcribeCallback, publicUrl, longestToken);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TelApiInputError) return error;
+    throw error;
+  }
+}
 
 function shorten(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -54,7 +54,8 @@ export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 41
 export interface ParsedCallback {
   /**
    * The parameters as sent: for a form, each name's value (an array when a name is repeated); for a
-   * JSON object, its members as they are. Parameters with an empty name are left out.
+   * JSON object, its members as they are. Parameters with an empty name, or named `__proto__`,
+   * `constructor` or `prototype`, are left out.
    */
   params: Record<string, unknown>;
   /** The same parameters as name/value strings in the order received, for signature checks. */
@@ -63,7 +64,14 @@ export interface ParsedCallback {
 
 export type ParseResult = { ok: true; callback: ParsedCallback } | { ok: false; reason: 'unsupportedBody' | 'badBody' };
 
-/** Sets a property even when it is named `__proto__`, so a posted name can never touch a prototype. */
+/**
+ * Names TelAPI never sends and that could reach an object's prototype when a flow copies the
+ * payload (`Object.assign({}, msg.payload)`): dropped like empty names.
+ */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const ignoredName = (name: string): boolean => name === '' || PROTOTYPE_NAMES.has(name);
+
+/** Sets a property without invoking any setter, as a second line of defence. */
 function define(target: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
@@ -80,7 +88,7 @@ export function callbackFromPairs(input: Iterable<readonly [string, string]>): P
   const params: Record<string, unknown> = {};
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of input) {
-    if (name === '') continue;
+    if (ignoredName(name)) continue;
     pairs.push([name, value]);
     if (!Object.prototype.hasOwnProperty.call(params, name)) define(params, name, value);
     else {
@@ -96,7 +104,7 @@ export function callbackFromObject(input: Readonly<Record<string, unknown>>): Pa
   const params: Record<string, unknown> = {};
   const pairs: Array<[string, string]> = [];
   for (const name of Object.keys(input)) {
-    if (name === '') continue;
+    if (ignoredName(name)) continue;
     const value = input[name];
     define(params, name, value);
     if (Array.isArray(value)) for (const item of value) pairs.push([name, asText(item)]);

@@ -47,6 +47,8 @@ export const DEFAULTS = {
   unreachableBackoffMs: 250,
 } as const;
 
+const IDLE_SOCKET_MS = 4_000;
+
 /** Error codes raised before any byte reached the server: repeating such a request is safe. */
 const NOTHING_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
@@ -67,9 +69,11 @@ export class TelApiClient {
   readonly maxRetryAfterMs: number;
   readonly unreachableBackoffMs: number;
   readonly #authorization: string;
+  // An idle keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout
+  // can close it under a new request (a reset the client could not safely repeat).
   readonly #agents = {
-    http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({ keepAlive: true }),
+    http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   };
   readonly #userAgent: string;
   #got: Promise<Got> | undefined;
@@ -99,7 +103,7 @@ export class TelApiClient {
       form,
       ...(signal ? { signal } : {}),
     });
-    return { ...result, recording: parseRecordingResponse(result.body) };
+    return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
 
   async request(request: TelApiRequest): Promise<TelApiResult> {
@@ -172,6 +176,9 @@ export class TelApiClient {
         { kind: 'timeout', ...details },
       );
     }
+    if (code === 'ERR_INVALID_URL') {
+      return new TelApiError('The TelAPI base URL is not a valid URL', { kind: 'invalid-base-url', ...details });
+    }
     if (code !== undefined && NOTHING_SENT_CODES.has(code)) {
       return new TelApiError(
         `TelAPI could not be reached at ${originOf(this.baseUrl)} (${code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
@@ -202,11 +209,15 @@ function originOf(baseUrl: string): string {
   }
 }
 
-/** Retry-After is either delta-seconds or an HTTP date. */
+/** An HTTP date (IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT"). */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** Retry-After is either delta-seconds or an HTTP date; anything else is ignored. */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined || header.trim() === '') return undefined;
+  if (header === undefined) return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!HTTP_DATE.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -1,6 +1,6 @@
 /** What went wrong, machine-readable, so the node layer can translate it (the client has no i18n). */
 /** Every TelApiErrorKind, e.g. for checking that each has a message in the node catalogs. */
-export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'aborted'] as const;
+export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'aborted', 'invalid-base-url'] as const;
 
 export type TelApiErrorKind =
   | 'http' // TelAPI answered with a status > 399
@@ -8,7 +8,8 @@ export type TelApiErrorKind =
   | 'unreachable' // nothing reached TelAPI (connection refused, DNS failure)
   | 'network' // the connection broke after the request may have reached TelAPI
   | 'invalid-response' // a 2xx answer that is not the JSON TelAPI sends
-  | 'aborted'; // the caller cancelled the request (e.g. the node was closed)
+  | 'aborted' // the caller cancelled the request (e.g. the node was closed)
+  | 'invalid-base-url'; // the configured base URL cannot be requested; nothing was sent
 
 export interface TelApiErrorDetails {
   kind: TelApiErrorKind;
@@ -93,7 +94,7 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   url: () => 'must be an http(s) URL or a path starting with /',
   'url-too-long': (p) => `is ${p.length} characters with its token; TelAPI accepts at most ${p.max}`,
   'relative-without-public-url': () => 'is a path, but the account has no public URL to put in front of it',
-  type: (p) => `must be ${p.expected}`,
+  type: (p) => `must be of type ${p.expected}`,
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
 };
 

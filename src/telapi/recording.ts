@@ -65,10 +65,13 @@ function positiveInteger(field: string, value: unknown): number {
   throw new TelApiInputError(field, 'integer');
 }
 
+/** Any URL field must be well-formed even when this request will not send it (e.g. on a stop). */
 function urlOrPath(field: string, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'a string' });
-  return value.trim();
+  if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'string' });
+  const trimmed = value.trim();
+  if (trimmed !== '' && !trimmed.startsWith('/') && !isHttpUrl(trimmed)) throw new TelApiInputError(field, 'url');
+  return trimmed;
 }
 
 /**
@@ -78,7 +81,7 @@ function urlOrPath(field: string, value: unknown): string {
 export function parseRecordingOptions(input: unknown, base: Readonly<RecordingOptions> = DEFAULT_RECORDING_OPTIONS): RecordingOptions {
   if (input === undefined || input === null) return { ...base };
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new TelApiInputError('recording', 'type', { expected: 'an object' });
+    throw new TelApiInputError('recording', 'type', { expected: 'object' });
   }
   const given = input as Record<string, unknown>;
   for (const key of Object.keys(given)) {

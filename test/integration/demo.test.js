@@ -96,6 +96,7 @@ describe('npm start: the offline demo', function () {
     assert.equal(await demo.exited, 0);
     assert.match(demo.output, /Demo stopped\./);
     await assert.rejects(fetch(editorUrl), 'Node-RED is down');
+    await assert.rejects(fetch(`http://127.0.0.1:${env.SIMULATOR_PORT}/v2/Accounts/x/Calls.json`), 'the simulator is down');
   });
 
   it('starts again, keeping the saved demo flows', async () => {

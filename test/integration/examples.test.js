@@ -21,10 +21,14 @@ describe('example flows against the simulator in a real Node-RED', function () {
   let sidebar;
   const examples = {};
 
+  const VOICE_KEY = 'k3y-for-the-example-05-test';
+  const TAB_ENV = {};
+
   before(async () => {
     const port = await unusedPort();
     const publicUrl = `http://127.0.0.1:${port}`;
     sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100 });
+    Object.assign(TAB_ENV, { SIMULATOR_URL: sim.url, VOICE_KEY });
     nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { uiPort: port } });
     sidebar = await openDebugSidebar(nodeRed.url);
     const listed = await nodeRed.adminRequest('GET', `/library/examples/flows/${PACKAGE_NAME}`);
@@ -34,7 +38,9 @@ describe('example flows against the simulator in a real Node-RED', function () {
       const example = await nodeRed.adminRequest('GET', `/library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(name)}`);
       examples[name] = example;
       for (const node of example) {
-        if (node.type === 'telapi-account') {
+        if (node.type === 'tab' && node.env) {
+          flows.push({ ...node, env: node.env.map((v) => ({ ...v, value: TAB_ENV[v.name] ?? v.value })) });
+        } else if (node.type === 'telapi-account') {
           flows.push({ ...node, baseUrl: `${sim.url}/v2`, publicUrl, credentials: { accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN } });
         } else {
           flows.push(node);
@@ -55,7 +61,9 @@ describe('example flows against the simulator in a real Node-RED', function () {
   });
 
   const inject = (id) => nodeRed.adminRequest('POST', `/inject/${id}`);
-  const debugOf = (name, predicate = () => true) => sidebar.waitFor((m) => m.name === name && predicate(m.value), 20_000, `"${name}" debug message`);
+  /** The next message of the debug node `name` on the example's own tab (several examples share names). */
+  const debugOf = (tab, name, predicate = () => true) =>
+    sidebar.waitFor((m) => m.z === tab && m.name === name && predicate(m.value), 20_000, `"${name}" debug message of ${tab}`);
 
   it('ships the five documented examples', () => {
     assert.deepEqual(EXAMPLE_NAMES, [
@@ -83,12 +91,12 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('01 starts and stops a recording', async () => {
     await inject('e01i1');
-    const started = await debugOf('recording started');
+    const started = await debugOf('e01tab', 'recording started');
     assert.equal(started.value.call_sid, DEMO_CALL_SIDS.inbound);
     assert.match(started.value.sid, /^RE[0-9a-f]{32}$/);
     assert.equal(sim.getRecording(started.value.sid).status, 'in-progress', 'the simulator is recording the call');
     await inject('e01i2');
-    const stopped = await debugOf('recording stopped');
+    const stopped = await debugOf('e01tab', 'recording stopped');
     assert.equal(stopped.value.sid, started.value.sid);
     assert.ok(Number(stopped.value.duration) >= 1);
     assert.equal(sim.getRecording(started.value.sid).endReason, 'stopped');
@@ -96,50 +104,56 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('02 emits the recording callback with its RecordingUrl', async () => {
     await inject('e02i1');
-    const callback = await debugOf('callback');
+    const callback = await debugOf('e02tab', 'callback');
     assert.equal(callback.value.topic, 'recording');
     assert.equal(callback.value.callSid, DEMO_CALL_SIDS.outbound);
     assert.equal(callback.value.payload.CallSid, DEMO_CALL_SIDS.outbound);
     assert.match(callback.value.recordingUrl, /\/RE[0-9a-f]{32}\.mp3$/);
-    const url = await debugOf('recording URL');
+    const url = await debugOf('e02tab', 'recording URL');
     assert.equal(url.value, callback.value.recordingUrl);
   });
 
   it('03 emits the recording and then its transcription', async () => {
     await inject('e03i1');
-    const recording = await debugOf('recording URL', (v) => typeof v === 'string' && v.includes('/recordings/'));
+    const recording = await debugOf('e03tab', 'recording URL');
     assert.match(recording.value, /\.mp3$/);
-    const transcription = await debugOf('transcription');
+    const transcription = await debugOf('e03tab', 'transcription');
     assert.equal(typeof transcription.value, 'string');
     assert.ok(transcription.value.length > 10);
   });
 
   it('04 downloads the recording file and it is MP3', async () => {
     await inject('e04i1');
-    const downloaded = await debugOf('downloaded');
+    const downloaded = await debugOf('e04tab', 'downloaded');
     assert.equal(downloaded.value.status, 200);
     assert.equal(downloaded.value.isMp3, true);
     assert.ok(downloaded.value.bytes > 1000);
     assert.equal(sidebar.byName('untrusted recording URL').length, 0);
+    assert.ok(downloaded.value.url.startsWith(`${sim.url}/recordings/`));
   });
 
   it('05 records only after the caller presses 1', async () => {
     const call = sim.createCall({ from: '+15550100777', to: '+15550100100', direction: 'inbound' });
     const callSid = call.sid;
-    const voice = await fetch(`${nodeRed.url}/telapi/example-05/voice`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, AccountSid: DEMO_ACCOUNT_SID }) });
+    const post = (route, params) => fetch(`${nodeRed.url}/telapi/example-05/${route}`, { method: 'POST', body: new URLSearchParams(params) });
+    const voice = await post(`voice?key=${VOICE_KEY}`, { CallSid: callSid, AccountSid: DEMO_ACCOUNT_SID });
     assert.equal(voice.status, 200);
-    assert.match(await voice.text(), /<Gather action="keypress"[^>]*numDigits="1"/);
+    assert.match(await voice.text(), new RegExp(`<Gather action="keypress\\?key=${VOICE_KEY}"[^>]*numDigits="1"`));
 
-    const refuse = await fetch(`${nodeRed.url}/telapi/example-05/keypress`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, Digits: '2' }) });
+    for (const forged of ['keypress', 'keypress?key=guess', `keypress?key=${VOICE_KEY}x`]) {
+      const denied = await post(forged, { CallSid: callSid, Digits: '1' });
+      assert.equal(denied.status, 403, `${forged} is refused`);
+    }
+    const refuse = await post(`keypress?key=${VOICE_KEY}`, { CallSid: callSid, Digits: '2' });
     assert.match(await refuse.text(), /not recorded/);
-    assert.equal(sim.recordings({ callSid }).length, 0, 'no recording without consent');
+    assert.equal(sim.recordings({ callSid }).length, 0, 'no recording without consent or key');
 
-    const consent = await fetch(`${nodeRed.url}/telapi/example-05/keypress`, { method: 'POST', body: new URLSearchParams({ CallSid: callSid, Digits: '1' }) });
+    const consent = await post(`keypress?key=${VOICE_KEY}`, { CallSid: callSid, Digits: '1' });
     assert.match(await consent.text(), /now recorded/);
-    const started = await debugOf('recording started', (v) => v.call_sid === callSid);
+    const started = await debugOf('e05tab', 'recording started', (v) => v.call_sid === callSid);
     assert.match(started.value.sid, /^RE/);
     sim.hangUp(callSid);
-    const done = await sidebar.waitFor((m) => m.z === 'e05tab' && m.name === 'recording URL', 20_000, 'example 05 callback');
+    const done = await debugOf('e05tab', 'recording URL');
     assert.ok(done.value.endsWith(`${started.value.sid}.mp3`));
   });
 

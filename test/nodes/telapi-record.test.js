@@ -92,24 +92,42 @@ describe('telapi-record node', function () {
     assert.equal(out.statusCode, 200);
   });
 
+  const DEFAULT_BODY = 'Record=true&Direction=both&TimeLimit=60&FileFormat=mp3&TrimSilence=false&Transcribe=false';
+  const withToken = (url) => encodeURIComponent(`${url}${url.includes('?') ? '&' : '?'}token=${CALL_TOKEN}`);
   const overrides = [
     [{ action: 'stop' }, 'Record=false'],
-    [{ direction: 'in' }, 'Direction=in'],
-    [{ timeLimit: 5 }, 'TimeLimit=5'],
-    [{ timeLimit: '7' }, 'TimeLimit=7'],
-    [{ callbackUrl: 'https://h.example/cb' }, `CallbackUrl=${encodeURIComponent(`https://h.example/cb?token=${CALL_TOKEN}`)}`],
-    [{ fileFormat: 'wav' }, 'FileFormat=wav'],
-    [{ trimSilence: true }, 'TrimSilence=true'],
-    [{ transcribe: true }, 'Transcribe=true&TranscribeQuality=auto'],
-    [{ transcribe: true, transcribeQuality: 'keywords' }, 'TranscribeQuality=keywords'],
-    [{ transcribe: true, transcribeCallback: '/t' }, `TranscribeCallback=${encodeURIComponent(`https://nr.example.com/t?token=${CALL_TOKEN}`)}`],
+    [{ direction: 'in' }, DEFAULT_BODY.replace('Direction=both', 'Direction=in')],
+    [{ timeLimit: 5 }, DEFAULT_BODY.replace('TimeLimit=60', 'TimeLimit=5')],
+    [{ timeLimit: '7' }, DEFAULT_BODY.replace('TimeLimit=60', 'TimeLimit=7')],
+    [{ callbackUrl: 'https://h.example/cb' }, DEFAULT_BODY.replace('&FileFormat', `&CallbackUrl=${withToken('https://h.example/cb')}&FileFormat`)],
+    [{ fileFormat: 'wav' }, DEFAULT_BODY.replace('FileFormat=mp3', 'FileFormat=wav')],
+    [{ trimSilence: true }, DEFAULT_BODY.replace('TrimSilence=false', 'TrimSilence=true')],
+    [{ transcribe: true }, DEFAULT_BODY.replace('Transcribe=false', 'Transcribe=true&TranscribeQuality=auto')],
+    [{ transcribe: true, transcribeQuality: 'keywords' }, DEFAULT_BODY.replace('Transcribe=false', 'Transcribe=true&TranscribeQuality=keywords')],
+    [{ transcribe: true, transcribeCallback: '/t' },
+      DEFAULT_BODY.replace('Transcribe=false', `Transcribe=true&TranscribeQuality=auto&TranscribeCallback=${withToken('https://nr.example.com/t')}`)],
   ];
   for (const [recording, expected] of overrides) {
     it(`msg.recording ${JSON.stringify(recording)} overrides the node property`, async () => {
       const { request } = await sendAndCapture({}, { recording });
-      assert.ok(request.body.includes(expected), `${request.body} should include ${expected}`);
+      assert.equal(request.body, expected);
     });
   }
+
+  it('reports an account whose base URL is not a URL, sending nothing', async () => {
+    const caught = await expectCaught({}, { callSid: CALL_SID }, { baseUrl: 'not a url' });
+    assert.equal(caught.error.message, "Error: The TelAPI account's API base URL is not an http(s) URL");
+    assert.equal(standIn.requests.length, 0);
+  });
+
+  it('shows at deploy that a callback path cannot be resolved without a public URL', async () => {
+    await load({ callbackUrl: '/telapi/recording' }, { publicUrl: '' });
+    const node = helper.getNode('record');
+    // The node set its status and warned while it was being created, before a test could listen.
+    const ownCalls = (method) => node[method].getCalls().filter((call) => call.thisValue === node).map((call) => call.args[0]);
+    assert.deepEqual(ownCalls('status').at(-1), { fill: 'red', shape: 'ring', text: 'Invalid callbackUrl: a path needs the account\'s public URL' });
+    assert.deepEqual(ownCalls('warn'), ['Invalid callbackUrl: a path needs the account\'s public URL']);
+  });
 
   it('msg.recording does not change the node for later messages', async () => {
     await load({ direction: 'out' });
@@ -207,7 +225,7 @@ describe('telapi-record node', function () {
     [{}, { callSid: 'CA123' }, 'TelApiInputError: Invalid callSid: must be "CA" followed by 32 hex digits'],
     [{}, { callSid: CALL_SID, recording: { timeLimit: 0 } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0'],
     [{}, { callSid: CALL_SID, recording: { direction: 'sideways' } }, 'TelApiInputError: Invalid direction: must be one of in, out, both'],
-    [{}, { callSid: CALL_SID, recording: 'stop' }, 'TelApiInputError: Invalid recording: must be an object'],
+    [{}, { callSid: CALL_SID, recording: 'stop' }, 'TelApiInputError: Invalid recording: must be of type object'],
     [{}, { callSid: CALL_SID, recording: { timelimit: 5 } }, /^TelApiInputError: Invalid msg\.recording\.timelimit: not a recording option/],
     [{}, { callSid: CALL_SID, recording: { callbackUrl: 'ftp://x' } }, 'TelApiInputError: Invalid callbackUrl: must be an http(s) URL or a path starting with /'],
     [{ callbackUrl: '/cb' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid callbackUrl: a path needs the account\'s public URL', { publicUrl: '' }],

@@ -46,7 +46,7 @@ async function startStandIn() {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const request = { method: req.method, url: req.url, headers: req.headers, body, form: new URLSearchParams(body) };
+      const request = { method: req.method, url: req.url, headers: req.headers, body, form: new URLSearchParams(body), remotePort: req.socket.remotePort };
       requests.push(request);
       const next = queue.length ? queue.shift() : fallback;
       const reply = typeof next === 'function' ? next(request) : next;

@@ -64,6 +64,16 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
     await client.record(CALL_SID, FORM);
     await client.record(CALL_SID, FORM);
     assert.equal(standIn.requests[0].headers.connection, 'keep-alive');
+    assert.equal(standIn.requests[1].remotePort, standIn.requests[0].remotePort, 'the second request used the same socket');
+  });
+
+  it('reports an unusable base URL as such, sending nothing', async () => {
+    const broken = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'not a url' });
+    try {
+      await rejectsWith(broken.record(CALL_SID, FORM), { kind: 'invalid-base-url', attempts: 1 });
+    } finally {
+      broken.close();
+    }
   });
 
   it('accepts the list envelope and takes its first recording', async () => {
@@ -75,7 +85,7 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
 
   it('rejects an empty list envelope', async () => {
     standIn.enqueue({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"recordings":[]}' });
-    await rejectsWith(client.record(CALL_SID, FORM), { kind: 'invalid-response' });
+    await rejectsWith(client.record(CALL_SID, FORM), { kind: 'invalid-response', status: 200 });
   });
 
   for (const [status, code, message] of [
@@ -183,5 +193,8 @@ describe('telapi/client: Retry-After parsing', () => {
     assert.equal(retryAfterMs('Thu, 01 Jan 1970 00:00:01 GMT', 4000), 0);
     assert.equal(retryAfterMs(undefined), undefined);
     assert.equal(retryAfterMs('soon'), undefined);
+    assert.equal(retryAfterMs('1.5'), undefined, 'not delta-seconds, not an HTTP date');
+    assert.equal(retryAfterMs('-5'), undefined);
+    assert.equal(retryAfterMs(''), undefined);
   });
 });

@@ -43,6 +43,11 @@ describe('telapi/recording: options -> TelAPI form parameters', () => {
     assert.equal(build({ action: 'stop', direction: 'in', callbackUrl: 'https://x.example/cb' }), 'Record=false');
   });
 
+  it('checks every URL field, also when this request would not send it', () => {
+    assertInputError(() => build({ action: 'stop', callbackUrl: 'ftp://evil.example/x' }), 'callbackUrl', 'url');
+    assertInputError(() => build({ transcribe: false, transcribeCallback: 'javascript:alert(1)' }), 'transcribeCallback', 'url');
+  });
+
   it('sends transcription parameters only when transcribing', () => {
     assert.equal(build({ transcribeQuality: 'gold', transcribeCallback: 'https://x.example/t' }),
       'Record=true&Direction=both&TimeLimit=60&FileFormat=mp3&TrimSilence=false&Transcribe=false');
