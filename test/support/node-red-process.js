@@ -72,6 +72,10 @@ async function startNodeRed(options = {}) {
     }
   }
 
+  const startedFlows = () => log.split('Started flows').length - 1;
+  // The runtime starts its (possibly empty) flows after the server is up; a deploy must come after.
+  await waitForLog(() => startedFlows() > 0 || log.includes('Waiting for missing types'));
+
   async function adminRequest(method, route, body) {
     const response = await fetch(`${url}${route}`, {
       method,
@@ -94,9 +98,9 @@ async function startNodeRed(options = {}) {
      * once the runtime logged that the new flows started (the Admin API may answer before that).
      */
     deploy: async (flows) => {
-      const from = log.length;
+      const before = startedFlows();
       const result = await adminRequest('POST', '/flows', { flows });
-      await waitForLog((text) => text.slice(from).includes('Started flows'));
+      await waitForLog(() => startedFlows() > before);
       return result;
     },
     waitForLog,
