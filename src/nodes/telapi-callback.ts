@@ -14,6 +14,7 @@ import {
   type CallbackSecurity,
 } from '../telapi/callback';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
+import { cachedText } from './cached-text';
 
 interface TelApiCallbackDef extends NodeDef {
   account?: string;
@@ -311,6 +312,7 @@ class WarningLimiter {
 
 export = function register(RED: NodeAPI): void {
   const settings = RED.settings as unknown as Record<string, unknown>;
+  const receivedText = cachedText(RED._, 'telapi-callback.status.received', 'count');
 
   function TelApiCallback(this: Node, config: TelApiCallbackDef): void {
     RED.nodes.createNode(this, config);
@@ -388,7 +390,7 @@ export = function register(RED: NodeAPI): void {
       // TelAPI only needs a 2xx: answer first, then hand the callback to the flow.
       answer(res, 200, ACCEPTED_BODY, 'application/xml; charset=utf-8');
       received += 1;
-      node.status({ fill: 'green', shape: 'dot', text: t('status.received', { count: received }) });
+      node.status({ fill: 'green', shape: 'dot', text: receivedText(received) });
       const fields = callbackFields(parsed.callback.params);
       const msg: NodeMessage = { payload: parsed.callback.params, ...fields };
       node.send(msg);

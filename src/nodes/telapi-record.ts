@@ -11,6 +11,7 @@ import {
   type RecordingOptions,
 } from '../telapi';
 import { accountProblem, isUsable, type TelApiAccountNode } from './account-types';
+import { cachedText } from './cached-text';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -45,22 +46,12 @@ function nodeOptions(config: TelApiRecordDef): Partial<Record<keyof RecordingOpt
 }
 
 export = function register(RED: NodeAPI): void {
-  /**
-   * A status text with the call's short SID. The catalog is read once (on first use) and the SID put
-   * into the cached texts: a catalog lookup per message was a measurable share of the node's CPU time
-   * (bench/README.md). Node-RED's language is fixed for the runtime's life.
-   */
-  const MARK = '\u0000';
-  let statusParts: Record<'starting' | 'stopping' | 'recording' | 'stopped', string[]> | undefined;
-  function statusText(key: 'starting' | 'stopping' | 'recording' | 'stopped', call: string): string {
-    statusParts ??= {
-      starting: RED._('telapi-record.status.starting', { call: MARK }).split(MARK),
-      stopping: RED._('telapi-record.status.stopping', { call: MARK }).split(MARK),
-      recording: RED._('telapi-record.status.recording', { call: MARK }).split(MARK),
-      stopped: RED._('telapi-record.status.stopped', { call: MARK }).split(MARK),
-    };
-    return statusParts[key].join(call);
-  }
+  const statusText = {
+    starting: cachedText(RED._, 'telapi-record.status.starting', 'call'),
+    stopping: cachedText(RED._, 'telapi-record.status.stopping', 'call'),
+    recording: cachedText(RED._, 'telapi-record.status.recording', 'call'),
+    stopped: cachedText(RED._, 'telapi-record.status.stopped', 'call'),
+  };
 
   /** An Error whose text comes from this node's message catalog. */
   function translate(error: unknown): Error {
@@ -137,7 +128,7 @@ export = function register(RED: NodeAPI): void {
       node.status({
         fill: 'blue',
         shape: 'dot',
-        text: statusText(starting ? 'starting' : 'stopping', shortSid(callSid)),
+        text: statusText[starting ? 'starting' : 'stopping'](shortSid(callSid)),
       });
       try {
         const result = await account.client.record(callSid, form, signal);
@@ -150,7 +141,7 @@ export = function register(RED: NodeAPI): void {
       node.status({
         fill: 'green',
         shape: 'dot',
-        text: statusText(starting ? 'recording' : 'stopped', shortSid(callSid)),
+        text: statusText[starting ? 'recording' : 'stopped'](shortSid(callSid)),
       });
       send(msg);
       done();

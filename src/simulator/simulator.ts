@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -171,7 +172,8 @@ export class TelApiSimulator {
   #nextRequestId = 1;
   #server: http.Server | undefined;
   #address: ListeningAddress | undefined;
-  readonly #closing = new AbortController();
+  // Every request delayed by the latency fault waits on this one signal: no listener limit applies.
+  readonly #closing = unlimitedAbortController();
   #closed: Promise<void> | undefined;
 
   constructor(options: TelApiSimulatorOptions = {}) {
@@ -777,3 +779,8 @@ export async function startSimulator(options: TelApiSimulatorOptions & { port?: 
   return simulator;
 }
 
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}

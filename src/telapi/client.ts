@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { TelApiError, type TelApiErrorBody } from './errors';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
@@ -52,10 +51,18 @@ const IDLE_SOCKET_MS = 4_000;
 /** Error codes raised before any byte reached the server: repeating such a request is safe. */
 const NOTHING_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
-type GotModule = { default: Got };
-let gotModule: Promise<GotModule> | undefined;
-/** got is ESM-only; this package is CommonJS for Node-RED's require(). */
-const loadGot = (): Promise<GotModule> => (gotModule ??= import('got'));
+/** One HTTP exchange as the client needs it: the status, the headers and the body as text. */
+interface HttpAnswer {
+  statusCode: number;
+  statusMessage: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** An error carrying a Node-style code, as the retry policy and #networkError read them. */
+function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
 
 /**
  * One TelAPI account: its credentials, one keep-alive agent pair, and the retry policy. The token is
@@ -76,7 +83,6 @@ export class TelApiClient {
     https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   };
   readonly #userAgent: string;
-  #got: Promise<Got> | undefined;
   #closed = false;
 
   constructor(options: TelApiClientOptions) {
@@ -108,17 +114,12 @@ export class TelApiClient {
 
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
-    const got = await this.#client();
     const url = this.accountUrl(request.path);
+    const body = request.form?.toString();
     for (let attempt = 1; ; attempt++) {
-      let response: Response<string>;
+      let response: HttpAnswer;
       try {
-        response = await got(url, {
-          method: request.method,
-          ...(request.form ? { body: request.form.toString() } : {}),
-          ...(request.form ? { headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
+        response = await this.#send(url, request.method, body, request.signal);
       } catch (error) {
         const code = errorCode(error);
         if (request.signal?.aborted || code === 'ERR_ABORTED') throw abortedError(attempt);
@@ -145,18 +146,69 @@ export class TelApiClient {
     this.#agents.https.destroy();
   }
 
-  #client(): Promise<Got> {
-    return (this.#got ??= loadGot().then(({ default: got }) =>
-      got.extend({
-        agent: this.#agents,
-        headers: { authorization: this.#authorization, accept: 'application/json', 'user-agent': this.#userAgent },
-        timeout: { request: this.timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: false,
-        responseType: 'text',
-      }),
-    ));
+  /**
+   * One attempt over the keep-alive agents, with node:http directly: no redirects, no retries, the
+   * body read as UTF-8 text, `timeoutMs` for the whole exchange. (This was got; on the benchmark
+   * machine got's per-request option handling cost several times the CPU of the exchange itself,
+   * see bench/README.md.) Errors carry the Node code the retry policy reads: ETIMEDOUT for the
+   * timeout, ERR_INVALID_URL for a base URL that is not http(s), ERR_ABORTED when cancelled.
+   */
+  #send(url: string, method: string, body: string | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer> {
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        reject(codedError('invalid URL', 'ERR_INVALID_URL'));
+        return;
+      }
+      const secure = target.protocol === 'https:';
+      if (!secure && target.protocol !== 'http:') {
+        reject(codedError('not an http(s) URL', 'ERR_INVALID_URL'));
+        return;
+      }
+      if (signal?.aborted) {
+        reject(codedError('aborted', 'ERR_ABORTED'));
+        return;
+      }
+      const headers: http.OutgoingHttpHeaders = { authorization: this.#authorization, accept: 'application/json', 'user-agent': this.#userAgent };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      let settled = false;
+      const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(answer as HttpAnswer);
+      };
+      const options: http.RequestOptions = { method, headers, agent: secure ? this.#agents.https : this.#agents.http };
+      const req = (secure ? https : http).request(target, options, (res) => {
+        const chunks: string[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => chunks.push(chunk));
+        res.on('end', () => {
+          if (!res.complete) return finish(codedError('the answer was cut off', 'ECONNRESET'));
+          finish(undefined, { statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body: chunks.join('') });
+        });
+        res.on('error', (error) => finish(error));
+        res.on('aborted', () => finish(codedError('the answer was cut off', 'ECONNRESET')));
+      });
+      const onAbort = (): void => {
+        finish(codedError('aborted', 'ERR_ABORTED'));
+        req.destroy();
+      };
+      const timer = setTimeout(() => {
+        finish(codedError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
+        req.destroy();
+      }, this.timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error) => finish(error));
+      req.end(body);
+    });
   }
 
   async #wait(ms: number, signal: AbortSignal | undefined, attempt: number): Promise<void> {
@@ -241,7 +293,7 @@ function parseErrorBody(body: TelApiObject | undefined): TelApiErrorBody | undef
   return parsed;
 }
 
-function parseResult(response: Response<string>, attempts: number): TelApiResult {
+function parseResult(response: HttpAnswer, attempts: number): TelApiResult {
   const status = response.statusCode;
   const body = parseJsonObject(response.body);
   if (status < 200 || status > 299) {
