@@ -6,7 +6,9 @@ const request = require('supertest');
 const { helper } = require('../support/red');
 const { withCatalog } = require('../support/i18n');
 const { captureHttpNode, mount, serve } = require('../support/http-node');
-const { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID } = require('../support/fixtures');
+const {
+  ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_PARAMS, SIGNATURE,
+} = require('../support/fixtures');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const accountNode = require('../../dist/nodes/telapi-account.js');
 const callbackNode = require('../../dist/nodes/telapi-callback.js');
@@ -14,15 +16,8 @@ const callbackNode = require('../../dist/nodes/telapi-callback.js');
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
 const FOREIGN_ACCOUNT = 'ACffffffffffffffffffffffffffffffff';
-const RECORDING = Object.freeze({
-  AccountSid: ACCOUNT_SID,
-  CallSid: CALL_SID,
-  Digits: '12#',
-  RecordingDuration: '7',
-  RecordingUrl: 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3',
-});
-/** telapi-api.md's vector: over https://nr.example.com/telapi/recording and RECORDING. */
-const SIGNATURE = 'odratxRXx08/YUeetD3oQH1Bz1E=';
+/** telapi-api.md's vector: SIGNATURE is over https://nr.example.com/telapi/recording and RECORDING. */
+const RECORDING = SIGNED_PARAMS;
 const TRANSCRIPTION = Object.freeze({
   AccountSid: ACCOUNT_SID,
   CallSid: CALL_SID,

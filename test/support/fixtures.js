@@ -7,5 +7,15 @@ module.exports = {
   OTHER_CALL_SID: 'CA00000000000000000000000000000001',
   /** base64url(HMAC-SHA256(AUTH_TOKEN, CALL_SID)) */
   CALL_TOKEN: 'lH1cocmta68NiCT7szjVHL65UuysGxa2yGQEZU53smk',
+  /** The X-TelAPI-Signature vector: AUTH_TOKEN over SIGNED_URL and SIGNED_PARAMS gives SIGNATURE. */
+  SIGNED_URL: 'https://nr.example.com/telapi/recording',
+  SIGNED_PARAMS: Object.freeze({
+    AccountSid: 'AC0123456789abcdef0123456789abcdef',
+    CallSid: 'CAfedcba9876543210fedcba9876543210',
+    Digits: '12#',
+    RecordingDuration: '7',
+    RecordingUrl: 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3',
+  }),
+  SIGNATURE: 'odratxRXx08/YUeetD3oQH1Bz1E=',
   basicAuth: (sid, token) => 'Basic ' + Buffer.from(`${sid}:${token}`).toString('base64'),
 };

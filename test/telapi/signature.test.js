@@ -3,17 +3,9 @@ const assert = require('node:assert/strict');
 const {
   CallbackAuthenticator, callbackToken, computeSignature, constantTimeEqual, verifyCallbackToken, verifySignature, withCallbackToken,
 } = require('../../dist/telapi');
-const { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID } = require('../support/fixtures');
-
-const URL = 'https://nr.example.com/telapi/recording';
-const PARAMS = {
-  AccountSid: ACCOUNT_SID,
-  CallSid: CALL_SID,
-  Digits: '12#',
-  RecordingDuration: '7',
-  RecordingUrl: 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3',
-};
-const SIGNATURE = 'odratxRXx08/YUeetD3oQH1Bz1E=';
+const {
+  ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_URL: URL, SIGNED_PARAMS: PARAMS, SIGNATURE,
+} = require('../support/fixtures');
 
 describe('telapi/signature: callback authenticity (telapi-api.md test vectors)', () => {
   it('computes the URL token of the vector', () => {
