@@ -1,12 +1,13 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
+  CALLBACK_TOKEN_LENGTH,
   DEFAULT_RECORDING_OPTIONS,
   TelApiError,
   TelApiInputError,
   buildRecordForm,
   isHttpUrl,
   parseRecordingOptions,
-  resolveCallbackUrl,
+  withResolvedCallbackUrls,
   shortSid,
   type RecordingOptions,
 } from '../telapi';
@@ -174,11 +175,8 @@ export = function register(RED: NodeAPI): void {
 
 /** The error a start with these options would raise for its callback URLs, without a real call. */
 function callbackUrlProblem(options: RecordingOptions, publicUrl: string): TelApiInputError | undefined {
-  if (options.action !== 'start') return undefined;
-  const longestToken = 'x'.repeat(43);
   try {
-    resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, longestToken);
-    if (options.transcribe) resolveCallbackUrl('transcribeCallback', options.transcribeCallback, publicUrl, longestToken);
+    withResolvedCallbackUrls(options, publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
     return undefined;
   } catch (error) {
     if (error instanceof TelApiInputError) return error;

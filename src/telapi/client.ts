@@ -124,14 +124,14 @@ export class TelApiClient {
         const code = errorCode(error);
         if (request.signal?.aborted || code === 'ERR_ABORTED') throw abortedError(attempt);
         if (code !== undefined && NOTHING_SENT_CODES.has(code) && attempt < this.maxAttempts) {
-          await this.#wait(this.unreachableBackoffMs * 2 ** (attempt - 1), request.signal, attempt);
+          await this.#wait(this.#backoffMs(attempt), request.signal, attempt);
           continue;
         }
         throw this.#networkError(code, attempt);
       }
       const status = response.statusCode;
       if ((status === 429 || status === 503) && attempt < this.maxAttempts) {
-        const delay = retryAfterMs(response.headers['retry-after']) ?? this.unreachableBackoffMs * 2 ** (attempt - 1);
+        const delay = retryAfterMs(response.headers['retry-after']) ?? this.#backoffMs(attempt);
         await this.#wait(Math.min(delay, this.maxRetryAfterMs), request.signal, attempt);
         continue;
       }
@@ -209,6 +209,11 @@ export class TelApiClient {
       req.on('error', (error) => finish(error));
       req.end(body);
     });
+  }
+
+  /** Doubles from unreachableBackoffMs with each attempt. */
+  #backoffMs(attempt: number): number {
+    return this.unreachableBackoffMs * 2 ** (attempt - 1);
   }
 
   async #wait(ms: number, signal: AbortSignal | undefined, attempt: number): Promise<void> {

@@ -184,17 +184,23 @@ export function validateCallSid(callSid: unknown): string {
   return callSid;
 }
 
+/**
+ * The options of a start with both callback URLs resolved and tokened (the transcription URL only
+ * when transcribing); a stop unchanged. Throws the first URL's input error.
+ */
+export function withResolvedCallbackUrls(options: RecordingOptions, publicUrl: string, token: string): RecordingOptions {
+  if (options.action === 'stop') return options;
+  return {
+    ...options,
+    callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, token),
+    transcribeCallback: options.transcribe ? resolveCallbackUrl('transcribeCallback', options.transcribeCallback, publicUrl, token) : '',
+  };
+}
+
 /** Validates the call and resolves both callback URLs (with the call's token), then maps to the form. */
 export function buildRecordForm(input: RecordRequestInput): URLSearchParams {
   const callSid = validateCallSid(input.callSid);
   const { options } = input;
   if (options.action === 'stop') return recordingFormParams(options);
-  const token = input.tokenFor(callSid);
-  return recordingFormParams({
-    ...options,
-    callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, input.publicUrl, token),
-    transcribeCallback: options.transcribe
-      ? resolveCallbackUrl('transcribeCallback', options.transcribeCallback, input.publicUrl, token)
-      : '',
-  });
+  return recordingFormParams(withResolvedCallbackUrls(options, input.publicUrl, input.tokenFor(callSid)));
 }

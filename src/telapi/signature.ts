@@ -7,6 +7,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const CALLBACK_TOKEN_PARAM = 'token';
 export const SIGNATURE_HEADER = 'x-telapi-signature';
 
+/** A callback token's length: 32 HMAC-SHA256 bytes in unpadded base64url. */
+export const CALLBACK_TOKEN_LENGTH = 43;
+
 /** base64url(HMAC-SHA256(key = AuthToken, data = CallSid)), without padding. */
 export function callbackToken(authToken: string, callSid: string): string {
   return createHmac('sha256', authToken).update(callSid, 'utf8').digest('base64url');
