@@ -1,11 +1,14 @@
 import type { Request, Response } from 'express';
-import { DEFAULT_CALLBACK_BODY_LIMIT } from '../telapi/callback';
+import getRawBody from 'raw-body';
+import type { CallbackRejection } from '../telapi/callback';
 
 /**
  * Reading a callback's body: bounded in bytes and in time, before any other middleware can parse
  * it, and the HTTP answers the callback node gives. Web-server concerns only; no TelAPI rules.
  */
 
+/** A callback body larger than this is refused (413) without being buffered. */
+export const CALLBACK_BODY_LIMIT = 256 * 1024;
 /** How long a callback's body may take to arrive, unless `telapiCallbackReadTimeout` (s) says otherwise. */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /**
@@ -23,10 +26,32 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * The HTTP answer to each refusal: 400 for a request that is not a callback at all, 403 for one that
+ * fails the authenticity checks, 408 for a body that did not arrive in time, 413 for one too large.
+ */
+export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 408 | 413>> = Object.freeze({
+  tooLarge: 413,
+  tooManyParams: 413,
+  slowBody: 408,
+  unsupportedBody: 400,
+  badBody: 400,
+  unverifiableBody: 400,
+  repeatedParam: 400,
+  noCallSid: 400,
+  badCallSid: 400,
+  noToken: 403,
+  badToken: 403,
+  noSignature: 403,
+  badSignature: 403,
+  foreignAccount: 403,
+});
+
 export type BodyResult =
   | { kind: 'raw'; body: Buffer }
   | { kind: 'parsed'; body: unknown }
   | { kind: 'tooLarge' }
+  | { kind: 'badLength' }
   | { kind: 'slow' }
   | { kind: 'aborted' };
 
@@ -44,41 +69,38 @@ export function answer(res: Response, status: number, body?: string, contentType
   res.end(text);
 }
 
+/** raw-body's error types (https://github.com/stream-utils/raw-body#errors). */
+function errorType(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' ? error.type : undefined;
+}
+
 /**
- * Reads the raw body with a size limit and a time limit. Beyond the limit nothing more is buffered;
- * a body that has not arrived in time is not waited for (the request is paused).
+ * Reads the raw body with raw-body (the reader Express's body parsers use): a size limit, a check of
+ * Content-Length, and here a time limit as well. Beyond the size limit nothing more is buffered; a
+ * body that has not arrived in time is not waited for (the request is paused).
  */
 export function readBody(req: Request, limit: number, timeoutMs: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'tooLarge' });
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let settled = false;
     const finish = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAborted);
-      req.off('close', onAborted);
-      if (result.kind !== 'raw' && result.kind !== 'aborted') req.pause();
       resolve(result);
     };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        finish({ kind: 'tooLarge' });
-      } else {
-        chunks.push(chunk);
-      }
-    };
-    const onEnd = (): void => finish({ kind: 'raw', body: Buffer.concat(chunks) });
-    const onAborted = (): void => finish({ kind: 'aborted' });
-    const timer = setTimeout(() => finish({ kind: 'slow' }), timeoutMs);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAborted);
-    req.on('close', onAborted);
+    const timer = setTimeout(() => {
+      req.pause();
+      finish({ kind: 'slow' });
+    }, timeoutMs);
+    getRawBody(req, { limit, length: req.headers['content-length'] }).then(
+      (body) => finish({ kind: 'raw', body }),
+      (error: unknown) => {
+        const type = errorType(error);
+        if (type === 'entity.too.large') finish({ kind: 'tooLarge' });
+        else if (type === 'request.size.invalid') finish({ kind: 'badLength' });
+        else finish({ kind: 'aborted' });
+      },
+    );
   });
 }
 
@@ -128,7 +150,7 @@ export function captureMiddleware(
  */
 export function refuseOversize(req: Request, res: Response, timeoutMs: number): void {
   const declared = Number(req.headers['content-length']);
-  const hopeless = Number.isFinite(declared) && declared > DEFAULT_CALLBACK_BODY_LIMIT + DISCARD_LIMIT;
+  const hopeless = Number.isFinite(declared) && declared > CALLBACK_BODY_LIMIT + DISCARD_LIMIT;
   if (hopeless) res.setHeader('Connection', 'close');
   answer(res, 413);
   if (hopeless) return;

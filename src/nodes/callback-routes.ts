@@ -44,8 +44,8 @@ interface Layer {
 export interface RouteOptions {
   /** httpNodeMiddleware, as the core http in node applies it. */
   middleware?: unknown;
-  /** The CORS handlers for httpNodeCors, if set. */
-  cors?: { simple: Handler; preflight: Handler };
+  /** The CORS handler for httpNodeCors, if set: it answers preflight requests itself. */
+  cors?: Handler;
 }
 
 const slotsByApp = new WeakMap<object, Map<string, PathSlot>>();
@@ -159,10 +159,10 @@ function installRoute(app: Express, routePath: string, slot: PathSlot, options: 
   const handlers: unknown[] = [active];
   const middleware = options.middleware;
   if (typeof middleware === 'function' || Array.isArray(middleware)) handlers.push(middleware);
-  if (options.cors) handlers.push(options.cors.simple);
+  if (options.cors) handlers.push(options.cors);
   handlers.push(dispatch, failure);
   (app.post as (path: string, ...handlers: unknown[]) => unknown).call(app, routePath, ...handlers);
-  if (options.cors) (app.options as (path: string, ...handlers: unknown[]) => unknown).call(app, routePath, active, options.cors.preflight);
+  if (options.cors) (app.options as (path: string, ...handlers: unknown[]) => unknown).call(app, routePath, active, options.cors);
 }
 
 /**
@@ -231,4 +231,20 @@ export function adminOwnsPath(httpAdmin: object | undefined, httpNode: object, p
     const match = (layer as { match?: (path: string) => boolean }).match;
     return layer.route !== undefined && typeof match === 'function' && match.call(layer, relative) === true;
   });
+}
+
+/**
+ * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
+ * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
+ * segments and no empty ones. A missing leading "/" is added, as the core http in node does.
+ */
+export function normaliseCallbackPath(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let path = value.trim();
+  if (path === '') return undefined;
+  if (!path.startsWith('/')) path = `/${path}`;
+  if (path === '/') return path;
+  const segments = path.slice(1).replace(/\/$/, '').split('/');
+  const valid = segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment) && segment !== '.' && segment !== '..');
+  return valid ? path : undefined;
 }

@@ -1,22 +1,21 @@
 import type { Express, Request, Response } from 'express';
+import cors, { type CorsOptions } from 'cors';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { SIGNATURE_HEADER } from '../telapi';
 import {
-  DEFAULT_CALLBACK_BODY_LIMIT,
   DEFAULT_CALLBACK_SECURITY,
-  REJECTION_STATUS,
   callbackFields,
   checkCallback,
   isCallbackSecurity,
-  normaliseCallbackPath,
   parseCallbackBody,
   type CallbackRejection,
   type CallbackSecurity,
 } from '../telapi/callback';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
-import { DEFAULT_BODY_TIMEOUT_MS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
-import { adminOwnsPath, claimPath, installAtTop, isOwnedPath, mountPath, releasePath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
+import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
+import { adminOwnsPath, claimPath, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
 import { cachedText } from './cached-text';
+import { WarningLimiter } from './warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {
   account?: string;
@@ -44,129 +43,6 @@ function receivedUrl(req: Request): string {
     return relative.startsWith('/') ? relative : `/${relative}`;
   }
   return req.url;
-}
-
-interface CorsOptions {
-  origin?: unknown;
-  methods?: string | string[];
-  allowedHeaders?: string | string[];
-  exposedHeaders?: string | string[];
-  credentials?: boolean;
-  maxAge?: number | string;
-  optionsSuccessStatus?: number;
-}
-
-const list = (value: string | string[] | undefined): string | undefined =>
-  value === undefined ? undefined : Array.isArray(value) ? value.join(',') : value;
-
-/**
- * RED.settings.httpNodeCors for this node's route, with the options of the `cors` package that the
- * core http in node hands it to (that package is Node-RED's dependency, not ours, so the common
- * subset is implemented here): origin (string, true, RegExp, array, function), methods,
- * allowedHeaders, exposedHeaders, credentials, maxAge, optionsSuccessStatus.
- */
-function corsHandlers(options: CorsOptions): { simple: Handler; preflight: Handler } {
-  const matches = (allowed: unknown, origin: string): boolean => {
-    if (Array.isArray(allowed)) return allowed.some((item) => matches(item, origin));
-    if (allowed instanceof RegExp) return allowed.test(origin);
-    return typeof allowed === 'string' && allowed === origin;
-  };
-  const resolveOrigin = (req: Request, then: (origin: unknown) => void): void => {
-    const origin = options.origin === undefined ? '*' : options.origin;
-    if (typeof origin === 'function') {
-      (origin as (o: string | undefined, cb: (e: unknown, allow?: unknown) => void) => void)(req.headers.origin, (error, allow) =>
-        then(error ? false : allow),
-      );
-    } else {
-      then(origin);
-    }
-  };
-  const setOrigin = (req: Request, res: Response, allowed: unknown): void => {
-    const origin = req.headers.origin;
-    if (allowed === '*') {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      return;
-    }
-    res.setHeader('Vary', 'Origin');
-    if (typeof allowed === 'string') res.setHeader('Access-Control-Allow-Origin', allowed);
-    else if (origin && (allowed === true || matches(allowed, origin))) res.setHeader('Access-Control-Allow-Origin', origin);
-  };
-  const common = (req: Request, res: Response, allowed: unknown): boolean => {
-    if (allowed === false) return false;
-    setOrigin(req, res, allowed);
-    if (options.credentials === true) res.setHeader('Access-Control-Allow-Credentials', 'true');
-    return true;
-  };
-  const simple: Handler = (req, res, next) =>
-    resolveOrigin(req, (allowed) => {
-      if (common(req, res, allowed)) {
-        const exposed = list(options.exposedHeaders);
-        if (exposed) res.setHeader('Access-Control-Expose-Headers', exposed);
-      }
-      next();
-    });
-  const preflight: Handler = (req, res) =>
-    resolveOrigin(req, (allowed) => {
-      if (common(req, res, allowed)) {
-        res.setHeader('Access-Control-Allow-Methods', list(options.methods) ?? 'GET,HEAD,PUT,PATCH,POST,DELETE');
-        const headers = list(options.allowedHeaders) ?? req.headers['access-control-request-headers'];
-        if (headers) res.setHeader('Access-Control-Allow-Headers', headers);
-        if (options.maxAge !== undefined) res.setHeader('Access-Control-Max-Age', String(options.maxAge));
-      }
-      res.statusCode = options.optionsSuccessStatus ?? 204;
-      res.setHeader('Content-Length', '0');
-      res.end();
-    });
-  return { simple, preflight };
-}
-
-/**
- * Rejection warnings, rate-limited: the first is logged at once; further ones within the window are
- * counted and logged as one summary when the window ends (or when the node closes).
- */
-class WarningLimiter {
-  #timer: NodeJS.Timeout | undefined;
-  #suppressed = 0;
-  #last: Record<string, string> | undefined;
-
-  constructor(
-    private readonly windowMs: number,
-    private readonly first: (details: Record<string, string>) => void,
-    private readonly summary: (count: number, last: Record<string, string>) => void,
-  ) {}
-
-  report(details: Record<string, string>): void {
-    if (this.#timer === undefined) {
-      this.first(details);
-      this.#startWindow();
-    } else {
-      this.#suppressed += 1;
-      this.#last = details;
-    }
-  }
-
-  #startWindow(): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.flush()) this.#startWindow();
-    }, this.windowMs);
-    this.#timer.unref();
-  }
-
-  /** Logs the summary of what was suppressed, if anything; true if it did. */
-  flush(): boolean {
-    if (this.#suppressed === 0 || !this.#last) return false;
-    this.summary(this.#suppressed, this.#last);
-    this.#suppressed = 0;
-    this.#last = undefined;
-    return true;
-  }
-
-  close(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.flush();
-  }
 }
 
 export = function register(RED: NodeAPI): void {
@@ -231,10 +107,11 @@ export = function register(RED: NodeAPI): void {
 
     async function receive(req: Request, res: Response): Promise<void> {
       if (problem || !security) return refuse(req, res, 'unavailable');
-      const read = await callbackBody(req, DEFAULT_CALLBACK_BODY_LIMIT, bodyTimeoutMs());
+      const read = await callbackBody(req, CALLBACK_BODY_LIMIT, bodyTimeoutMs());
       if (read.kind === 'aborted') return;
       if (read.kind === 'tooLarge') return refuse(req, res, 'tooLarge');
       if (read.kind === 'slow') return refuse(req, res, 'slowBody');
+      if (read.kind === 'badLength') return refuse(req, res, 'badBody');
       const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       const parsed =
         encoding === 'identity' || encoding === ''
@@ -295,7 +172,7 @@ export = function register(RED: NodeAPI): void {
     const seconds = Number(settings.telapiCallbackReadTimeout);
     return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_BODY_TIMEOUT_MS;
   }
-  const bodyLimits = (): { limit: number; timeoutMs: number } => ({ limit: DEFAULT_CALLBACK_BODY_LIMIT, timeoutMs: bodyTimeoutMs() });
+  const bodyLimits = (): { limit: number; timeoutMs: number } => ({ limit: CALLBACK_BODY_LIMIT, timeoutMs: bodyTimeoutMs() });
 
   /**
    * Reads callback bodies at the top of the root app, before the admin API's body parsers can
@@ -323,11 +200,12 @@ export = function register(RED: NodeAPI): void {
     installAtTop(root, captureMiddleware(takes, bodyLimits) as Handler);
   }
 
+  /** As the core http in node: httpNodeMiddleware, and httpNodeCors through the `cors` package. */
   function routeOptions(): RouteOptions {
     const corsOptions = settings.httpNodeCors;
     return {
       middleware: settings.httpNodeMiddleware,
-      ...(corsOptions ? { cors: corsHandlers(corsOptions as CorsOptions) } : {}),
+      ...(corsOptions ? { cors: cors(corsOptions as CorsOptions) as Handler } : {}),
     };
   }
 

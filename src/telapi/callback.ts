@@ -1,3 +1,4 @@
+import contentType from 'content-type';
 import { isCallSid } from './sids';
 import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
 
@@ -15,9 +16,6 @@ export const DEFAULT_CALLBACK_SECURITY: CallbackSecurity = 'token';
 export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
   return typeof value === 'string' && (CALLBACK_SECURITY_MODES as readonly string[]).includes(value);
 }
-
-/** A callback body larger than this is refused (413) without being buffered. */
-export const DEFAULT_CALLBACK_BODY_LIMIT = 256 * 1024;
 
 /**
  * A callback with more parameters than this is refused (413) before they are decoded. TelAPI sends
@@ -55,9 +53,8 @@ export const SINGLE_VALUE_PARAMS: ReadonlySet<string> = new Set([
 export type CallbackTopic = 'recording' | 'transcription';
 
 /**
- * Why a callback was refused. Every reason maps to one HTTP status: 400 for a request that is not a
- * callback at all, 403 for one that fails the authenticity checks, 408 for a body that did not
- * arrive in time, 413 for an oversize body.
+ * Why a callback was refused: not a callback at all, not authentic, or a body out of bounds (the
+ * callback node answers each with its HTTP status).
  */
 export type CallbackRejection =
   | 'tooLarge'
@@ -74,23 +71,6 @@ export type CallbackRejection =
   | 'noSignature'
   | 'badSignature'
   | 'foreignAccount';
-
-export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 408 | 413>> = Object.freeze({
-  tooLarge: 413,
-  tooManyParams: 413,
-  slowBody: 408,
-  unsupportedBody: 400,
-  badBody: 400,
-  unverifiableBody: 400,
-  repeatedParam: 400,
-  noCallSid: 400,
-  badCallSid: 400,
-  noToken: 403,
-  badToken: 403,
-  noSignature: 403,
-  badSignature: 403,
-  foreignAccount: 403,
-});
 
 /** A flat parameter value: what a form gives, or a JSON member that is not an object or array. */
 export type CallbackValue = string | number | boolean;
@@ -183,15 +163,15 @@ export function callbackFromParsedBody(input: Readonly<Record<string, unknown>>)
   return callbackFromPairs(pairs);
 }
 
-function mediaType(contentType: string | undefined): { type: string; charset: string | undefined } {
-  if (!contentType) return { type: '', charset: undefined };
-  const [type = '', ...parameters] = contentType.split(';');
-  let charset: string | undefined;
-  for (const parameter of parameters) {
-    const match = /^\s*charset\s*=\s*"?([^";\s]+)"?\s*$/i.exec(parameter);
-    if (match) charset = match[1];
+function mediaType(header: string | undefined): { type: string; charset: string | undefined } {
+  if (!header) return { type: '', charset: undefined };
+  try {
+    const { type, parameters } = contentType.parse(header);
+    return { type, charset: parameters.charset };
+  } catch {
+    // Not a valid media type: read the body as if it were not labelled.
+    return { type: '', charset: undefined };
   }
-  return { type: type.trim().toLowerCase(), charset };
 }
 
 function decode(body: Uint8Array, charset: string | undefined): string {
@@ -238,9 +218,9 @@ const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
  * JSON object. Bytes or text are parsed here; an object is a body a middleware already parsed, and
  * is taken only where it maps back to one form (callbackFromParsedBody).
  */
-export function parseCallbackBody(body: Uint8Array | string | object | undefined | null, contentType?: string): ParseResult {
+export function parseCallbackBody(body: Uint8Array | string | object | undefined | null, contentTypeHeader?: string): ParseResult {
   if (body === undefined || body === null) return parseForm('');
-  const { type, charset } = mediaType(contentType);
+  const { type, charset } = mediaType(contentTypeHeader);
   if (type.startsWith('multipart/')) return { ok: false, reason: 'unsupportedBody' };
   if (typeof body === 'object' && !(body instanceof Uint8Array)) {
     if (Array.isArray(body)) return { ok: false, reason: 'badBody' };
@@ -356,20 +336,4 @@ export function checkCallback(request: CallbackCheckRequest, policy: CallbackChe
   const accountSid = paramString(params, 'AccountSid') ?? '';
   if (!constantTimeEqual(accountSid, verifier.accountSid)) return { ok: false, reason: 'foreignAccount' };
   return { ok: true, callSid };
-}
-
-/**
- * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
- * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
- * segments and no empty ones. A missing leading "/" is added, as the core http in node does.
- */
-export function normaliseCallbackPath(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  let path = value.trim();
-  if (path === '') return undefined;
-  if (!path.startsWith('/')) path = `/${path}`;
-  if (path === '/') return path;
-  const segments = path.slice(1).replace(/\/$/, '').split('/');
-  const valid = segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment) && segment !== '.' && segment !== '..');
-  return valid ? path : undefined;
 }

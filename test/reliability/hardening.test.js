@@ -123,12 +123,15 @@ describe('hardening: the attack run replayed in a real Node-RED (default roots)'
   });
 
   it('9: refuses a callback path the admin API owns, and the admin API keeps it', async () => {
-    await nodeRed.deploy([tab, account(), callbackNode('/flows'), callbackNode('/auth/token'), callbackNode('/settings'), emitter]);
-    for (const path of ['/flows', '/auth/token', '/settings']) {
+    const adminPaths = ['/flows', '/auth/token', '/settings', '/inject/abc', '/red/images/x'];
+    await nodeRed.deploy([tab, account(), ...adminPaths.map((path) => callbackNode(path)), emitter]);
+    for (const path of adminPaths) {
       assert.match(nodeRed.log, new RegExp(`\\[telapi-callback:cb${path.replace(/\//g, '\\/')}\\] .*${path.replace(/\//g, '\\/')}.*admin`, 'i'), `${path} refused in the log`);
     }
-    // The editor's API still answers: a deploy works.
-    await nodeRed.deploy([tab, account(), callbackNode('/fine'), emitter]);
+    // The editor's API still answers: a deploy works; a path merely like an admin one is fine.
+    await nodeRed.deploy([tab, account(), callbackNode('/telapi/flows'), callbackNode('/flowsheet'), emitter]);
+    assert.equal((await post(`/telapi/flows?token=${CALL_TOKEN}`, GENUINE)).status, 200);
+    assert.equal((await post(`/flowsheet?token=${CALL_TOKEN}`, GENUINE)).status, 200);
   });
 
   it('answers 408 to a body that does not arrive in time', async () => {
