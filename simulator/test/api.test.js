@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS, API_ERRORS } = require('../../dist/simulator');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS, API_ERRORS } = require('..');
 const { closeAll, startSim, basicAuth, api, rawRequest, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;

@@ -1,15 +1,15 @@
 import {
-  DEFAULT_RECORDING_OPTIONS,
+  DIRECTIONS,
   FILE_FORMATS,
-  MAX_URL_LENGTH,
-  RECORD_DIRECTIONS,
+  MAX_URL_PARAM_LENGTH as MAX_URL_LENGTH,
+  RECORDING_DEFAULTS,
   TRANSCRIBE_QUALITIES,
-  isHttpUrl,
-  parseBoolean,
+  isAbsoluteHttpUrl as isHttpUrl,
+  readBoolean,
   type FileFormat,
   type RecordDirection,
   type TranscribeQuality,
-} from '../telapi/recording';
+} from './spec';
 import { ApiError } from './api-errors';
 import type { RequestParams } from './http-util';
 
@@ -36,11 +36,9 @@ function given(params: RequestParams, name: string): string | undefined {
 function booleanParam(params: RequestParams, name: string, fallback: boolean): boolean {
   const value = given(params, name);
   if (value === undefined) return fallback;
-  try {
-    return parseBoolean(name, value);
-  } catch {
-    throw new ApiError('invalidParameter', `${name} must be true or false`);
-  }
+  const parsed = readBoolean(value);
+  if (parsed === undefined) throw new ApiError('invalidParameter', `${name} must be true or false`);
+  return parsed;
 }
 
 /** Case-insensitive, so `Direction=Both` is accepted like `both`. */
@@ -105,9 +103,9 @@ export function resolveCallbackTarget(urlAsGiven: string, base: string): string 
 export function parseRecordRequest(params: RequestParams): RecordRequest {
   if (given(params, 'Record') === undefined) throw new ApiError('missingParameter', 'Record is required (true or false)');
   if (!booleanParam(params, 'Record', false)) return { record: false };
-  const defaults = DEFAULT_RECORDING_OPTIONS;
+  const defaults = RECORDING_DEFAULTS;
   const start: StartRecordingParams = {
-    direction: enumParam(params, 'Direction', RECORD_DIRECTIONS, defaults.direction),
+    direction: enumParam(params, 'Direction', DIRECTIONS, defaults.direction),
     timeLimit: positiveIntegerParam(params, 'TimeLimit', defaults.timeLimit),
     callbackUrl: urlParam(params, 'CallbackUrl'),
     fileFormat: enumParam(params, 'FileFormat', FILE_FORMATS, defaults.fileFormat),

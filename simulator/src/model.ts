@@ -1,4 +1,4 @@
-import type { TranscribeQuality } from '../telapi/recording';
+import type { TranscribeQuality } from './spec';
 import type { ApiVersion, CallDirection } from './constants';
 import type { StartRecordingParams } from './recording-params';
 

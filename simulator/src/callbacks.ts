@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { computeSignature } from '../telapi/signature';
+import { telapiSignature } from './spec';
 import { redactUrl, type SimulatorLogger } from './logger';
 
 export type CallbackKind = 'recording' | 'transcription';
@@ -120,7 +120,7 @@ export class CallbackDispatcher {
 
   async deliver(request: CallbackRequest): Promise<CallbackDelivery> {
     const params = Object.fromEntries(request.params);
-    const signature = request.signingToken === undefined ? undefined : computeSignature(request.signingToken, request.url, request.params);
+    const signature = request.signingToken === undefined ? undefined : telapiSignature(request.signingToken, request.url, request.params);
     const delivery: CallbackDelivery = {
       id: this.#nextId++,
       kind: request.kind,
@@ -137,7 +137,7 @@ export class CallbackDispatcher {
       settledAt: undefined,
     };
     this.#deliveries.push(delivery);
-    const body = new URLSearchParams(request.params.map(([name, value]) => [name, value])).toString();
+    const body = new URLSearchParams(request.params.map(([name, value]): [string, string] => [name, value])).toString();
     const closing = this.#closing.signal;
     const label = `${request.kind} callback for ${request.recordingSid} to ${redactUrl(request.url)}`;
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { isAccountSid, isCallSid } from '../telapi/sids';
+import { isSid } from './spec';
 import { ApiError } from './api-errors';
 import { MAX_RECORDINGS_PER_CALL, type ApiVersion, type CallSpec } from './constants';
 import type { RecordingEndReason, SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
@@ -67,10 +67,10 @@ export class Telephony {
 
   createCall(spec: CallSpec = {}, apiVersion: ApiVersion = 'v1'): SimulatedCall {
     const sid = spec.callSid ?? newSid('CA');
-    if (!isCallSid(sid)) throw new RangeError(`callSid must be "CA" followed by 32 hex digits`);
+    if (!isSid('CA', sid)) throw new RangeError(`callSid must be "CA" followed by 32 hex digits`);
     if (this.#calls.has(sid)) throw new RangeError(`A call ${sid} already exists`);
     const accountSid = spec.accountSid ?? this.#options.defaultAccountSid;
-    if (!isAccountSid(accountSid)) throw new RangeError(`accountSid must be "AC" followed by 32 hex digits`);
+    if (!isSid('AC', accountSid)) throw new RangeError(`accountSid must be "AC" followed by 32 hex digits`);
     const now = this.#options.now();
     const call: SimulatedCall = {
       sid,

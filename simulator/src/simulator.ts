@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isHttpUrl, type FileFormat } from '../telapi/recording';
-import { isAccountSid } from '../telapi/sids';
-import { constantTimeEqual } from '../telapi/signature';
+import { isAbsoluteHttpUrl as isHttpUrl, isSid, sameSecret, type FileFormat } from './spec';
 import { ApiError } from './api-errors';
 import { AUDIO_CONTENT_TYPES, AudioLibrary, wavByteLength, type AudioLibraryOptions, type AudioSpec } from './audio';
 import { CallbackDispatcher, DEFAULT_CALLBACK_POLICY, type CallbackDelivery, type CallbackKind, type DeliveryStatus } from './callbacks';
@@ -181,7 +179,7 @@ export class TelApiSimulator {
     if (accounts.length === 0) throw new RangeError('The simulator needs at least one account');
     const byAccountSid = new Map<string, SimulatorAccount>();
     for (const account of accounts) {
-      if (!isAccountSid(account.accountSid)) throw new RangeError(`accountSid ${account.accountSid} must be "AC" followed by 32 hex digits`);
+      if (!isSid('AC', account.accountSid)) throw new RangeError(`accountSid ${account.accountSid} must be "AC" followed by 32 hex digits`);
       if (typeof account.authToken !== 'string' || account.authToken === '') throw new RangeError('Every account needs an AuthToken');
       if (byAccountSid.has(account.accountSid)) throw new RangeError(`Account ${account.accountSid} is configured twice`);
       byAccountSid.set(account.accountSid, { accountSid: account.accountSid, authToken: account.authToken });
@@ -471,7 +469,7 @@ export class TelApiSimulator {
   #authenticate(request: IncomingMessage): string {
     const credentials = parseBasicAuth(request.headers.authorization);
     const account = credentials && this.#accounts.get(credentials.user);
-    if (!credentials || !account || !constantTimeEqual(credentials.password, account.authToken)) throw new ApiError('invalidCredentials');
+    if (!credentials || !account || !sameSecret(credentials.password, account.authToken)) throw new ApiError('invalidCredentials');
     return account.accountSid;
   }
 
