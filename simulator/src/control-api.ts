@@ -124,6 +124,7 @@ export function handleControlRequest(simulator: TelApiSimulator, request: Contro
   if (method === 'GET' && path === '/transcriptions') return sendJson(response, 200, { transcriptions: simulator.transcriptions() });
   if (method === 'GET' && path === '/deliveries') return sendJson(response, 200, { deliveries: simulator.deliveries() });
   if (method === 'GET' && path === '/requests') return sendJson(response, 200, { requests: simulator.requests() });
+  if (method === 'GET' && path === '/media-requests') return sendJson(response, 200, { mediaRequests: simulator.mediaRequests() });
   if (method === 'GET' && path === '/faults') return sendJson(response, 200, simulator.faults);
   // PUT replaces the settings, POST changes only the ones given.
   if (method === 'PUT' && path === '/faults') return sendJson(response, 200, asBadRequest(() => simulator.replaceFaults(faultOptionsFrom(params))));

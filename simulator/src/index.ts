@@ -7,6 +7,7 @@ export {
   type ListeningAddress,
   type DeliveryMatch,
   type RecordingSeed,
+  type MediaRequest,
 } from './simulator';
 export { TOKEN_PARAM, telapiSignature, urlToken, type CallbackMethod, type FileFormat, type RecordDirection, type TranscribeQuality } from './spec';
 export {

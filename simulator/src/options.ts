@@ -12,6 +12,12 @@ export interface TelApiSimulatorOptions {
   demoCalls?: ReadonlyArray<CallSpec> | false;
   /** Root of the URLs the simulator hands out (recording_url); default: the address it listens on. */
   publicUrl?: string;
+  /**
+   * Host name for the recording_url of media (e.g. 'localhost' while the API is at 127.0.0.1): the
+   * same server under another origin, as TelAPI keeps recordings on a storage host. Ignored when
+   * `publicUrl` is given.
+   */
+  mediaHostName?: string;
   /** Real time per simulated time: 0.001 makes a 60 s TimeLimit end after 60 ms. Default 1. */
   timeScale?: number;
   /** Send X-TelAPI-Signature with every callback. Default false (TelAPI does not sign). */

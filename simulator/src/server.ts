@@ -29,6 +29,16 @@ export interface RecordedRequest {
   fault: string | undefined;
 }
 
+/** A request to the media host, which needs no credentials: tests check that none were sent. */
+export interface MediaRequest {
+  method: string;
+  path: string;
+  host: string;
+  /** Whether an Authorization header came along (its value is never kept). */
+  authorization: boolean;
+  status: number | undefined;
+}
+
 export interface RequestHandlerOptions {
   accounts: ReadonlyMap<string, SimulatorAccount>;
   router: ApiRouter;
@@ -52,6 +62,7 @@ const API_PATH = /^\/([^/]+)\/Accounts\/([^/]+)(\/.*)?$/;
 export class RequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #requests: RecordedRequest[] = [];
+  readonly #media: MediaRequest[] = [];
   #nextRequestId = 1;
 
   constructor(options: RequestHandlerOptions) {
@@ -62,14 +73,22 @@ export class RequestHandler {
     return this.#requests.map((request) => ({ ...request, headers: { ...request.headers }, params: { ...request.params } }));
   }
 
+  mediaRequests(): MediaRequest[] {
+    return this.#media.map((request) => ({ ...request }));
+  }
+
   clearRequests(): void {
     this.#requests.length = 0;
+    this.#media.length = 0;
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       const url = new URL(request.url ?? '/', 'http://simulator.invalid');
-      if (isMediaPath(url.pathname)) await this.#options.serveMedia(request, response, url);
+      if (isMediaPath(url.pathname)) {
+        this.#logMedia(request, response, url);
+        await this.#options.serveMedia(request, response, url);
+      }
       else if (this.#options.isControlPath(url.pathname)) {
         this.#authenticate(request);
         const params = parseParams(url.searchParams, (await readBody(request, this.#options.maxBodyBytes)).toString('utf8'));
@@ -118,6 +137,19 @@ export class RequestHandler {
     this.#requests.push(recorded);
     if (this.#requests.length > this.#options.maxRecordedRequests) this.#requests.shift();
     return recorded;
+  }
+
+  #logMedia(request: IncomingMessage, response: ServerResponse, url: URL): void {
+    const logged: MediaRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      host: request.headers.host ?? '',
+      authorization: request.headers.authorization !== undefined,
+      status: undefined,
+    };
+    this.#media.push(logged);
+    if (this.#media.length > this.#options.maxRecordedRequests) this.#media.shift();
+    response.on('finish', () => (logged.status = response.statusCode));
   }
 
   async #api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {

@@ -12,12 +12,12 @@ import { SILENT_LOGGER, type SimulatorLogger } from './logger';
 import { mediaUrl, serveMedia } from './media-host';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
-import { RequestHandler, type RecordedRequest } from './server';
+import { RequestHandler, type MediaRequest, type RecordedRequest } from './server';
 import { isAbsoluteHttpUrl, isSid } from './spec';
 import { Telephony } from './telephony';
 import { TimerSet } from './timers';
 
-export type { RecordedRequest } from './server';
+export type { MediaRequest, RecordedRequest } from './server';
 
 export type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
 
@@ -60,6 +60,7 @@ export class TelApiSimulator {
   readonly #accounts: ReadonlyMap<string, SimulatorAccount>;
   readonly #demoCalls: ReadonlyArray<CallSpec>;
   readonly #publicUrl: string | undefined;
+  readonly #mediaHostName: string | undefined;
   readonly #logger: SimulatorLogger;
   readonly #now: () => Date;
   readonly #telephony: Telephony;
@@ -91,6 +92,7 @@ export class TelApiSimulator {
     this.transcriptionDelayMs = nonNegative('transcriptionDelayMs', options.transcriptionDelayMs, 0);
     this.maxBodyBytes = nonNegative('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
     this.#publicUrl = options.publicUrl?.trim().replace(/\/+$/, '') || undefined;
+    this.#mediaHostName = options.mediaHostName?.trim() || undefined;
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#now = options.now ?? (() => new Date());
     this.#demoCalls = options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS);
@@ -109,7 +111,7 @@ export class TelApiSimulator {
         timeScale: this.timeScale,
         now: this.#now,
         defaultAccountSid: [...byAccountSid.keys()][0] as string,
-        recordingUrlFor: (recording) => mediaUrl(this.publicUrl, recording),
+        recordingUrlFor: (recording) => mediaUrl(this.#mediaRoot(), recording),
         onRecordingEnded: (recording, call) => lifecycle.recordingEnded(recording, call),
       })),
       dispatcher: this.#dispatcher,
@@ -268,6 +270,11 @@ export class TelApiSimulator {
     return this.#handler.requests();
   }
 
+  /** Requests to the media host (recording_url), oldest first: whether credentials came along. */
+  mediaRequests(): MediaRequest[] {
+    return this.#handler.mediaRequests();
+  }
+
   clearRequests(): void {
     this.#handler.clearRequests();
   }
@@ -320,6 +327,11 @@ export class TelApiSimulator {
     this.#handler.clearRequests();
     this.#faults.reset();
     this.#createDemoCalls();
+  }
+
+  #mediaRoot(): string {
+    if (this.#publicUrl !== undefined || this.#mediaHostName === undefined || this.#address === undefined) return this.publicUrl;
+    return `http://${this.#mediaHostName}:${this.#address.port}`;
   }
 
   #createDemoCalls(): void {

@@ -75,6 +75,26 @@ describe('simulator: managing recordings and transcriptions', function () {
     });
   });
 
+  describe('media on another origin', function () {
+    it('hands out recording_url on mediaHostName, redirects there, and logs whether credentials came along', async function () {
+      const sim = await startSim({ mediaHostName: 'localhost' });
+      const [recording] = sim.seedRecordings({ count: 1, duration: 1 });
+      const port = new URL(sim.url).port;
+      assert.equal(recording.recordingUrl, `http://localhost:${port}/recordings/${DEMO_ACCOUNT_SID}/${recording.sid}.mp3`);
+      const redirect = await api(sim, 'GET', `/Recordings/${recording.sid}.wav`, { version: 'v2' });
+      assert.equal(redirect.status, 302);
+      assert.equal(redirect.headers.location, `http://localhost:${port}/recordings/${DEMO_ACCOUNT_SID}/${recording.sid}.wav`);
+      assert.equal((await fetch(redirect.headers.location)).status, 200);
+      assert.equal((await fetch(recording.recordingUrl, { headers: { authorization: 'Basic eDp5' } })).status, 200);
+      assert.deepEqual(sim.mediaRequests().map(({ host, authorization, status }) => ({ host, authorization, status })), [
+        { host: `localhost:${port}`, authorization: false, status: 200 },
+        { host: `localhost:${port}`, authorization: true, status: 200 },
+      ]);
+      const overHttp = await api(sim, 'GET', '//_simulator/media-requests');
+      assert.equal(overHttp.json.mediaRequests.length, 2);
+    });
+  });
+
   describe('transcribe a recording', function () {
     it('answers an in-progress Transcription, completes it, calls back, and serves it as .json and .txt', async function () {
       const sim = await startSim();
