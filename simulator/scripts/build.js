@@ -1,5 +1,5 @@
 'use strict';
-// Clean build: a file removed from src/ must not live on in dist/.
+// Clean build: a source file removed must not live on in dist.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
