@@ -1,28 +1,28 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 
 /*
- * Route lifecycle of the callback nodes.
+ * How callback requests reach their node.
  *
- * Express has no public way to remove a route, so the Express route of a path is registered once per
- * RED.httpNode app and kept: a dispatcher that looks up the path's current owner in a registry
- * (WeakMap app -> Map path -> slot) at request time.
+ * One dispatching middleware per RED.httpNode app, installed once near the top of its stack and
+ * never removed, looks up the request's path in a registry (WeakMap app -> Map path -> slot) and
+ * hands the request to the path's current owner. There are no per-path Express routes: the core
+ * `http in` node's close handler splices every route of its path out of the router stack (and,
+ * splicing while it iterates, can skip and so keep a stale route of its own that never answers);
+ * a middleware layer is out of its reach, and sits ahead of any such stale route.
  *
- * - A node claims its path when created and releases it on close, synchronously: no window in which
- *   two handlers are live.
- * - A path without an owner skips the route with next('route'): the request falls through to
- *   whatever else is registered (usually nothing: 404).
- * - The core `http in` node's close handler deletes every route of its path and method from the
- *   router stack, ours included, and while splicing during iteration it can skip (and so keep) its
- *   own, which then holds requests it never answers. So each claim checks that the route is still in
- *   the stack, installs it again if not, and keeps it ahead of any other route of the same path.
- * - A second node on a path that is owned gets an error (status and log) and waits: if the owner is
- *   removed by a later "modified nodes" deploy, the waiting node takes over and says so.
+ * - A node claims its path when created and releases it on close, synchronously.
+ * - A path nobody owns is passed on (`next()`): whatever else is registered answers, usually 404.
+ * - While a node that was not removed is being redeployed its path answers 503 with Retry-After,
+ *   so TelAPI retries instead of being told the URL does not exist.
+ * - A second node on an owned path gets an error (status and log) and waits: if the owner is removed
+ *   by a later "modified nodes" deploy, the waiting node takes over and says so.
  */
 
 export type Handler = (req: Request, res: Response, next: NextFunction) => void;
-type ErrorHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
 
 export interface Listener {
+  /** The node's id: a redeployed node ends the 503 window of the path it had, wherever it now listens. */
+  readonly id: string;
   handle(req: Request, res: Response): void;
   failed(error: unknown, req: Request, res: Response): void;
   promoted(): void;
@@ -31,24 +31,33 @@ export interface Listener {
 interface PathSlot {
   owner: Listener | undefined;
   waiting: Listener[];
-  /** The route's dispatching handler: how the route is recognised in the router stack. */
-  dispatch: Handler;
-}
-
-/** The parts of Express's router internals read here; both Express 4 and 5 have them. */
-interface Layer {
-  route?: { path?: unknown; methods?: Record<string, boolean>; stack?: Array<{ handle?: unknown }> };
-  handle?: unknown;
+  /** While its node is being redeployed (ms since epoch): requests get 503 until then. */
+  restartingUntil: number;
+  /** The id of the node being redeployed. */
+  restartingFor: string | undefined;
 }
 
 export interface RouteOptions {
-  /** httpNodeMiddleware, as the core http in node applies it. */
+  /** httpNodeMiddleware, as the core http in node applies it: a function or an array of them. */
   middleware?: unknown;
   /** The CORS handler for httpNodeCors, if set: it answers preflight requests itself. */
   cors?: Handler;
 }
 
-const slotsByApp = new WeakMap<object, Map<string, PathSlot>>();
+interface AppRoutes {
+  slots: Map<string, PathSlot>;
+  options: RouteOptions;
+  dispatch: Handler;
+}
+
+/** The parts of Express's router internals read here; both Express 4 and 5 have them. */
+interface Layer {
+  route?: unknown;
+  name?: string;
+  handle?: unknown;
+}
+
+const routesByApp = new WeakMap<object, AppRoutes>();
 
 /** The router stack of an Express 4 (`_router`) or 5 (`router`) app; undefined where neither is found. */
 export function routerStack(app: object): Layer[] | undefined {
@@ -72,7 +81,7 @@ function enabled(app: Express, setting: string): boolean {
   return typeof app.enabled === 'function' && app.enabled(setting);
 }
 
-/** The registry key of a path: it matches exactly the requests Express's route for it matches. */
+/** The registry key of a path: it matches the requests an Express route for the path would match. */
 export function pathKey(app: Express, path: string): string {
   let key = path;
   if (!enabled(app, 'strict routing')) key = key.replace(/\/+$/, '') || '/';
@@ -82,87 +91,160 @@ export function pathKey(app: Express, path: string): string {
 
 /** Whether a callback node owns this path now (for the body capture). */
 export function isOwnedPath(app: Express, relativePath: string): boolean {
-  return slotsByApp.get(app)?.get(pathKey(app, relativePath))?.owner !== undefined;
+  return routesByApp.get(app)?.slots.get(pathKey(app, relativePath))?.owner !== undefined;
 }
 
-function handlesPost(layer: Layer): boolean {
-  const methods = layer.route?.methods;
-  return !!methods && (methods.post === true || methods._all === true);
+/** The path of a request, also when its request line carried an absolute URL. */
+export function requestPath(url: string): string {
+  const query = url.indexOf('?');
+  const target = query === -1 ? url : url.slice(0, query);
+  if (target.startsWith('/')) return target;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return target;
+  }
 }
 
 /**
- * Puts the path's route back if something removed it, and ahead of any other route of the same path
- * and method (a stale one left by the core http in node would otherwise take its requests).
+ * Runs httpNodeMiddleware (a function or nested arrays of them, error handlers skipped as Express
+ * skips them) and then `last`; an error goes to `failed`, a `next('route')` passes the request on.
  */
-function ensureRoute(app: Express, path: string, slot: PathSlot, install: () => void): void {
-  const stack = routerStack(app);
-  if (!stack) return;
-  const ours = (layer: Layer): boolean => !!layer.route?.stack?.some((handler) => handler.handle === slot.dispatch);
-  let at = stack.findIndex(ours);
-  if (at === -1) {
-    install();
-    at = stack.findIndex(ours);
-    if (at === -1) return;
+function runChain(handlers: unknown[], req: Request, res: Response, last: () => void, failed: (error: unknown) => void, passOn: () => void): void {
+  const chain = (handlers.flat(Infinity) as unknown[]).filter(
+    (handler): handler is Handler => typeof handler === 'function' && handler.length < 4,
+  );
+  let index = 0;
+  const next = (error?: unknown): void => {
+    if (error === 'route' || error === 'router') return passOn();
+    if (error !== undefined && error !== null) return failed(error);
+    const handler = chain[index++];
+    if (!handler) return last();
+    try {
+      handler(req, res, next as NextFunction);
+    } catch (thrown) {
+      failed(thrown);
+    }
+  };
+  next();
+}
+
+const RETRY_AFTER_SECONDS = 2;
+
+function dispatcher(app: Express, routes: () => AppRoutes): Handler {
+  // Named: a layer in the router stack that says what it is.
+  const telapiCallbackDispatch: Handler = (req, res, next) => {
+    if (req.method !== 'POST' && req.method !== 'OPTIONS') return next();
+    const { slots, options } = routes();
+    const slot = slots.get(pathKey(app, requestPath(req.url)));
+    if (!slot) return next();
+    const owner = slot.owner;
+    if (!owner) {
+      if (Date.now() >= slot.restartingUntil) return next();
+      res.statusCode = 503;
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('Node-RED is redeploying this callback node; retry shortly\n');
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      if (options.cors) options.cors(req, res, next);
+      else next();
+      return;
+    }
+    const handlers: unknown[] = [options.middleware ?? [], options.cors ?? []];
+    runChain(
+      handlers,
+      req,
+      res,
+      () => owner.handle(req, res),
+      (error) => owner.failed(error, req, res),
+      () => next(),
+    );
+  };
+  return telapiCallbackDispatch;
+}
+
+/**
+ * Installs the dispatcher of an app once, right after Express's own request setup (`query`,
+ * `expressInit`), ahead of every route.
+ */
+function ensureDispatcher(app: Express, options: RouteOptions): AppRoutes {
+  let routes = routesByApp.get(app);
+  if (routes) {
+    routes.options = options;
+    return routes;
   }
-  const key = pathKey(app, path);
-  const first = stack.findIndex((layer) => typeof layer.route?.path === 'string' && handlesPost(layer) && pathKey(app, layer.route.path) === key);
-  if (first !== -1 && first < at) {
-    const [layer] = stack.splice(at, 1);
-    if (layer) stack.splice(first, 0, layer);
+  const created: AppRoutes = { slots: new Map(), options, dispatch: () => undefined };
+  created.dispatch = dispatcher(app, () => created);
+  routesByApp.set(app, created);
+  routes = created;
+  app.use(created.dispatch);
+  const stack = routerStack(app);
+  if (stack) {
+    const at = stack.findIndex((layer) => layer.handle === created.dispatch);
+    let first = 0;
+    while (first < stack.length && (stack[first]?.name === 'query' || stack[first]?.name === 'expressInit')) first += 1;
+    if (at > first) {
+      const [layer] = stack.splice(at, 1);
+      if (layer) stack.splice(first, 0, layer);
+    }
+  }
+  return routes;
+}
+
+/** A node (re)started: the paths it had while being redeployed answer as nobody's again. */
+export function endRestart(app: Express, nodeId: string): void {
+  for (const slot of routesByApp.get(app)?.slots.values() ?? []) {
+    if (slot.restartingFor === nodeId) {
+      slot.restartingUntil = 0;
+      slot.restartingFor = undefined;
+    }
   }
 }
 
 /** Claims `path` for `listener`; false when another node owns it (the listener then waits). */
 export function claimPath(app: Express, path: string, listener: Listener, options: RouteOptions): boolean {
-  let slots = slotsByApp.get(app);
-  if (!slots) slotsByApp.set(app, (slots = new Map()));
+  const { slots } = ensureDispatcher(app, options);
+  endRestart(app, listener.id);
   const key = pathKey(app, path);
   let slot = slots.get(key);
-  const install = (): void => installRoute(app, path, slot as PathSlot, options);
   if (!slot) {
-    slot = { owner: undefined, waiting: [], dispatch: () => undefined };
+    slot = { owner: undefined, waiting: [], restartingUntil: 0, restartingFor: undefined };
     slots.set(key, slot);
-    install();
   }
-  ensureRoute(app, path, slot, install);
   if (slot.owner === undefined) {
     slot.owner = listener;
+    slot.restartingUntil = 0;
+    slot.restartingFor = undefined;
     return true;
   }
   slot.waiting.push(listener);
   return false;
 }
 
-export function releasePath(app: Express, path: string, listener: Listener): void {
-  const slot = slotsByApp.get(app)?.get(pathKey(app, path));
+/**
+ * Releases `path`. `restartMs` > 0 when the node is being redeployed rather than removed: for that
+ * long, or until a node claims the path again, callbacks are answered 503 to be retried.
+ */
+export function releasePath(app: Express, path: string, listener: Listener, restartMs = 0): void {
+  const slot = routesByApp.get(app)?.slots.get(pathKey(app, path));
   if (!slot) return;
   slot.waiting = slot.waiting.filter((waiting) => waiting !== listener);
   if (slot.owner === listener) {
     slot.owner = slot.waiting.shift();
-    slot.owner?.promoted();
+    if (slot.owner) {
+      slot.owner.promoted();
+    } else if (restartMs > 0) {
+      slot.restartingUntil = Date.now() + restartMs;
+      slot.restartingFor = listener.id;
+    }
   }
 }
 
-/** The one Express route of a path: httpNodeMiddleware and CORS as the core http in node, then the owner. */
-function installRoute(app: Express, routePath: string, slot: PathSlot, options: RouteOptions): void {
-  const active: Handler = (_req, _res, next) => (slot.owner ? next() : next('route'));
-  const dispatch: Handler = (req, res, next) => {
-    const owner = slot.owner;
-    if (owner) owner.handle(req, res);
-    else next();
-  };
-  const failure: ErrorHandler = (error, req, res, next) => {
-    if (slot.owner) slot.owner.failed(error, req, res);
-    else next(error);
-  };
-  slot.dispatch = dispatch;
-  const handlers: unknown[] = [active];
-  const middleware = options.middleware;
-  if (typeof middleware === 'function' || Array.isArray(middleware)) handlers.push(middleware);
-  if (options.cors) handlers.push(options.cors);
-  handlers.push(dispatch, failure);
-  (app.post as (path: string, ...handlers: unknown[]) => unknown).call(app, routePath, ...handlers);
-  if (options.cors) (app.options as (path: string, ...handlers: unknown[]) => unknown).call(app, routePath, active, options.cors);
+/** The dispatching middleware of an app, if installed (for tests that inspect the stack). */
+export function dispatcherOf(app: object): Handler | undefined {
+  return routesByApp.get(app)?.dispatch;
 }
 
 /**
@@ -203,33 +285,39 @@ export function installAtTop(root: object, middleware: Handler): void {
 }
 
 /**
- * The top-level segments of Node-RED's own admin API and editor (editor-api's routes and static
- * folders). With httpAdminRoot = httpNodeRoot the admin app sees every request first, so a callback
- * path under one of them would never reach the callback node.
+ * The paths at which Node-RED's own admin API (editor-api) answers POST. With httpAdminRoot a prefix
+ * of the HTTP nodes' root (the default: both "/") the admin app sees every request first, so a
+ * callback path among these would never reach the callback node.
  */
-const ADMIN_SEGMENTS = new Set([
-  'auth', 'comms', 'context', 'credentials', 'diagnostics', 'flow', 'flows', 'icons', 'library',
-  'locales', 'nodes', 'plugins', 'projects', 'red', 'resources', 'settings', 'theme', 'types', 'vendor',
-  'favicon.ico',
-]);
+const ADMIN_POST_PATHS: readonly RegExp[] = [
+  /^\/auth\/(token|revoke)\/?$/i,
+  /^\/flows(\/state)?\/?$/i,
+  /^\/flow\/?$/i,
+  /^\/nodes\/?$/i,
+  /^\/library\/[^/]+\/[^/]+\/.*/i,
+  /^\/settings\/user(\/keys(\/.*)?)?\/?$/i,
+  /^\/projects(\/.*)?$/i,
+];
 
 /**
- * True when the admin API would answer `path` (a callback path below RED.httpNode) before the
- * callback node could: Node-RED's own admin segments, and any route that nodes registered on
- * RED.httpAdmin (such as the core inject node's /inject/:id).
+ * True when the admin API would answer a POST to `path` (a callback path below RED.httpNode) before
+ * the callback node could: one of Node-RED's own admin POST endpoints, or a POST route that nodes
+ * registered on RED.httpAdmin (such as the core inject node's /inject/:id).
  */
 export function adminOwnsPath(httpAdmin: object | undefined, httpNode: object, path: string, adminDisabled: boolean): boolean {
   if (adminDisabled || !httpAdmin) return false;
-  const full = `${mountPath(httpNode)}${path}`.toLowerCase();
-  const adminRoot = mountPath(httpAdmin).toLowerCase();
-  if (adminRoot !== '' && full !== adminRoot && !full.startsWith(`${adminRoot}/`)) return false;
+  const full = `${mountPath(httpNode)}${path}`;
+  const adminRoot = mountPath(httpAdmin);
+  const lowerFull = full.toLowerCase();
+  const lowerRoot = adminRoot.toLowerCase();
+  if (lowerRoot !== '' && lowerFull !== lowerRoot && !lowerFull.startsWith(`${lowerRoot}/`)) return false;
   const relative = full.slice(adminRoot.length) || '/';
-  const first = relative.split('/')[1] ?? '';
-  if (relative === '/' || ADMIN_SEGMENTS.has(first)) return true;
-  const stack = routerStack(httpAdmin) ?? [];
-  return stack.some((layer) => {
+  if (ADMIN_POST_PATHS.some((pattern) => pattern.test(relative))) return true;
+  return (routerStack(httpAdmin) ?? []).some((layer) => {
+    const route = layer.route as { methods?: Record<string, boolean> } | undefined;
     const match = (layer as { match?: (path: string) => boolean }).match;
-    return layer.route !== undefined && typeof match === 'function' && match.call(layer, relative) === true;
+    const posts = route?.methods?.post === true || route?.methods?._all === true;
+    return posts && typeof match === 'function' && match.call(layer, relative) === true;
   });
 }
 

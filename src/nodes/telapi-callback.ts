@@ -13,7 +13,7 @@ import {
 } from '../telapi/callback';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
 import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
-import { adminOwnsPath, claimPath, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
+import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
 import { cachedText } from './cached-text';
 import { WarningLimiter } from './warning-limiter';
 
@@ -34,15 +34,26 @@ const WARNING_WINDOW_MS = 60_000;
 /** What an accepted callback gets back: an empty InboundXML document, harmless wherever TelAPI reads it. */
 const ACCEPTED_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<Response></Response>\n';
 
+/** A request target in origin form ("/path?query"), also when the request line held an absolute URL. */
+function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return target;
+  }
+}
+
 /** The path and query as received, relative to where RED.httpNode is mounted (httpNodeRoot). */
 function receivedUrl(req: Request): string {
-  const original = req.originalUrl || req.url;
+  const original = originForm(req.originalUrl || req.url);
   const base = req.baseUrl || '';
   if (original.startsWith('/') && original.startsWith(base)) {
     const relative = original.slice(base.length);
     return relative.startsWith('/') ? relative : `/${relative}`;
   }
-  return req.url;
+  return originForm(req.url);
 }
 
 export = function register(RED: NodeAPI): void {
@@ -74,7 +85,10 @@ export = function register(RED: NodeAPI): void {
       node.error(t(`errors.${key}`, { url: path ?? String(config.url ?? ''), security: String(config.security) }));
     };
     if (problem) showProblem(problem);
-    if (problem === 'httpDisabled' || problem === 'badUrl' || problem === 'adminUrl' || path === undefined) return;
+    if (problem === 'httpDisabled' || problem === 'badUrl' || problem === 'adminUrl' || path === undefined) {
+      if (settings.httpNodeRoot !== false) endRestart(RED.httpNode, node.id);
+      return;
+    }
     const route: string = path;
 
     let received = 0;
@@ -136,6 +150,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     const listener: Listener = {
+      id: node.id,
       handle(req, res) {
         receive(req, res).catch((error: unknown) => {
           node.error(t('errors.internal', { url: route, error: error instanceof Error ? error.message : String(error) }));
@@ -157,14 +172,22 @@ export = function register(RED: NodeAPI): void {
     const owner = claimPath(RED.httpNode, route, listener, routeOptions());
     if (!owner) showProblem('duplicateUrl');
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
-      releasePath(RED.httpNode, route, listener);
+      // Redeployed rather than removed: until the new node claims the path (other nodes' closes may
+      // hold the deploy up to Node-RED's close timeout), TelAPI is told to retry, not that the URL is gone.
+      releasePath(RED.httpNode, route, listener, removed ? 0 : restartWindowMs());
       warnings.close();
       middlewareWarnings.close();
       node.status({});
       done();
     });
+  }
+
+  /** How long a redeploy may keep a path without its node: Node-RED's close timeout, and time to start. */
+  function restartWindowMs(): number {
+    const closeTimeout = Number(settings.nodeCloseTimeout);
+    return (Number.isFinite(closeTimeout) && closeTimeout > 0 ? closeTimeout : 15_000) + 5_000;
   }
 
   /** The callback body's time limit: `telapiCallbackReadTimeout` seconds, or the default. */
@@ -191,8 +214,7 @@ export = function register(RED: NodeAPI): void {
       return pathname.slice(prefix.length) || '/';
     };
     const takes = (req: Request): boolean => {
-      const query = req.url.indexOf('?');
-      const pathname = query === -1 ? req.url : req.url.slice(0, query);
+      const pathname = requestPath(req.url);
       if (under(pathname, mountPath(httpAdmin)) === undefined) return false;
       const relative = under(pathname, mountPath(httpNode));
       return relative !== undefined && isOwnedPath(httpNode, relative);

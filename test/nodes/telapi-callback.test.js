@@ -12,7 +12,7 @@ const {
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const accountNode = require('../../dist/nodes/telapi-account.js');
 const callbackNode = require('../../dist/nodes/telapi-callback.js');
-const { routerStack } = require('../../dist/nodes/callback-routes');
+const { routerStack, dispatcherOf } = require('../../dist/nodes/callback-routes');
 
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
@@ -472,11 +472,17 @@ describe('telapi-callback node', function () {
   });
 
   describe('route lifecycle', function () {
-    /** POST routes of a path in RED.httpNode's router stack, read as the node itself reads it (Express 4 and 5). */
-    function postRoutes(path) {
+    /**
+     * What the callback nodes put in RED.httpNode's router stack (read as the node itself reads it,
+     * Express 4 and 5): routes of the path, and dispatcher layers.
+     */
+    function stackOf(path) {
       const stack = routerStack(app());
       assert.ok(Array.isArray(stack), 'the router stack is readable on this Express');
-      return stack.filter((layer) => layer.route && layer.route.path === path && layer.route.methods.post).length;
+      return {
+        routes: stack.filter((layer) => layer.route && layer.route.path === path).length,
+        dispatchers: stack.filter((layer) => layer.handle === dispatcherOf(app())).length,
+      };
     }
 
     it('answers 404 once the node is closed', async function () {
@@ -488,11 +494,13 @@ describe('telapi-callback node', function () {
       assert.deepEqual(lastStatus(node), {});
     });
 
-    it('answers 404 after helper.unload()', async function () {
+    it('answers 503 with Retry-After after helper.unload() (Node-RED stopping, not the node removed)', async function () {
       await load();
       const captured = app();
       await helper.unload();
-      assert.equal((await request(captured).post(`${PATH}?token=${CALL_TOKEN}`).type('form').send(form(RECORDING))).status, 404);
+      const res = await request(captured).post(`${PATH}?token=${CALL_TOKEN}`).type('form').send(form(RECORDING));
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['retry-after'], '2');
       await helper.load([accountNode, capture.register], makeFlow(), credentials());
     });
 
@@ -506,7 +514,7 @@ describe('telapi-callback node', function () {
       assert.equal(res.status, 200);
       await settle();
       assert.equal(messages.length, 1);
-      assert.equal(postRoutes(PATH), 1);
+      assert.deepEqual(stackOf(PATH), { routes: 0, dispatchers: 1 });
     });
 
     it('moves with a changed path: the old one answers 404', async function () {
@@ -535,7 +543,7 @@ describe('telapi-callback node', function () {
       await settle();
       assert.equal(messages.length, 1);
       assert.equal(second_messages.length, 0);
-      assert.equal(postRoutes(PATH), 1);
+      assert.deepEqual(stackOf(PATH), { routes: 0, dispatchers: 1 });
 
       // Removing the first node (a "modified nodes" deploy) hands the path to the second.
       await helper.setFlows(makeFlow({ extra: [second, { id: 'out2', type: 'helper' }] }).filter((n) => n.id !== 'cb'), 'nodes', credentials());
@@ -679,6 +687,15 @@ describe('telapi/callback (pure helpers of the callback node)', function () {
     }
     const json = JSON.stringify(Object.fromEntries(Array.from({ length: MAX_CALLBACK_PARAMS + 1 }, (_, i) => [`n${i}`, '1'])));
     assert.deepEqual(parseCallbackBody(json, 'application/json'), { ok: false, reason: 'tooManyParams' });
+  });
+
+  it('refuses nested JSON before parsing it, however deep, and takes nesting-like text inside strings', function () {
+    for (const body of ['{"a":{"b":1}}', '{"a":[1]}', `{"a":${'['.repeat(100_000)}`, `${'['.repeat(100_000)}`, '[{"CallSid":"CA1"}]']) {
+      assert.deepEqual(parseCallbackBody(body, 'text/plain'), { ok: false, reason: 'badBody' }, body.slice(0, 20));
+    }
+    const quoted = parseCallbackBody('{"CallSid":"CA1","Text":"a {b} [c] \\" {"}', 'application/json');
+    assert.equal(quoted.ok, true);
+    assert.equal(quoted.callback.params.Text, 'a {b} [c] " {');
   });
 
   it("refuses a second value of any of TelAPI's parameters or of the token", function () {

@@ -286,7 +286,7 @@ describe('telapi-record node', function () {
     // The account's own timeout (shorter than Node-RED's close timeout) ended them.
     for (const error of errors) assert.match(String(error), /did not answer in time/);
     assert.equal(warnings.length, 3);
-    for (const text of warnings) assert.match(text, new RegExp(`call ${CALL_SID} ended after this node was stopped: TelAPI did not answer in time`));
+    for (const text of warnings) assert.match(text, new RegExp(`call ${CALL_SID} ended while this node was being stopped: TelAPI did not answer in time`));
   });
 
   it('logs a recording started after a close, naming the call and the recording', async () => {
@@ -299,6 +299,6 @@ describe('telapi-record node', function () {
     while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     await helper.clearFlows();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(warnings, [`Recording ${RECORDING.sid} of call ${CALL_SID} was started after this node was stopped; the flow did not receive it`]);
+    assert.deepEqual(warnings, [`Recording ${RECORDING.sid} of call ${CALL_SID} was started while this node was being stopped; if its flow was stopped too, the flow did not receive it`]);
   });
 });

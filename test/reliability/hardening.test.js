@@ -27,6 +27,26 @@ const httpIn = (url) => [
   { id: `hres${url}`, type: 'http response', z: 't', statusCode: '', headers: {} },
 ];
 
+/** POSTs and resolves with { status, text, ms }; a request without an answer in `timeoutMs` rejects. */
+async function postTo(baseUrl, path, body, headers = FORM, timeoutMs = 30_000) {
+  const started = process.hrtime.bigint();
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  return { status: response.status, text, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** Writes `text` to a new connection and resolves with all that comes back until the server closes it. */
+function rawRequest(port, text) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk) => { received += chunk; });
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    socket.setTimeout(20_000, () => { socket.destroy(); reject(new Error(`no answer: ${received}`)); });
+  });
+}
+
 describe('hardening: the attack run replayed in a real Node-RED (default roots)', function () {
   this.timeout(90_000);
   let nodeRed;
@@ -41,13 +61,7 @@ describe('hardening: the attack run replayed in a real Node-RED (default roots)'
     if (this.currentTest.state === 'failed') console.log(`--- Node-RED log (last 3000 chars):\n${nodeRed?.log.slice(-3000)}`);
   });
 
-  /** POSTs and resolves with { status, text, ms }; a request without an answer in `timeoutMs` rejects. */
-  async function post(path, body, headers = FORM, timeoutMs = 30_000) {
-    const started = process.hrtime.bigint();
-    const response = await fetch(`${nodeRed.url}${path}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
-    return { status: response.status, text, ms: Number(process.hrtime.bigint() - started) / 1e6 };
-  }
+  const post = (path, body, headers, timeoutMs) => postTo(nodeRed.url, path, body, headers, timeoutMs);
   const emitted = () => nodeRed.log.split('\n').filter((line) => line.includes('EMIT ')).map((line) => JSON.parse(line.slice(line.indexOf('EMIT ') + 5)));
 
   it('1: refuses a 20,000-parameter flood without a token at once, and answers a genuine callback sent beside it', async () => {
@@ -90,6 +104,31 @@ describe('hardening: the attack run replayed in a real Node-RED (default roots)'
     await until(() => emitted().length === before + 3);
   });
 
+  it('2: an http in node removed by a "modified nodes" deploy takes no callback route with it', async () => {
+    await nodeRed.deploy([tab, account(), callbackNode('/q'), ...httpIn('/q'), emitter]);
+    assert.equal((await post(`/q?token=${CALL_TOKEN}`, GENUINE, FORM, 5_000)).status, 200);
+    const { credentials, ...accountWithoutCredentials } = account();
+    for (const type of ['nodes', 'flows']) {
+      await nodeRed.deploy([tab, accountWithoutCredentials, callbackNode('/q'), emitter], type);
+      assert.equal((await post(`/q?token=${CALL_TOKEN}`, GENUINE, FORM, 5_000)).status, 200, `after a "${type}" deploy`);
+      await nodeRed.deploy([tab, account(), callbackNode('/q'), ...httpIn('/q'), emitter]);
+    }
+  });
+
+  it("2: never leaves a stale route behind: the path answers 404 when nobody has it, and a user's http in keeps working", async () => {
+    await nodeRed.deploy([tab, account(), callbackNode('/r'), ...httpIn('/r'), emitter]);
+    assert.equal((await post(`/r?token=${CALL_TOKEN}`, GENUINE, FORM, 5_000)).status, 200);
+    await nodeRed.deploy([tab, account(), callbackNode('/r'), emitter]);
+    assert.equal((await post(`/r?token=${CALL_TOKEN}`, GENUINE, FORM, 5_000)).status, 200);
+    await nodeRed.deploy([tab, account(), emitter]);
+    assert.equal((await post(`/r?token=${CALL_TOKEN}`, GENUINE, FORM, 5_000)).status, 404);
+    await nodeRed.deploy([tab, account(), ...httpIn('/r'), emitter]);
+    assert.equal((await post('/r', 'a=1', FORM, 5_000)).status, 200, "the user's own http in answers");
+    await nodeRed.deploy([tab, account(), callbackNode('/r'), ...httpIn('/r'), emitter]);
+    await nodeRed.deploy([tab, account(), ...httpIn('/r'), emitter]);
+    assert.equal((await post('/r', 'a=1', FORM, 5_000)).status, 200, "the user's own http in answers");
+  });
+
   it('4: checks the signature over the parameters as sent, and emits those', async () => {
     await nodeRed.deploy([tab, account(), callbackNode('/sig', 'signature'), emitter]);
     const url = `${PUBLIC_URL}/sig`;
@@ -123,31 +162,52 @@ describe('hardening: the attack run replayed in a real Node-RED (default roots)'
   });
 
   it('9: refuses a callback path the admin API owns, and the admin API keeps it', async () => {
-    const adminPaths = ['/flows', '/auth/token', '/settings', '/inject/abc', '/red/images/x'];
+    const adminPaths = ['/flows', '/auth/token', '/Flows/State/', '/settings/user', '/inject/abc', '/library/flows/x/y'];
     await nodeRed.deploy([tab, account(), ...adminPaths.map((path) => callbackNode(path)), emitter]);
     for (const path of adminPaths) {
       assert.match(nodeRed.log, new RegExp(`\\[telapi-callback:cb${path.replace(/\//g, '\\/')}\\] .*${path.replace(/\//g, '\\/')}.*admin`, 'i'), `${path} refused in the log`);
     }
-    // The editor's API still answers: a deploy works; a path merely like an admin one is fine.
-    await nodeRed.deploy([tab, account(), callbackNode('/telapi/flows'), callbackNode('/flowsheet'), emitter]);
-    assert.equal((await post(`/telapi/flows?token=${CALL_TOKEN}`, GENUINE)).status, 200);
-    assert.equal((await post(`/flowsheet?token=${CALL_TOKEN}`, GENUINE)).status, 200);
+    // The editor's API still answers: a deploy works. Paths where the admin API answers no POST are fine.
+    const fine = ['/telapi/flows', '/flowsheet', '/flows/x', '/settings', '/red/x', '/icons/x'];
+    await nodeRed.deploy([tab, account(), ...fine.map((path) => callbackNode(path)), emitter]);
+    for (const path of fine) assert.equal((await post(`${path}?token=${CALL_TOKEN}`, GENUINE)).status, 200, path);
+  });
+
+  it('reads the body first also for a request line with an absolute URL', async () => {
+    await nodeRed.deploy([tab, account(), callbackNode('/abs', 'signature'), emitter]);
+    const bracketed = { ...SIGNED_PARAMS, 'Foo[bar]': '1' };
+    const body = new URLSearchParams(bracketed).toString();
+    const signature = computeSignature(AUTH_TOKEN, `${PUBLIC_URL}/abs`, Object.entries(bracketed));
+    const { port } = new URL(nodeRed.url);
+    const answer = await rawRequest(port, `POST ${nodeRed.url}/abs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nX-TelAPI-Signature: ${signature}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.match(answer, /^HTTP\/1\.1 200 /);
   });
 
   it('answers 408 to a body that does not arrive in time', async () => {
     await nodeRed.deploy([tab, account(), callbackNode('/slow'), emitter]);
     const { port } = new URL(nodeRed.url);
-    const answer = await new Promise((resolve, reject) => {
-      const socket = net.connect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /slow?token=${CALL_TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${GENUINE.length}\r\n\r\n${GENUINE.slice(0, 20)}`);
-      });
-      let text = '';
-      socket.on('data', (chunk) => { text += chunk; });
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-      socket.setTimeout(20_000, () => { socket.destroy(); reject(new Error(`no answer: ${text}`)); });
-    });
+    const answer = await rawRequest(port, `POST /slow?token=${CALL_TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${GENUINE.length}\r\n\r\n${GENUINE.slice(0, 20)}`);
     assert.match(answer, /^HTTP\/1\.1 408 /);
+  });
+});
+
+describe('hardening: the admin path check with the HTTP nodes under their own root (real Node-RED)', function () {
+  this.timeout(60_000);
+  let nodeRed;
+  before(async () => {
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { httpNodeRoot: '/red' } });
+  });
+  after(async () => {
+    await nodeRed?.stop();
+  });
+
+  it('takes any path below httpNodeRoot /red, even one named like an admin path', async () => {
+    await nodeRed.deploy([tab, account(), callbackNode('/telapi/recording'), callbackNode('/flows'), emitter]);
+    for (const path of ['/telapi/recording', '/flows']) {
+      assert.equal((await postTo(nodeRed.url, `/red${path}?token=${CALL_TOKEN}`, GENUINE)).status, 200, path);
+    }
   });
 });
 
@@ -177,6 +237,8 @@ describe('hardening: record requests in flight at a redeploy (real Node-RED)', f
     await new Promise((resolve) => telapi?.close(resolve));
   });
 
+  const post = (path, body, headers, timeoutMs) => postTo(nodeRed.url, path, body, headers, timeoutMs);
+
   it('3: each of 12 messages in flight reaches an output, a Catch or the log by its CallSid', async () => {
     const baseUrl = `http://127.0.0.1:${telapi.address().port}/v1`;
     const flow = (label) => [
@@ -190,6 +252,7 @@ describe('hardening: record requests in flight at a redeploy (real Node-RED)', f
     ];
     await nodeRed.deploy(flow('first'));
     const callSids = Array.from({ length: 12 }, (_, i) => callSidFor(i, 3));
+    arrived.length = 0;
     for (const callSid of callSids) {
       // The http in node answers nothing here (no http response): the message goes on to the record node.
       fetch(`${nodeRed.url}/go`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callSid }), signal: AbortSignal.timeout(1000) }).catch(() => {});
@@ -207,5 +270,34 @@ describe('hardening: record requests in flight at a redeploy (real Node-RED)', f
     const count = (pattern) => callSids.filter((sid) => nodeRed.log.split('\n').some((line) => line.includes(sid) && pattern.test(line))).length;
     console.log(`      12 in flight at the redeploy: ${count(/OUTPUT/)} reached the output, ${count(/CAUGHT/)} a Catch, ` +
       `${count(/\[telapi-record:rec\] Recording RE/)} logged with their recording`);
+  });
+
+  it('tells TelAPI to retry (503), not that the URL is gone (404), while a redeploy waits for TelAPI', async () => {
+    const baseUrl = `http://127.0.0.1:${telapi.address().port}/v1`;
+    const flow = (label) => [
+      { ...tab, label }, account(baseUrl),
+      { id: 'rec', type: 'telapi-record', z: 't', account: 'acc', action: 'start', wires: [[]] },
+      { id: 'inj', type: 'inject', z: 't', props: [{ p: 'callSid', v: callSidFor(99, 4), vt: 'str' }], once: false, wires: [['rec']] },
+      callbackNode('/window'), emitter,
+    ];
+    await nodeRed.deploy(flow('first'));
+    arrived.length = 0;
+    await nodeRed.adminRequest('POST', '/inject/inj');
+    await until(() => arrived.length === 1);
+    const deploying = nodeRed.deploy(flow('second'));
+    let deployed = false;
+    deploying.then(() => { deployed = true; });
+    const answers = [];
+    while (!deployed) {
+      const response = await fetch(`${nodeRed.url}/window?token=${CALL_TOKEN}`, { method: 'POST', headers: FORM, body: GENUINE, signal: AbortSignal.timeout(5000) });
+      answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+      await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await deploying;
+    const statuses = answers.map((a) => a.status);
+    assert.ok(!statuses.includes(404), `no 404 during the redeploy: ${statuses}`);
+    assert.ok(answers.some((a) => a.status === 503 && a.retryAfter === '2'), `503 with Retry-After while the node restarts: ${statuses}`);
+    assert.equal((await post(`/window?token=${CALL_TOKEN}`, GENUINE)).status, 200, 'answered again once deployed');
   });
 });

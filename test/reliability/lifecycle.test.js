@@ -21,7 +21,8 @@ const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
 
 const REDEPLOYS = 100;
 const MiB = 1024 * 1024;
-const PATHS = ['/life/a', '/life/b', '/life/record', '/life/ping', '/life/seen'];
+const CALLBACK_PATHS = ['/life/a', '/life/b'];
+const HTTP_IN_PATHS = ['/life/record', '/life/ping', '/life/seen'];
 
 /** The flow of deploy number k: the same shape each time, with properties that change. */
 function lifeFlows(k, { baseUrl, publicUrl }) {
@@ -140,8 +141,11 @@ describe('reliability: lifecycle in a real Node-RED (100 redeploys under traffic
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await nodeRed.stats({ gc: true });
 
-    // Routes: one per path, whatever the number of deploys.
-    for (const path of PATHS) assert.equal(after.httpNodeRoutes[path], 1, `routes for ${path}: ${JSON.stringify(after.httpNodeRoutes)}`);
+    // Routes: one per http in path and one dispatcher for all callback paths, whatever the number of deploys.
+    const described = JSON.stringify(after.httpNodeRoutes);
+    for (const path of HTTP_IN_PATHS) assert.equal(after.httpNodeRoutes[path], 1, `routes for ${path}: ${described}`);
+    for (const path of CALLBACK_PATHS) assert.equal(after.httpNodeRoutes[path], undefined, `routes for ${path}: ${described}`);
+    assert.equal(after.httpNodeRoutes['<telapiCallbackDispatch>'], 1, `callback dispatchers: ${described}`);
     // Listeners on the process: none added per deploy.
     for (const [event, count] of Object.entries(after.processListeners)) {
       assert.ok(count <= (before.processListeners[event] ?? 0), `process listeners for ${event}: ${before.processListeners[event]} -> ${count}`);
@@ -240,7 +244,7 @@ describe('reliability: closing telapi-record with requests in flight', function 
       for (let testId = 0; testId < total; testId++) {
         const logged = warnings.filter((text) => text.includes(callSidFor(testId)));
         assert.equal(logged.length, 1, `${callSidFor(testId)} is logged once`);
-        assert.match(logged[0], /ended after this node was stopped: .*TelAPI may have received it/);
+        assert.match(logged[0], /ended while this node was being stopped: .*TelAPI may have received it/);
       }
       assert.equal(standIn.requests.length, total, 'nothing was repeated');
       assert.deepEqual(watch.seen, []);

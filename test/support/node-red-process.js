@@ -72,14 +72,14 @@ async function startNodeRed(options = {}) {
     }
   }
 
-  const startedFlows = () => log.split('Started flows').length - 1;
+  const startedFlows = () => (log.match(/Started (flows|modified nodes|modified flows)/g) ?? []).length;
   // The runtime starts its (possibly empty) flows after the server is up; a deploy must come after.
   await waitForLog(() => startedFlows() > 0 || log.includes('Waiting for missing types'));
 
-  async function adminRequest(method, route, body) {
+  async function adminRequest(method, route, body, deploymentType = 'full') {
     const response = await fetch(`${url}${route}`, {
       method,
-      headers: { accept: 'application/json', 'content-type': 'application/json', 'node-red-deployment-type': 'full', 'node-red-api-version': 'v2' },
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'node-red-deployment-type': deploymentType, 'node-red-api-version': 'v2' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -94,12 +94,13 @@ async function startNodeRed(options = {}) {
     get log() { return log; },
     adminRequest,
     /**
-     * Full deploy; node objects may carry a `credentials` property as the editor sends it. Resolves
-     * once the runtime logged that the new flows started (the Admin API may answer before that).
+     * A deploy ("full", "nodes" or "flows", as the editor's Deploy menu); node objects may carry a
+     * `credentials` property as the editor sends it. Resolves once the runtime logged that the new
+     * flows started (the Admin API may answer before that).
      */
-    deploy: async (flows) => {
+    deploy: async (flows, type = 'full') => {
       const before = startedFlows();
-      const result = await adminRequest('POST', '/flows', { flows });
+      const result = await adminRequest('POST', '/flows', { flows }, type);
       await waitForLog(() => startedFlows() > before);
       return result;
     },

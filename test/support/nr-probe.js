@@ -19,15 +19,17 @@ function findRed() {
   return undefined;
 }
 
-/** path -> number of router layers with that route path (Express 4 `_router`, Express 5 `router`). */
+/**
+ * path -> number of router layers with that route path, and `<name>` -> number of middleware layers
+ * with a named handler (Express 4 `_router`, Express 5 `router`).
+ */
 function routes(app) {
   const router = app && (app._router || app.router);
   const counts = {};
   if (!router || !Array.isArray(router.stack)) return counts;
   for (const layer of router.stack) {
-    if (!layer.route) continue;
-    const route = String(layer.route.path);
-    counts[route] = (counts[route] || 0) + 1;
+    const key = layer.route ? String(layer.route.path) : layer.name ? `<${layer.name}>` : undefined;
+    if (key !== undefined) counts[key] = (counts[key] || 0) + 1;
   }
   return counts;
 }
