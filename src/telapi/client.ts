@@ -37,6 +37,8 @@ export interface TelApiClientOptions {
   proxy?: TelApiProxy;
   /** Name resolution in place of dns.lookup, e.g. to pin an address. */
   lookup?: LookupFunction;
+  /** Certificate authorities (PEM) to trust instead of Node's bundle, e.g. a test server's own. */
+  ca?: string;
 }
 
 export interface TelApiRequest {
@@ -142,6 +144,7 @@ export class TelApiClient {
       agent: this.#agents,
       ...(transport.request ? { request: transport.request } : {}),
       ...(options.lookup ? { dnsLookup: options.lookup } : {}),
+      ...(options.ca ? { https: { certificateAuthority: options.ca } } : {}),
       followRedirect: false,
       responseType: 'text',
       timeout: {
