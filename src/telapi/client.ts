@@ -7,7 +7,7 @@ import type {
   CancelableRequest,
   ExtendOptions,
   Got,
-  OptionsOfTextResponseBodyWrapped,
+  OptionsOfTextResponseBody,
   RequestError,
   RequestFunction,
   Response,
@@ -196,20 +196,24 @@ export class TelApiClient {
     const instances = this.#instances ?? (await this.#ready);
     if (this.#closed || request.signal?.aborted) throw abortedError(1);
     const body = request.form?.toString();
-    const options: OptionsOfTextResponseBodyWrapped = { method: request.method, resolveBodyOnly: false };
+    const options: OptionsOfTextResponseBody = { method: request.method };
     if (body !== undefined) options.body = body;
-    if (request.signal) options.signal = request.signal;
     const pending = (body === undefined ? instances.plain : instances.form)(this.accountUrl(request.path), options);
-    const { onSent } = request;
+    const { onSent, signal } = request;
     if (onSent) pending.on('request', (sent) => sent.once('finish', onSent));
+    // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and costs
+    // less per request (got's own signal handling was measurable in the benchmark's profile).
+    const cancel = (): void => pending.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     this.#inFlight.add(pending);
     let response: Response<string>;
     try {
       response = await pending;
     } catch (error) {
-      throw this.#failure(error, request.signal);
+      throw this.#failure(error, signal);
     } finally {
       this.#inFlight.delete(pending);
+      signal?.removeEventListener('abort', cancel);
     }
     return parseResult(response, response.retryCount + 1);
   }
