@@ -1,5 +1,14 @@
 import type { NodeAPI } from 'node-red';
-import { CallbackAuthenticator, ProxyUrlError, TelApiClient, isAccountSid, resolveProxy, type ProxyOptions, type TelApiProxy } from '../telapi';
+import {
+  CallbackAuthenticator,
+  ProxyUrlError,
+  TelApiClient,
+  isAccountSid,
+  resolveProxy,
+  withoutUserinfo,
+  type ProxyOptions,
+  type TelApiProxy,
+} from '../telapi';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_SECONDS,
@@ -64,7 +73,9 @@ export = function register(RED: NodeAPI): void {
 
   function TelApiAccount(this: TelApiAccountNode, config: TelApiAccountDef): void {
     RED.nodes.createNode(this, config);
-    this.baseUrl = (config.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
+    // A user and password in the base URL are never sent (requests carry AccountSid:AuthToken), so
+    // they are dropped here rather than kept where a log, status or error could show them.
+    this.baseUrl = withoutUserinfo((config.baseUrl ?? '').trim() || DEFAULT_BASE_URL);
     this.publicUrl = (config.publicUrl ?? '').trim().replace(/\/+$/, '');
     const accountSid = (this.credentials.accountSid ?? '').trim();
     const authToken = this.credentials.authToken ?? '';

@@ -4,7 +4,6 @@ import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HttpsProxyAgent } from 'hpagent';
 import type {
-  CancelableRequest,
   ExtendOptions,
   Got,
   OptionsOfTextResponseBody,
@@ -78,6 +77,9 @@ const IDLE_SOCKET_MS = 4_000;
 /** Error codes raised before any byte reached TelAPI: repeating such a request is safe. */
 const NOTHING_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPROXY'];
 
+/** The code of the error that ends a retry wait of a closed client. */
+const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
+
 /** got's timeout phases in which nothing has been written to TelAPI yet. */
 const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
 
@@ -121,7 +123,8 @@ export class TelApiClient {
   readonly #agents: { http: http.Agent; https: https.Agent };
   readonly #ready: Promise<Instances>;
   #instances: Instances | undefined;
-  readonly #inFlight = new Set<CancelableRequest<Response<string>>>();
+  /** Requests under way: close() frees the sockets only once they have settled. */
+  #active = 0;
   readonly #baseUrlUsable: boolean;
   #closed = false;
 
@@ -162,6 +165,14 @@ export class TelApiClient {
         statusCodes: [429, 503],
         errorCodes: [...NOTHING_SENT_CODES, 'ETIMEDOUT'],
         calculateDelay: (retry) => this.#retryDelay(retry),
+      },
+      hooks: {
+        // got has no option for "stop retrying": a client closed during a retry wait ends there.
+        beforeRetry: [
+          () => {
+            if (this.#closed) throw Object.assign(new Error('the client was closed'), { code: CLOSED });
+          },
+        ],
       },
     };
     this.#ready = loadGot().then(({ got }) => {
@@ -205,23 +216,31 @@ export class TelApiClient {
     // less per request (got's own signal handling was measurable in the benchmark's profile).
     const cancel = (): void => pending.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
-    this.#inFlight.add(pending);
+    this.#active += 1;
     let response: Response<string>;
     try {
       response = await pending;
     } catch (error) {
       throw this.#failure(error, signal);
     } finally {
-      this.#inFlight.delete(pending);
       signal?.removeEventListener('abort', cancel);
+      this.#active -= 1;
+      if (this.#closed && this.#active === 0) this.#destroyAgents();
     }
     return parseResult(response, response.retryCount + 1);
   }
 
-  /** Cancels what is in flight and frees the keep-alive sockets; requests after this fail. */
+  /**
+   * Refuses new requests and frees the keep-alive sockets, once the requests under way have settled
+   * (a redeploy closes the account while a record node may still wait for TelAPI's answers). A
+   * request under way that waits to be retried ends as cancelled when the wait is over (beforeRetry).
+   */
   close(): void {
     this.#closed = true;
-    for (const pending of this.#inFlight) pending.cancel();
+    if (this.#active === 0) this.#destroyAgents();
+  }
+
+  #destroyAgents(): void {
     this.#agents.http.destroy();
     this.#agents.https.destroy();
   }
@@ -235,7 +254,7 @@ export class TelApiClient {
    * and tries again, still within maxAttempts.
    */
   #retryDelay({ attemptCount, error, computedValue }: RetryObject): number {
-    if (computedValue === 0 || this.#closed) return 0;
+    if (computedValue === 0) return 0;
     if (error.code === 'ETIMEDOUT' && !isConnectPhaseTimeout(error)) return 0;
     const retryAfter = retryAfterMs(headerValue(error.response?.headers['retry-after']));
     const delay = retryAfter ?? this.#backoffMs(attemptCount);
@@ -251,7 +270,7 @@ export class TelApiClient {
   #failure(error: unknown, signal: AbortSignal | undefined): TelApiError {
     const attempts = attemptsOf(error);
     const code = errorCode(error);
-    if (signal?.aborted || this.#closed || code === 'ERR_ABORTED' || code === 'ERR_CANCELED') return abortedError(attempts);
+    if (signal?.aborted || code === 'ERR_ABORTED' || code === 'ERR_CANCELED' || code === CLOSED) return abortedError(attempts);
     const answer = httpErrorAnswer(error);
     if (answer) return failureOf(answer, attempts);
     return this.#networkError(code, attempts, isConnectPhaseTimeout(error));

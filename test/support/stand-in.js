@@ -54,8 +54,12 @@ async function startStandIn(options = {}) {
       const reply = typeof next === 'function' ? next(request) : next;
       if (reply.hang) return;
       if (reply.reset) return req.socket.destroy();
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   };
   const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);

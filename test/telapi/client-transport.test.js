@@ -151,6 +151,16 @@ describe('telapi/client: transport on got', () => {
     });
   });
 
+  it('does not retry once closed: a close during the retry wait ends the request as cancelled', async () => {
+    standIn.enqueue(replies.retryAfter(503, 1));
+    const client = open({ maxRetryAfterMs: 300 });
+    const pending = client.record(CALL_SID, FORM);
+    while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    client.close();
+    await rejectsWith(pending, { kind: 'aborted', attempts: 1 });
+    assert.equal(standIn.requests.length, 1);
+  });
+
   describe('Retry-After above the cap', () => {
     it('waits the cap, then tries again, within maxAttempts', async () => {
       standIn.enqueue(replies.retryAfter(503, 86_400), replies.retryAfter(429, 86_400), replies.retryAfter(503, 86_400));
