@@ -213,7 +213,7 @@ export class TelApiClient {
     const { onSent, signal } = request;
     if (onSent) pending.on('request', (sent) => sent.once('finish', onSent));
     // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and costs
-    // less per request (got's own signal handling was measurable in the benchmark's profile).
+    // less CPU per request (measured side by side, bench/README.md).
     const cancel = (): void => pending.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     this.#active += 1;
