@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { startNodeRed, userDirWithPackage } = require('../support/node-red-process');
-const { startSimulator } = require('../../dist/simulator');
+const { startSimulator } = require('@telapi-nodes/telapi-simulator');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const { callSidFor, postAll } = require('./helpers');
 
