@@ -80,10 +80,10 @@ function renderSvg(r) {
     }),
   );
   const footer = [
-    `telapi-record = ${rec.ratioVsDiy}x the DIY flow and ${rec.ratioVsRawGot}x raw got (in-flow driver: ${rec.inFlow.ratioVsDiy}x and ${rec.inFlow.ratioVsRawGot}x); ` +
+    `telapi-record = ${rec.ratioVsDiy}x the DIY flow; in-flow driver: ${rec.inFlow.ratioVsDiy}x DIY and ${rec.inFlow.ratioVsRawGot}x the raw got loop; ` +
       `telapi-callback (token) = ${cb.ratioVsHttpIn}x http in.`,
     `Memory: RSS growth ${r.memory.rssGrowthMb} MiB after ${r.memory.messages.toLocaleString('en-US')} record messages (after GC).`,
-    `${r.mode} run, ${r.date.slice(0, 10)}; ${r.machine}`,
+    `${r.mode} run, ${r.date.slice(0, 10)}, ${r.client.library} ${r.client.version}; ${r.machine}`,
   ];
   footer.forEach((line, i) => {
     parts.push(`<text x="20" y="${height - 40 + i * 14}" font-size="${i === 2 ? 9.5 : 12}" fill="${i === 2 ? '#666' : '#222'}">${escape(line)}</text>`);

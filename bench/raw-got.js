@@ -1,8 +1,9 @@
 'use strict';
-// The "raw got" variant, in a process of its own (like Node-RED is): a loop of got requests with one
-// keep-alive agent, the got options the package's client had before it moved to node:http (no
-// retries, no redirects, text body; see bench/README.md) and the same request (POST …/Recordings.json, Record=false, Basic auth), `concurrency` in flight. No
-// Node-RED, no inbound HTTP hop: the limit of the stack below the node. Driven over IPC by run.js.
+// The "raw got" variant, in a process of its own (like Node-RED is): a loop of got requests on one
+// extended got instance with the options the package's client gives got (src/telapi/client.ts: a
+// keep-alive agent, per-phase timeouts, the retry policy, no redirects, text body) and the same
+// request (POST …/Recordings.json, Record=false, Basic auth), `concurrency` in flight. No Node-RED,
+// no inbound HTTP hop: the cost of got itself. Driven over IPC by run.js.
 const http = require('node:http');
 
 let gotPromise;
@@ -12,18 +13,22 @@ function clientFor(concurrency, authorization) {
   gotPromise ??= import('got').then((module) => module.default);
   let agent = agents.get(concurrency);
   if (!agent) {
-    agent = new http.Agent({ keepAlive: true });
+    agent = new http.Agent({ keepAlive: true, timeout: 4_000 });
     agents.set(concurrency, agent);
   }
   return gotPromise.then((got) =>
     got.extend({
       agent: { http: agent },
-      headers: { authorization, accept: 'application/json', 'user-agent': 'bench-raw-got' },
-      timeout: { request: 15_000 },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
+      headers: { authorization, accept: 'application/json', 'user-agent': 'bench-raw-got', 'content-type': 'application/x-www-form-urlencoded' },
       followRedirect: false,
       responseType: 'text',
+      timeout: { lookup: 5_000, connect: 5_000, secureConnect: 5_000, send: 15_000, response: 15_000, read: 15_000 },
+      retry: {
+        limit: 2,
+        methods: ['GET', 'POST', 'DELETE'],
+        statusCodes: [429, 503],
+        errorCodes: ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPROXY', 'ETIMEDOUT'],
+      },
     }),
   );
 }
@@ -39,11 +44,7 @@ async function run({ urls, authorization, concurrency, count }) {
       const index = next++;
       const started = process.hrtime.bigint();
       try {
-        const response = await got(urls[index % urls.length], {
-          method: 'POST',
-          body: 'Record=false',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        });
+        const response = await got(urls[index % urls.length], { method: 'POST', body: 'Record=false' });
         const body = JSON.parse(response.body);
         if (response.statusCode !== 200 || typeof body !== 'object') {
           errors += 1;

@@ -182,6 +182,23 @@ describe('editor in a real browser', function () {
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   });
 
+  it('offers the core http proxy config node as the account\'s proxy, with Node-RED\'s own picker', async () => {
+    await h.openNodeDialog(page, recordId);
+    await page.locator('#node-input-btn-account-edit').click();
+    const proxy = page.locator('#node-config-input-proxy');
+    await proxy.waitFor();
+    await h.waitForTrays(page, { opened: true });
+    assert.equal(await proxy.evaluate((el) => el.tagName), 'SELECT');
+    assert.equal(await proxy.inputValue(), '_ADD_');
+    await page.locator('#node-config-input-btn-proxy-add').waitFor({ state: 'visible' });
+    assert.match(await page.locator('label[for="node-config-input-proxy"]').innerText(), /Proxy/);
+    await page.locator('#node-config-dialog-cancel').click();
+    await proxy.waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+  });
+
   it('accepts a callback path once the account has a public URL, previews the URL, and keeps the token', async () => {
     await h.openNodeDialog(page, recordId);
     const transcribeCallback = page.locator('#node-input-transcribeCallback');

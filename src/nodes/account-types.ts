@@ -13,6 +13,14 @@ export interface TelApiAccountDef extends NodeDef {
   baseUrl?: string;
   publicUrl?: string;
   timeout?: number | string;
+  /** Id of a core `http proxy` config node, or "". */
+  proxy?: string;
+}
+
+/** What a core `http proxy` config node (06-httpproxy.js) holds. */
+export interface HttpProxyNode extends Node<{ username?: string; password?: string }> {
+  url?: string;
+  noproxy?: string[];
 }
 
 /** What other nodes get from RED.nodes.getNode(account): the client and checks, never the token. */

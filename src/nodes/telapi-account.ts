@@ -1,9 +1,19 @@
 import type { NodeAPI } from 'node-red';
-import { CallbackAuthenticator, TelApiClient, isAccountSid, withoutUserinfo } from '../telapi';
+import {
+  CallbackAuthenticator,
+  ProxyUrlError,
+  TelApiClient,
+  isAccountSid,
+  resolveProxy,
+  withoutUserinfo,
+  type ProxyOptions,
+  type TelApiProxy,
+} from '../telapi';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_SECONDS,
   type TelApiAccountCredentials,
+  type HttpProxyNode,
   type TelApiAccountDef,
   type TelApiAccountNode,
 } from './account-types';
@@ -23,7 +33,44 @@ function isCleartextRemote(baseUrl: string): boolean {
   }
 }
 
+/** RED.settings.proxyOptions (settings.js), the same options the core http request node reads. */
+function proxyOptions(RED: NodeAPI): ProxyOptions {
+  const value: unknown = (RED.settings as unknown as Record<string, unknown>).proxyOptions;
+  if (typeof value !== 'object' || value === null) return {};
+  const options: ProxyOptions = {};
+  const settings = value as Record<string, unknown>;
+  if (settings.mode === 'strict' || settings.mode === 'legacy') options.mode = settings.mode;
+  for (const flag of ['favourUpperCase', 'lowerCaseOnly', 'excludeNpm'] as const) {
+    if (typeof settings[flag] === 'boolean') options[flag] = settings[flag];
+  }
+  return options;
+}
+
 export = function register(RED: NodeAPI): void {
+  /**
+   * The proxy for this account's requests, as the core http request node picks it: the selected
+   * `http proxy` config node, else HTTP_PROXY/HTTPS_PROXY/NO_PROXY. Like the core node, an unusable
+   * proxy URL is warned about (without the URL: it may hold credentials) and requests go direct.
+   */
+  function proxyFor(node: TelApiAccountNode, config: TelApiAccountDef, baseUrl: string): TelApiProxy | undefined {
+    const selected = config.proxy ? (RED.nodes.getNode(config.proxy) as HttpProxyNode | null) : null;
+    const proxyConfig = config.proxy
+      ? {
+          url: selected?.url ?? '',
+          noProxy: selected?.noproxy ?? [],
+          ...(selected?.credentials?.username ? { username: selected.credentials.username } : {}),
+          ...(selected?.credentials?.password ? { password: selected.credentials.password } : {}),
+        }
+      : undefined;
+    try {
+      return resolveProxy(baseUrl, proxyConfig, proxyOptions(RED));
+    } catch (error) {
+      if (!(error instanceof ProxyUrlError)) throw error;
+      node.warn(RED._('telapi-account.warn.invalidProxy'));
+      return undefined;
+    }
+  }
+
   function TelApiAccount(this: TelApiAccountNode, config: TelApiAccountDef): void {
     RED.nodes.createNode(this, config);
     // A user and password in the base URL are never sent (requests carry AccountSid:AuthToken), so
@@ -40,7 +87,10 @@ export = function register(RED: NodeAPI): void {
       this.problem = 'invalidAccountSid';
     } else {
       this.problem = undefined;
+      const proxy = proxyFor(this, config, this.baseUrl);
+      if (proxy) this.log(RED._('telapi-account.log.proxy', { proxy: proxy.url }));
       this.client = new TelApiClient({
+        ...(proxy ? { proxy } : {}),
         accountSid,
         authToken,
         baseUrl: this.baseUrl,

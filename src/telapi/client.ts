@@ -1,7 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { HttpsProxyAgent } from 'hpagent';
+import type {
+  ExtendOptions,
+  Got,
+  OptionsOfTextResponseBody,
+  RequestError,
+  RequestFunction,
+  Response,
+  RetryObject,
+} from 'got' with { 'resolution-mode': 'import' };
 import { TelApiError, type TelApiErrorBody } from './errors';
+import type { TelApiProxy } from './proxy';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
@@ -9,15 +21,23 @@ export interface TelApiClientOptions {
   authToken: string;
   /** API root, e.g. https://api.telapi.com/v1 or https://api.zang.io/v2. */
   baseUrl: string;
-  /** Per attempt. */
+  /** Per attempt, for each of: writing the request, TelAPI's answer to begin, the answer's body. */
   timeoutMs?: number;
+  /** Per attempt, for each of DNS lookup, TCP connect and TLS handshake; never more than timeoutMs. */
+  connectTimeoutMs?: number;
   /** Attempts in all, for 429/503 and for requests that never reached TelAPI. */
   maxAttempts?: number;
-  /** Upper bound of one Retry-After wait. */
+  /** Upper bound of one Retry-After wait; a longer Retry-After waits this long, then tries again. */
   maxRetryAfterMs?: number;
-  /** First back-off when TelAPI could not be reached; doubles each attempt. */
+  /** First back-off when TelAPI could not be reached; doubles each attempt, with jitter. */
   unreachableBackoffMs?: number;
   userAgent?: string;
+  /** Send every request through this proxy (see resolveProxy). */
+  proxy?: TelApiProxy;
+  /** Name resolution in place of dns.lookup, e.g. to pin an address. */
+  lookup?: LookupFunction;
+  /** Certificate authorities (PEM) to trust instead of Node's bundle, e.g. a test server's own. */
+  ca?: string;
 }
 
 export interface TelApiRequest {
@@ -27,8 +47,8 @@ export interface TelApiRequest {
   form?: URLSearchParams;
   signal?: AbortSignal;
   /**
-   * Called each time an attempt's request (headers and body) has been written out: from then on
-   * TelAPI may act on it, so a caller must not treat cancelling it as "nothing happened".
+   * Called as soon as an attempt's request (headers and body) has been completely written to the
+   * socket: from then on TelAPI may act on it. Once per such attempt, so possibly more than once.
    */
   onSent?: () => void;
 }
@@ -46,6 +66,7 @@ export interface RecordResult extends TelApiResult {
 
 export const DEFAULTS = {
   timeoutMs: 15_000,
+  connectTimeoutMs: 5_000,
   maxAttempts: 3,
   maxRetryAfterMs: 30_000,
   unreachableBackoffMs: 250,
@@ -53,54 +74,114 @@ export const DEFAULTS = {
 
 const IDLE_SOCKET_MS = 4_000;
 
-/** Error codes raised before any byte reached the server: repeating such a request is safe. */
-const NOTHING_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Error codes raised before any byte reached TelAPI: repeating such a request is safe. */
+const NOTHING_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPROXY'];
 
-/** One HTTP exchange as the client needs it: the status, the headers and the body as text. */
+/** The code of the error that ends a retry wait of a closed client. */
+const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
+
+/** got's timeout phases in which nothing has been written to TelAPI yet. */
+const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
+
+type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
+let gotModule: Promise<GotModule> | undefined;
+
+/** got is ESM-only: imported once per process, as core 21-httprequest.js does. */
+function loadGot(): Promise<GotModule> {
+  return (gotModule ??= import('got'));
+}
+
+/** One exchange as the client reads it; a got Response is one. */
 interface HttpAnswer {
   statusCode: number;
-  statusMessage: string;
+  statusMessage?: string | undefined;
   headers: http.IncomingHttpHeaders;
   body: string;
 }
 
-/** An error carrying a Node-style code, as the retry policy and #networkError read them. */
-function codedError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
+interface Instances {
+  plain: Got;
+  /** The same, with the form content type. */
+  form: Got;
 }
 
 /**
- * One TelAPI account: its credentials, one keep-alive agent pair, and the retry policy. The token is
- * kept in private fields so that logging or inspecting a client cannot print it.
+ * One TelAPI account: its credentials, keep-alive agents, and the retry policy, on one extended got
+ * instance. The token (inside the instance's headers) and any proxy credentials are kept in private
+ * fields so that logging or inspecting a client cannot print them.
  */
 export class TelApiClient {
   readonly accountSid: string;
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly maxAttempts: number;
   readonly maxRetryAfterMs: number;
   readonly unreachableBackoffMs: number;
-  readonly #authorization: string;
-  // An idle keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout
-  // can close it under a new request (a reset the client could not safely repeat).
-  readonly #agents = {
-    http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-    https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  };
-  readonly #userAgent: string;
-  #closed = false;
+  /** The proxy's scheme://host:port, without credentials; undefined when requests go direct. */
+  readonly proxyUrl: string | undefined;
+  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #ready: Promise<Instances>;
+  #instances: Instances | undefined;
   /** Requests under way: close() frees the sockets only once they have settled. */
   #active = 0;
+  readonly #baseUrlUsable: boolean;
+  #closed = false;
 
   constructor(options: TelApiClientOptions) {
     this.accountSid = options.accountSid;
     this.baseUrl = options.baseUrl.trim().replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.connectTimeoutMs = Math.min(options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs, this.timeoutMs);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts);
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
     this.unreachableBackoffMs = options.unreachableBackoffMs ?? DEFAULTS.unreachableBackoffMs;
-    this.#authorization = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`, 'utf8').toString('base64');
-    this.#userAgent = options.userAgent ?? 'node-red-telapi';
+    this.proxyUrl = options.proxy?.url;
+    const target = httpUrl(this.baseUrl);
+    this.#baseUrlUsable = target !== undefined;
+    const transport = transportFor(target, options.proxy);
+    this.#agents = transport.agents;
+    const authorization = basic(options.accountSid, options.authToken);
+    const defaults: ExtendOptions = {
+      headers: { authorization, accept: 'application/json', 'user-agent': options.userAgent ?? 'node-red-telapi' },
+      agent: this.#agents,
+      ...(transport.request ? { request: transport.request } : {}),
+      ...(options.lookup ? { dnsLookup: options.lookup } : {}),
+      ...(options.ca ? { https: { certificateAuthority: options.ca } } : {}),
+      followRedirect: false,
+      responseType: 'text',
+      timeout: {
+        lookup: this.connectTimeoutMs,
+        connect: this.connectTimeoutMs,
+        secureConnect: this.connectTimeoutMs,
+        send: this.timeoutMs,
+        response: this.timeoutMs,
+        read: this.timeoutMs,
+      },
+      retry: {
+        limit: this.maxAttempts - 1,
+        // Safety is decided by what happened to the request, not by its method (see #retryDelay).
+        methods: ['GET', 'POST', 'DELETE'],
+        statusCodes: [429, 503],
+        errorCodes: [...NOTHING_SENT_CODES, 'ETIMEDOUT'],
+        calculateDelay: (retry) => this.#retryDelay(retry),
+      },
+      hooks: {
+        // got has no option for "stop retrying": a client closed during a retry wait ends there.
+        beforeRetry: [
+          () => {
+            if (this.#closed) throw Object.assign(new Error('the client was closed'), { code: CLOSED });
+          },
+        ],
+      },
+    };
+    this.#ready = loadGot().then(({ got }) => {
+      const plain = got.extend(defaults);
+      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }) };
+      return this.#instances;
+    });
+    // A failed import surfaces in request(); it must not also be an unhandled rejection here.
+    this.#ready.catch(() => undefined);
   }
 
   /** {base}/Accounts/{AccountSid}{path} */
@@ -122,44 +203,37 @@ export class TelApiClient {
 
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
+    if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
+    const instances = this.#instances ?? (await this.#ready);
+    if (this.#closed || request.signal?.aborted) throw abortedError(1);
+    const body = request.form?.toString();
+    const options: OptionsOfTextResponseBody = { method: request.method };
+    if (body !== undefined) options.body = body;
+    const pending = (body === undefined ? instances.plain : instances.form)(this.accountUrl(request.path), options);
+    const { onSent, signal } = request;
+    if (onSent) pending.on('request', (sent) => sent.once('finish', onSent));
+    // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and costs
+    // less CPU per request (measured side by side, bench/README.md).
+    const cancel = (): void => pending.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     this.#active += 1;
+    let response: Response<string>;
     try {
-      return await this.#attempts(request);
+      response = await pending;
+    } catch (error) {
+      throw this.#failure(error, signal);
     } finally {
+      signal?.removeEventListener('abort', cancel);
       this.#active -= 1;
       if (this.#closed && this.#active === 0) this.#destroyAgents();
     }
-  }
-
-  async #attempts(request: TelApiRequest): Promise<TelApiResult> {
-    const url = this.accountUrl(request.path);
-    const body = request.form?.toString();
-    for (let attempt = 1; ; attempt++) {
-      let response: HttpAnswer;
-      try {
-        response = await this.#send(url, request.method, body, request.signal, request.onSent);
-      } catch (error) {
-        const code = errorCode(error);
-        if (request.signal?.aborted || code === 'ERR_ABORTED') throw abortedError(attempt);
-        if (code !== undefined && NOTHING_SENT_CODES.has(code) && attempt < this.maxAttempts) {
-          await this.#wait(this.#backoffMs(attempt), request.signal, attempt);
-          continue;
-        }
-        throw this.#networkError(code, attempt);
-      }
-      const status = response.statusCode;
-      if ((status === 429 || status === 503) && attempt < this.maxAttempts) {
-        const delay = retryAfterMs(response.headers['retry-after']) ?? this.#backoffMs(attempt);
-        await this.#wait(Math.min(delay, this.maxRetryAfterMs), request.signal, attempt);
-        continue;
-      }
-      return parseResult(response, attempt);
-    }
+    return parseResult(response, response.retryCount + 1);
   }
 
   /**
    * Refuses new requests and frees the keep-alive sockets, once the requests under way have settled
-   * (a redeploy closes the account while a record node may still wait for TelAPI's answers).
+   * (a redeploy closes the account while a record node may still wait for TelAPI's answers). A
+   * request under way that waits to be retried ends as cancelled when the wait is over (beforeRetry).
    */
   close(): void {
     this.#closed = true;
@@ -172,88 +246,39 @@ export class TelApiClient {
   }
 
   /**
-   * One attempt over the keep-alive agents, with node:http directly: no redirects, no retries, the
-   * body read as UTF-8 text, `timeoutMs` for the whole exchange. (This was got; on the benchmark
-   * machine got's per-request option handling cost several times the CPU of the exchange itself,
-   * see bench/README.md.) Errors carry the Node code the retry policy reads: ETIMEDOUT for the
-   * timeout, ERR_INVALID_URL for a base URL that is not http(s), ERR_ABORTED when cancelled.
+   * got's retry rules (limit, status 429/503, the nothing-sent error codes) have already given
+   * `computedValue`, 0 meaning "do not retry". On top: a timeout is retried only in a phase before
+   * anything was written, and the wait is Retry-After when TelAPI sent one, else a back-off with
+   * jitter, both capped at maxRetryAfterMs. A Retry-After above the cap is not a reason to give up
+   * (got's own rule): a recording is only useful while its call lasts, so the client waits the cap
+   * and tries again, still within maxAttempts.
    */
-  #send(url: string, method: string, body: string | undefined, signal: AbortSignal | undefined, onSent: (() => void) | undefined): Promise<HttpAnswer> {
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        reject(codedError('invalid URL', 'ERR_INVALID_URL'));
-        return;
-      }
-      const secure = target.protocol === 'https:';
-      if (!secure && target.protocol !== 'http:') {
-        reject(codedError('not an http(s) URL', 'ERR_INVALID_URL'));
-        return;
-      }
-      if (signal?.aborted) {
-        reject(codedError('aborted', 'ERR_ABORTED'));
-        return;
-      }
-      const headers: http.OutgoingHttpHeaders = { authorization: this.#authorization, accept: 'application/json', 'user-agent': this.#userAgent };
-      if (body !== undefined) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      let settled = false;
-      const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(answer as HttpAnswer);
-      };
-      const options: http.RequestOptions = { method, headers, agent: secure ? this.#agents.https : this.#agents.http };
-      const req = (secure ? https : http).request(target, options, (res) => {
-        const chunks: string[] = [];
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => chunks.push(chunk));
-        res.on('end', () => {
-          if (!res.complete) return finish(codedError('the answer was cut off', 'ECONNRESET'));
-          finish(undefined, { statusCode: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body: chunks.join('') });
-        });
-        res.on('error', (error) => finish(error));
-        res.on('aborted', () => finish(codedError('the answer was cut off', 'ECONNRESET')));
-      });
-      const onAbort = (): void => {
-        finish(codedError('aborted', 'ERR_ABORTED'));
-        req.destroy();
-      };
-      const timer = setTimeout(() => {
-        finish(codedError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
-        req.destroy();
-      }, this.timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error) => finish(error));
-      if (onSent) req.once('finish', onSent);
-      req.end(body);
-    });
+  #retryDelay({ attemptCount, error, computedValue }: RetryObject): number {
+    if (computedValue === 0) return 0;
+    if (error.code === 'ETIMEDOUT' && !isConnectPhaseTimeout(error)) return 0;
+    const retryAfter = retryAfterMs(headerValue(error.response?.headers['retry-after']));
+    const delay = retryAfter ?? this.#backoffMs(attemptCount);
+    return Math.max(1, Math.min(delay, this.maxRetryAfterMs));
   }
 
-  /** Doubles from unreachableBackoffMs with each attempt. */
+  /** Doubles from unreachableBackoffMs with each attempt; the upper half is random ("equal jitter"). */
   #backoffMs(attempt: number): number {
-    return this.unreachableBackoffMs * 2 ** (attempt - 1);
+    const ceiling = this.unreachableBackoffMs * 2 ** (attempt - 1);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
-  async #wait(ms: number, signal: AbortSignal | undefined, attempt: number): Promise<void> {
-    try {
-      await sleep(ms, undefined, signal ? { signal } : {});
-    } catch {
-      throw abortedError(attempt);
-    }
-    if (this.#closed) throw abortedError(attempt);
+  #failure(error: unknown, signal: AbortSignal | undefined): TelApiError {
+    const attempts = attemptsOf(error);
+    const code = errorCode(error);
+    if (signal?.aborted || code === 'ERR_ABORTED' || code === 'ERR_CANCELED' || code === CLOSED) return abortedError(attempts);
+    const answer = httpErrorAnswer(error);
+    if (answer) return failureOf(answer, attempts);
+    return this.#networkError(code, attempts, isConnectPhaseTimeout(error));
   }
 
-  #networkError(code: string | undefined, attempts: number): TelApiError {
+  #networkError(code: string | undefined, attempts: number, nothingSent: boolean): TelApiError {
     const details = { attempts, ...(code ? { cause: code } : {}) };
-    if (code === 'ETIMEDOUT') {
+    if (code === 'ETIMEDOUT' && !nothingSent) {
       return new TelApiError(
         `TelAPI did not answer within ${this.timeoutMs} ms; the request may have reached TelAPI, so it was not repeated`,
         { kind: 'timeout', ...details },
@@ -262,7 +287,7 @@ export class TelApiClient {
     if (code === 'ERR_INVALID_URL') {
       return new TelApiError('The TelAPI base URL is not a valid URL', { kind: 'invalid-base-url', ...details });
     }
-    if (code !== undefined && NOTHING_SENT_CODES.has(code)) {
+    if (nothingSent || (code !== undefined && NOTHING_SENT_CODES.includes(code))) {
       return new TelApiError(
         `TelAPI could not be reached at ${originOf(this.baseUrl)} (${code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
         { kind: 'unreachable', ...details },
@@ -275,6 +300,64 @@ export class TelApiClient {
   }
 }
 
+function basic(user: string, password: string): string {
+  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
+function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The agents (and, for plain HTTP through a proxy, the request function) for one account. An idle
+ * keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout can close
+ * it under a new request (a reset the client could not safely repeat).
+ */
+function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined): {
+  agents: { http: http.Agent; https: https.Agent };
+  request?: RequestFunction;
+} {
+  const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
+  const proxyUrl = proxy && httpUrl(proxy.url);
+  if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
+  const secureProxy = proxyUrl.protocol === 'https:';
+  const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
+  if (target.protocol === 'https:') {
+    // hpagent (what core Node-RED's http request node uses) tunnels with CONNECT and decodes the
+    // URL's credentials into Proxy-Authorization itself.
+    const withCredentials = new URL(proxyUrl.href);
+    withCredentials.username = encodeURIComponent(proxy.username ?? '');
+    withCredentials.password = encodeURIComponent(proxy.password ?? '');
+    return { agents: { http: toProxy, https: new TunnelAgent({ ...keepAlive, proxy: withCredentials }) } };
+  }
+  // Plain HTTP goes to the proxy in absolute form (GET http://host/path), as forward proxies expect;
+  // many refuse a CONNECT to ports other than 443.
+  const authorization = proxy.username || proxy.password ? basic(proxy.username ?? '', proxy.password ?? '') : undefined;
+  const port = proxyUrl.port || (secureProxy ? '443' : '80');
+  const request: RequestFunction = (url, options, callback) => {
+    const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders | undefined), host: url.host };
+    if (authorization) headers['proxy-authorization'] = authorization;
+    const viaProxy: https.RequestOptions = { ...options, protocol: proxyUrl.protocol, hostname: proxyUrl.hostname, port, path: url.href, setHost: false, headers, agent: toProxy };
+    return secureProxy ? https.request(viaProxy, callback) : http.request(viaProxy, callback);
+  };
+  return { agents: { http: toProxy, https: new https.Agent(keepAlive) }, request };
+}
+
+/** hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI. */
+class TunnelAgent extends HttpsProxyAgent {
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    return super.createConnection(options, (error, stream) => {
+      if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
+      callback?.(error, stream);
+    });
+  }
+}
+
 function abortedError(attempts: number): TelApiError {
   return new TelApiError('TelAPI request cancelled', { kind: 'aborted', attempts });
 }
@@ -282,6 +365,34 @@ function abortedError(attempts: number): TelApiError {
 function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
   return undefined;
+}
+
+/** A got TimeoutError in lookup, connect or secureConnect: nothing was written yet. */
+function isConnectPhaseTimeout(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError' &&
+    'event' in error && typeof error.event === 'string' && CONNECT_PHASES.has(error.event)
+  );
+}
+
+/** got counts retries on its Request; the attempts are one more. */
+function attemptsOf(error: unknown): number {
+  if (typeof error === 'object' && error !== null && 'request' in error) {
+    const { request } = error as Pick<RequestError, 'request'>;
+    if (request && typeof request.retryCount === 'number') return request.retryCount + 1;
+  }
+  return 1;
+}
+
+/** The answer inside a got HTTPError (a status that is not 2xx/3xx), if that is what this is. */
+function httpErrorAnswer(error: unknown): HttpAnswer | undefined {
+  if (typeof error !== 'object' || error === null || !('name' in error) || error.name !== 'HTTPError') return undefined;
+  const { response } = error as Pick<RequestError, 'response'>;
+  return response && typeof response.body === 'string' ? (response as Response<string>) : undefined;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function originOf(baseUrl: string): string {
@@ -324,12 +435,14 @@ function parseErrorBody(body: TelApiObject | undefined): TelApiErrorBody | undef
   return parsed;
 }
 
+function failureOf(answer: HttpAnswer, attempts: number): TelApiError {
+  return TelApiError.fromHttp(answer.statusCode, parseErrorBody(parseJsonObject(answer.body)), answer.statusMessage ?? '', attempts);
+}
+
 function parseResult(response: HttpAnswer, attempts: number): TelApiResult {
   const status = response.statusCode;
+  if (status < 200 || status > 299) throw failureOf(response, attempts);
   const body = parseJsonObject(response.body);
-  if (status < 200 || status > 299) {
-    throw TelApiError.fromHttp(status, parseErrorBody(body), response.statusMessage ?? '', attempts);
-  }
   if (!body) {
     throw new TelApiError(`TelAPI ${status}: the answer is not a JSON object (${response.headers['content-type'] ?? 'no content type'})`, {
       kind: 'invalid-response',

@@ -5,3 +5,4 @@ export * from './recording';
 export * from './response';
 export * from './client';
 export * from './callback';
+export * from './proxy';

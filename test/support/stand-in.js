@@ -2,6 +2,7 @@
 // A scripted TelAPI stand-in on 127.0.0.1: it records every request and answers from a queue of
 // scripted replies (then from a default reply), so a test sees exactly what a node sent.
 const http = require('node:http');
+const https = require('node:https');
 
 const RECORDING = Object.freeze({
   sid: 'RE4288908463cd614b41084509ad8893a7',
@@ -36,12 +37,13 @@ const replies = {
   reset: () => ({ reset: true }),
 };
 
-async function startStandIn() {
+/** @param {{ tls?: { key: string, cert: string } }} [options] with tls, an HTTPS stand-in */
+async function startStandIn(options = {}) {
   const requests = [];
   const queue = [];
   let fallback = () => replies.recording();
   const sockets = new Set();
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -59,7 +61,8 @@ async function startStandIn() {
       if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -67,7 +70,7 @@ async function startStandIn() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     /** Replies used in order for the next requests. */
     enqueue: (...items) => queue.push(...items),
