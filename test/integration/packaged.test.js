@@ -60,10 +60,10 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
   it('ships the compiled nodes, editor files, locales, icons and examples, and no sources, tests or simulator', () => {
     const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/telapi/index.js'];
     for (const type of ['telapi-account', 'telapi-record', 'telapi-callback']) {
-      expected.push(`dist/nodes/${type}.js`, `dist/nodes/${type}.html`);
-      for (const lang of ['en-US', 'de']) expected.push(`dist/nodes/locales/${lang}/${type}.json`, `dist/nodes/locales/${lang}/${type}.html`);
+      expected.push(`nodes/${type}.js`, `nodes/${type}.html`, `dist/nodes/${type}.js`);
+      for (const lang of ['en-US', 'de']) expected.push(`nodes/locales/${lang}/${type}.json`, `nodes/locales/${lang}/${type}.html`);
     }
-    expected.push('dist/nodes/icons/telapi-record.svg', 'dist/nodes/icons/telapi-callback.svg');
+    expected.push('nodes/icons/telapi-record.svg', 'nodes/icons/telapi-callback.svg');
     for (const name of fs.readdirSync(path.join(ROOT, 'examples'))) expected.push(`examples/${name}`);
     for (const file of expected) assert.ok(packedFiles.includes(file), `${file} should be packed`);
     for (const file of packedFiles) {

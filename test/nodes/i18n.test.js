@@ -9,7 +9,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
-const NODES_DIR = path.join(ROOT, 'src', 'nodes');
+const NODES_DIR = path.join(ROOT, 'nodes');
+const SOURCES_DIR = path.join(ROOT, 'src', 'nodes');
+/** Editor files live in nodes/, runtime sources in src/nodes/. */
+const fileOf = (file) => path.join(file.endsWith('.ts') ? SOURCES_DIR : NODES_DIR, file);
 const LOCALES_DIR = path.join(NODES_DIR, 'locales');
 const LANGUAGES = ['en-US', 'de'];
 const TYPES = Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes);
@@ -181,7 +184,7 @@ const SOURCES = {
 
 /** Every key a source file uses, with where; throws on a translating call the test cannot follow. */
 function usedKeys(file) {
-  const source = fs.readFileSync(path.join(NODES_DIR, file), 'utf8');
+  const source = fs.readFileSync(fileOf(file), 'utf8');
   const spec = SOURCES[file];
   const used = [];
   const problems = [];
@@ -300,7 +303,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
 
   for (const file of Object.keys(SOURCES)) {
     it(`${file}: every message key it uses exists in the catalogs`, function () {
-      if (!fs.existsSync(path.join(NODES_DIR, file))) this.skip();
+      if (!fs.existsSync(fileOf(file))) this.skip();
       const { used, problems } = usedKeys(file);
       if (file.endsWith('.html')) assert.ok(used.length > 0, `${file} uses message keys`);
       const missing = used.filter(({ key }) => !allKeys.has(key)).map(({ key, where }) => `${key} at ${where}`);
@@ -309,7 +312,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
   }
 
   it('scans every editor and runtime file of the nodes', () => {
-    const files = fs.readdirSync(NODES_DIR).filter((f) => /^telapi-.*\.(html|ts)$/.test(f));
+    const files = [...fs.readdirSync(NODES_DIR), ...fs.readdirSync(SOURCES_DIR)].filter((f) => /^telapi-.*\.(html|ts)$/.test(f));
     assert.deepEqual(files.filter((f) => !SOURCES[f]), [], 'add new node files to SOURCES');
   });
 

@@ -168,13 +168,13 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
         assert.match(def.color, /^#[0-9A-Fa-f]{6}$/, `${type} color`);
         assert.equal(typeof def.inputs, 'number');
         assert.equal(typeof def.outputs, 'number');
-        assert.ok(fs.existsSync(path.join(ROOT, 'src', 'nodes', 'icons', def.icon)), `${type} icon ${def.icon} exists`);
+        assert.ok(fs.existsSync(path.join(ROOT, 'nodes', 'icons', def.icon)), `${type} icon ${def.icon} exists`);
       }
     });
 
     it('have palette icons that are white glyphs on a 40x60 viewBox', () => {
-      for (const file of fs.readdirSync(path.join(ROOT, 'src', 'nodes', 'icons'))) {
-        const svg = fs.readFileSync(path.join(ROOT, 'src', 'nodes', 'icons', file), 'utf8');
+      for (const file of fs.readdirSync(path.join(ROOT, 'nodes', 'icons'))) {
+        const svg = fs.readFileSync(path.join(ROOT, 'nodes', 'icons', file), 'utf8');
         assert.match(svg, /viewBox="0 0 40 60"/, file);
         const fills = [...svg.matchAll(/fill="([^"]+)"/g)].map((m) => m[1].toLowerCase());
         assert.ok(fills.length > 0 && fills.every((f) => ['#fff', '#ffffff', 'white', 'none'].includes(f)), `${file} fills: ${fills}`);
@@ -231,11 +231,11 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
     it('ships each node\'s JS, editor file, catalogs and help in en-US and de, and icons', () => {
       for (const [type, file] of Object.entries(pkg['node-red'].nodes)) {
         const expected = [file, file.replace('.js', '.html')];
-        for (const lang of ['en-US', 'de']) expected.push(`dist/nodes/locales/${lang}/${type}.json`, `dist/nodes/locales/${lang}/${type}.html`);
+        for (const lang of ['en-US', 'de']) expected.push(`nodes/locales/${lang}/${type}.json`, `nodes/locales/${lang}/${type}.html`);
         for (const f of expected) assert.ok(files.includes(f), `${f} is packed`);
       }
-      for (const icon of fs.readdirSync(path.join(ROOT, 'src', 'nodes', 'icons'))) {
-        assert.ok(files.includes(`dist/nodes/icons/${icon}`), `icon ${icon} is packed`);
+      for (const icon of fs.readdirSync(path.join(ROOT, 'nodes', 'icons'))) {
+        assert.ok(files.includes(`nodes/icons/${icon}`), `icon ${icon} is packed`);
       }
     });
 
@@ -267,7 +267,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
         /\.(map|ts|tgz)$/.test(f) && !f.endsWith('.d.ts') ||
         /(^|\/)(\.mocharc|tsconfig)/.test(f));
       assert.deepEqual(unwanted, []);
-      const allowedTop = ['dist', 'examples', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+      const allowedTop = ['nodes', 'dist', 'examples', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
       assert.deepEqual(files.filter((f) => !allowedTop.includes(f.split('/')[0])), []);
     });
   });

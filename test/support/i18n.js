@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const catalogDir = path.join(__dirname, '..', '..', 'dist', 'nodes', 'locales', 'en-US');
+const catalogDir = path.join(__dirname, '..', '..', 'nodes', 'locales', 'en-US');
 
 function loadCatalog() {
   const catalog = {};
