@@ -46,6 +46,8 @@ function prepareUserDir() {
     flowFile: 'flows.json',
     credentialSecret: 'telapi-demo-credential-secret',
     editorTheme: { tours: false, projects: { enabled: false }, page: { title: 'Node-RED · TelAPI demo' } },
+    // No "notify me of updates?" prompt over the demo (Node-RED 4 asks until this is set), and no ping home.
+    telemetry: { enabled: false, updateNotification: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
   fs.writeFileSync(path.join(USER_DIR, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);

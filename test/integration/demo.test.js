@@ -82,6 +82,9 @@ describe('npm start: the offline demo', function () {
     assert.ok((await media.arrayBuffer()).byteLength > 1000);
     assert.equal(typeof transcription, 'string');
     assert.ok(transcription.length > 10);
+    // The editor asks "notify me of updates?" while telemetryEnabled is undefined: the demo answers it.
+    const settings = await (await fetch(`${editorUrl}/settings`, { headers: { 'node-red-api-version': 'v2' } })).json();
+    assert.equal(settings.telemetryEnabled, false);
   });
 
   it('says clearly when a port is busy', async () => {
