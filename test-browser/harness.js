@@ -125,6 +125,25 @@ async function tooltipOf(page, field, text) {
   await page.mouse.move(1, 1);
 }
 
+/**
+ * Opens the config-node dialog to add a new config node for the edit dialog's `property` (e.g.
+ * 'account'). Node-RED 4 has an add button beside the picker; 3.1 has one pencil button
+ * (`#node-input-lookup-<property>`) that adds when the picker shows "Add new …" and edits otherwise.
+ */
+async function addConfigNode(page, property) {
+  const add = page.locator(`#node-input-btn-${property}-add`);
+  if (await add.count() > 0) return add.click();
+  await page.locator(`#node-input-${property}`).selectOption('_ADD_');
+  return page.locator(`#node-input-lookup-${property}`).click();
+}
+
+/** Opens the config-node dialog of the config node selected in the picker for `property` (see addConfigNode). */
+async function editConfigNode(page, property) {
+  const edit = page.locator(`#node-input-btn-${property}-edit`);
+  if (await edit.count() > 0) return edit.click();
+  return page.locator(`#node-input-lookup-${property}`).click();
+}
+
 /** Clicks Deploy and waits until the runtime confirmed it: spinner gone, nothing left to deploy. */
 async function deploy(page) {
   await page.locator('#red-ui-header-button-deploy:not(.disabled)').click();
@@ -160,5 +179,7 @@ module.exports = {
   openNodeDialog,
   waitForTrays,
   tooltipOf,
+  addConfigNode,
+  editConfigNode,
   deploy,
 };
