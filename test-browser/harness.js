@@ -127,21 +127,22 @@ async function tooltipOf(page, field, text) {
 
 /**
  * Opens the config-node dialog to add a new config node for the edit dialog's `property` (e.g.
- * 'account'). Node-RED 4 has an add button beside the picker; 3.1 has one pencil button
- * (`#node-input-lookup-<property>`) that adds when the picker shows "Add new …" and edits otherwise.
+ * 'account'; in a config node's own dialog pass prefix 'node-config-input'). Node-RED 4 has an add
+ * button beside the picker (`#<prefix>-btn-<property>-add`); 3.1 has one pencil button
+ * (`#<prefix>-lookup-<property>`) that adds when the picker shows "Add new …" and edits otherwise.
  */
-async function addConfigNode(page, property) {
-  const add = page.locator(`#node-input-btn-${property}-add`);
+async function addConfigNode(page, property, prefix = 'node-input') {
+  const add = page.locator(`#${prefix}-btn-${property}-add`);
   if (await add.count() > 0) return add.click();
-  await page.locator(`#node-input-${property}`).selectOption('_ADD_');
-  return page.locator(`#node-input-lookup-${property}`).click();
+  await page.locator(`#${prefix}-${property}`).selectOption('_ADD_');
+  return page.locator(`#${prefix}-lookup-${property}`).click();
 }
 
-/** Opens the config-node dialog of the config node selected in the picker for `property` (see addConfigNode). */
-async function editConfigNode(page, property) {
-  const edit = page.locator(`#node-input-btn-${property}-edit`);
+/** Opens the dialog of the config node selected in the picker for `property` (see addConfigNode). */
+async function editConfigNode(page, property, prefix = 'node-input') {
+  const edit = page.locator(`#${prefix}-btn-${property}-edit`);
   if (await edit.count() > 0) return edit.click();
-  return page.locator(`#node-input-lookup-${property}`).click();
+  return page.locator(`#${prefix}-lookup-${property}`).click();
 }
 
 /** Clicks Deploy and waits until the runtime confirmed it: spinner gone, nothing left to deploy. */
