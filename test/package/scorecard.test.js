@@ -13,6 +13,7 @@
 // catalogue at catalogue.nodered.org), D03 (latest versions on npm).
 const assert = require('node:assert/strict');
 const { packedFiles } = require('../support/npm');
+const { nodeRedPath } = require('../support/red');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -82,10 +83,13 @@ function examplesFiles(dir = path.join(ROOT, 'examples')) {
   });
 }
 
-/** Node types of Node-RED's core nodes: what an example may use besides this package's nodes. */
+/**
+ * Node types of the core nodes of the Node-RED this leg runs (test/support/red.js): what an example
+ * may use besides this package's nodes, down to the oldest supported release.
+ */
 function coreTypes() {
   const types = new Set(['tab', 'group', 'junction', 'subflow']);
-  const coreDir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedDir] })), 'core');
+  const coreDir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedPath] })), 'core');
   for (const category of fs.readdirSync(coreDir)) {
     for (const file of fs.readdirSync(path.join(coreDir, category))) {
       if (!file.endsWith('.html')) continue;
