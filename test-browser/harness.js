@@ -158,7 +158,9 @@ async function screenshotOnFailure(context, page) {
   if (!page || !test || test.state !== 'failed') return;
   const dir = path.join(ROOT, 'test-results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  // Legs may run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
+  const leg = process.env.TELAPI_TEST_LEG ? `${process.env.TELAPI_TEST_LEG}-` : '';
+  const file = path.join(dir, `${leg}${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
   try {
     await page.screenshot({ path: file });
     console.log(`      screenshot: ${path.relative(ROOT, file)}`);
