@@ -3,7 +3,7 @@
 // artificial latency and no faults. A call allows at most 5 recordings, so the record benchmark
 // sends stops (Record=false): each bench call gets one short recording here, after which every
 // stop answers 200 with that (latest) recording, as TelAPI's idempotent stop does.
-const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../dist/simulator');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 
 async function main() {
   const calls = Number(process.argv[2] ?? 64);

@@ -4,7 +4,7 @@
 // the embedded simulator.
 const fs = require('node:fs');
 const path = require('node:path');
-const { DEMO_CALL_SIDS } = require('../dist/simulator');
+const { DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
 
 const DEMO_ACCOUNT_ID = 'telapi-demo-account';
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');

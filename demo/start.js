@@ -18,10 +18,10 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!fs.existsSync(path.join(ROOT, 'dist', 'simulator', 'index.js'))) {
-  fail('The package is not built yet: run `npm install` (it builds the package) and then `npm start`.');
+if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js')) || !fs.existsSync(path.join(ROOT, 'simulator', 'dist', 'index.js'))) {
+  fail('The package is not built yet: run `npm install` (it builds the nodes and the simulator) and then `npm start`.');
 }
-const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../dist/simulator');
+const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 const { demoFlows, DEMO_ACCOUNT_ID } = require('./flows');
 const PACKAGE_NAME = require('../package.json').name;
 
@@ -73,18 +73,29 @@ async function deploy(editorUrl, flows) {
   if (!response.ok) throw new Error(`deploying the demo flows failed: ${response.status} ${await response.text()}`);
 }
 
-async function main() {
-  for (const [port, what, variable] of [[NODE_RED_PORT, 'Node-RED', 'PORT'], [SIMULATOR_PORT, 'the TelAPI simulator', 'SIMULATOR_PORT']]) {
-    if (!(await portFree(port))) {
-      fail(`Port ${port} on ${HOST} is already in use, so ${what} cannot start there.\n` +
-        `Is a previous demo or another Node-RED still running? Stop it, or pick another port: ${variable}=${port + 1} npm start`);
-    }
+function portBusy(port, what, variable) {
+  fail(`Port ${port} on ${HOST} is already in use, so ${what} cannot start there.\n` +
+    `Is a previous demo or another Node-RED still running? Stop it, or pick another port: ${variable}=${port + 1} npm start`);
+}
+
+/** Binds the simulator's port itself (0: any free port), so no other process can take it in between. */
+async function startDemoSimulator() {
+  try {
+    return await startSimulator({
+      port: SIMULATOR_PORT, host: HOST, callbackDelayMs: 1000, transcriptionDelayMs: 3000, logger: consoleLogger('info'),
+    });
+  } catch (error) {
+    if (error.code === 'EADDRINUSE') portBusy(SIMULATOR_PORT, 'the TelAPI simulator', 'SIMULATOR_PORT');
+    throw error;
   }
+}
+
+async function main() {
+  // Node-RED binds its port in a child process, which fails late and quietly: check it first.
+  if (!(await portFree(NODE_RED_PORT))) portBusy(NODE_RED_PORT, 'Node-RED', 'PORT');
 
   const publicUrl = `http://${HOST}:${NODE_RED_PORT}`;
-  const simulator = await startSimulator({
-    port: SIMULATOR_PORT, host: HOST, callbackDelayMs: 1000, transcriptionDelayMs: 3000, logger: consoleLogger('info'),
-  });
+  const simulator = await startDemoSimulator();
   const account = { baseUrl: `${simulator.url}/v2`, publicUrl, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN };
 
   prepareUserDir();

@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import { CallbackAuthenticator, TelApiClient, isAccountSid } from '../telapi';
+import { CallbackAuthenticator, TelApiClient, isAccountSid, withoutUserinfo } from '../telapi';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_SECONDS,
@@ -26,7 +26,9 @@ function isCleartextRemote(baseUrl: string): boolean {
 export = function register(RED: NodeAPI): void {
   function TelApiAccount(this: TelApiAccountNode, config: TelApiAccountDef): void {
     RED.nodes.createNode(this, config);
-    this.baseUrl = (config.baseUrl ?? '').trim() || DEFAULT_BASE_URL;
+    // A user and password in the base URL are never sent (requests carry AccountSid:AuthToken), so
+    // they are dropped here rather than kept where a log, status or error could show them.
+    this.baseUrl = withoutUserinfo((config.baseUrl ?? '').trim() || DEFAULT_BASE_URL);
     this.publicUrl = (config.publicUrl ?? '').trim().replace(/\/+$/, '');
     const accountSid = (this.credentials.accountSid ?? '').trim();
     const authToken = this.credentials.authToken ?? '';

@@ -34,6 +34,26 @@ type RecordMessage = NodeMessageInFlow & {
 };
 
 type Send = (msg: RecordMessage) => void;
+
+/** One message being handled: whether its request may have reached TelAPI, and how to cancel it. */
+interface InFlight {
+  controller: AbortController;
+  /** True once a request was written out: cancelling it then may not undo what TelAPI did. */
+  sent: boolean;
+  callSid: string | undefined;
+  settled: Promise<void>;
+}
+
+/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
+const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
+/** What is left of the close timeout to cancel and log what TelAPI did not answer. */
+const CLOSE_MARGIN_MS = 1_000;
+
+function closeWaitMs(settings: Record<string, unknown>): number {
+  const configured = Number(settings.nodeCloseTimeout);
+  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
+  return Math.max(0, timeout - CLOSE_MARGIN_MS);
+}
 type Done = (err?: Error) => void;
 
 /** The node's own properties as recording options; blank editor fields fall back to the defaults. */
@@ -85,7 +105,9 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const account = RED.nodes.getNode(config.account) as TelApiAccountNode | null;
-    const inFlight = new Map<AbortController, Promise<void>>();
+    const inFlight = new Set<InFlight>();
+    /** Set on close: outcomes from then on can no longer reach the flow, so they are logged. */
+    let closing = false;
     let configError: Error | undefined;
     let defaults: RecordingOptions = { ...DEFAULT_RECORDING_OPTIONS };
 
@@ -114,7 +136,7 @@ export = function register(RED: NodeAPI): void {
       }
     }
 
-    async function handle(msg: RecordMessage, send: Send, done: Done, signal: AbortSignal): Promise<void> {
+    async function handle(msg: RecordMessage, send: Send, done: Done, request: InFlight): Promise<void> {
       if (configError) throw configError;
       if (!isUsable(account)) throw new Error(RED._('telapi-record.errors.noAccount'));
       const options = parseRecordingOptions(msg.recording, defaults);
@@ -125,6 +147,7 @@ export = function register(RED: NodeAPI): void {
         tokenFor: (callSid) => account.authenticator.tokenFor(callSid),
       });
       const callSid = msg.callSid as string;
+      request.callSid = callSid;
       const starting = options.action === 'start';
       node.status({
         fill: 'blue',
@@ -132,38 +155,61 @@ export = function register(RED: NodeAPI): void {
         text: statusText[starting ? 'starting' : 'stopping'](shortSid(callSid)),
       });
       try {
-        const result = await account.client.record(callSid, form, signal);
+        const result = await account.client.record(callSid, form, request.controller.signal, () => {
+          request.sent = true;
+        });
         msg.payload = result.recording;
         msg.statusCode = result.statusCode;
       } catch (error) {
         if (error instanceof TelApiError && error.status !== undefined) msg.statusCode = error.status;
         throw error;
       }
-      node.status({
-        fill: 'green',
-        shape: 'dot',
-        text: statusText[starting ? 'recording' : 'stopped'](shortSid(callSid)),
-      });
+      if (closing) {
+        const sid = (msg.payload as { sid?: unknown }).sid;
+        const recording = typeof sid === 'string' ? sid : '?';
+        const params = { call: callSid, recording };
+        node.warn(starting ? RED._('telapi-record.warn.closed.started', params) : RED._('telapi-record.warn.closed.stopped', params));
+      } else {
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: statusText[starting ? 'recording' : 'stopped'](shortSid(callSid)),
+        });
+      }
       send(msg);
       done();
     }
 
     node.on('input', (msg: RecordMessage, send: Send, done: Done) => {
-      const controller = new AbortController();
-      const settled = handle(msg, send, done, controller.signal)
+      const request: InFlight = { controller: new AbortController(), sent: false, callSid: undefined, settled: Promise.resolve() };
+      request.settled = handle(msg, send, done, request)
         .catch((error: unknown) => {
           const translated = translate(error);
-          fail(translated);
+          if (closing && request.callSid !== undefined) {
+            // The Catch nodes of a flow being stopped may be stopped already: the log is the one
+            // place this outcome is sure to be seen.
+            const params = { call: request.callSid, error: translated.message };
+            node.warn(request.sent ? RED._('telapi-record.warn.closed.failed', params) : RED._('telapi-record.warn.closed.notSent', params));
+          } else {
+            fail(translated);
+          }
           done(translated);
         })
-        .finally(() => inFlight.delete(controller));
-      inFlight.set(controller, settled);
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      // Each cancelled message still ends in done(err): nothing in flight is lost silently.
-      for (const controller of inFlight.keys()) controller.abort();
-      void Promise.allSettled([...inFlight.values()]).then(() => {
+      closing = true;
+      // What TelAPI may already have acted on is waited for (its answer names the recording); what
+      // was not sent yet is cancelled. What is still open just before Node-RED's close timeout is
+      // cancelled too, and logged as such.
+      for (const request of inFlight) if (!request.sent) request.controller.abort();
+      const deadline = setTimeout(() => {
+        for (const request of inFlight) request.controller.abort();
+      }, closeWaitMs(RED.settings as unknown as Record<string, unknown>));
+      void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
+        clearTimeout(deadline);
         node.status({});
         done();
       });

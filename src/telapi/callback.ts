@@ -1,3 +1,4 @@
+import contentType from 'content-type';
 import { isCallSid } from './sids';
 import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
 
@@ -16,19 +17,53 @@ export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
   return typeof value === 'string' && (CALLBACK_SECURITY_MODES as readonly string[]).includes(value);
 }
 
-/** A callback body larger than this is refused (413) without being buffered. */
-export const DEFAULT_CALLBACK_BODY_LIMIT = 256 * 1024;
+/**
+ * A callback with more parameters than this is refused (413) before they are decoded. TelAPI sends
+ * about twenty; Express's own form parser stops at 1000.
+ */
+export const MAX_CALLBACK_PARAMS = 200;
+
+/**
+ * TelAPI's callback parameters (telapi-api.md, "Callbacks TelAPI sends") and the URL token. Each is
+ * one value: a second one is parameter pollution (a flow reading `payload.CallSid` would get an
+ * array, or a value other than the one that was checked), so it is refused.
+ */
+export const SINGLE_VALUE_PARAMS: ReadonlySet<string> = new Set([
+  'AccountSid',
+  'ApiVersion',
+  'Direction',
+  'CallerName',
+  'To',
+  'From',
+  'CallSid',
+  'CallStatus',
+  'UrlBase',
+  'ForwardedFrom',
+  'Digits',
+  'RecordingDuration',
+  'RecordingUrl',
+  'RecordingSid',
+  'TranscriptionStatus',
+  'TranscriptionSid',
+  'AudioUrl',
+  'TranscriptionText',
+  CALLBACK_TOKEN_PARAM,
+]);
 
 export type CallbackTopic = 'recording' | 'transcription';
 
 /**
- * Why a callback was refused. Every reason maps to one HTTP status: 400 for a request that is not a
- * callback at all, 403 for one that fails the authenticity checks, 413 for an oversize body.
+ * Why a callback was refused: not a callback at all, not authentic, or a body out of bounds (the
+ * callback node answers each with its HTTP status).
  */
 export type CallbackRejection =
   | 'tooLarge'
+  | 'tooManyParams'
+  | 'slowBody'
   | 'unsupportedBody'
   | 'badBody'
+  | 'unverifiableBody'
+  | 'repeatedParam'
   | 'noCallSid'
   | 'badCallSid'
   | 'noToken'
@@ -37,32 +72,23 @@ export type CallbackRejection =
   | 'badSignature'
   | 'foreignAccount';
 
-export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 413>> = Object.freeze({
-  tooLarge: 413,
-  unsupportedBody: 400,
-  badBody: 400,
-  noCallSid: 400,
-  badCallSid: 400,
-  noToken: 403,
-  badToken: 403,
-  noSignature: 403,
-  badSignature: 403,
-  foreignAccount: 403,
-});
+/** A flat parameter value: what a form gives, or a JSON member that is not an object or array. */
+export type CallbackValue = string | number | boolean;
 
 /** The parameters of one callback. */
 export interface ParsedCallback {
   /**
-   * The parameters as sent: for a form, each name's value (an array when a name is repeated); for a
-   * JSON object, its members as they are. Parameters with an empty name, or named `__proto__`,
-   * `constructor` or `prototype`, are left out.
+   * The parameters as sent: for a form, each name's value (an array when a name other than
+   * TelAPI's own is repeated); for a JSON object, its members. Parameters with an empty name, or
+   * named `__proto__`, `constructor` or `prototype`, are left out.
    */
-  params: Record<string, unknown>;
-  /** The same parameters as name/value strings in the order received, for signature checks. */
+  params: Record<string, CallbackValue | string[]>;
+  /** The same parameters as name/value strings in the order received: what a signature covers. */
   pairs: Array<[string, string]>;
 }
 
-export type ParseResult = { ok: true; callback: ParsedCallback } | { ok: false; reason: 'unsupportedBody' | 'badBody' };
+type ParseRejection = 'unsupportedBody' | 'badBody' | 'unverifiableBody' | 'tooManyParams' | 'repeatedParam';
+export type ParseResult = { ok: true; callback: ParsedCallback } | { ok: false; reason: ParseRejection };
 
 /**
  * Names TelAPI never sends and that could reach an object's prototype when a flow copies the
@@ -76,52 +102,76 @@ function define(target: Record<string, unknown>, name: string, value: unknown): 
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-/** Builds a ParsedCallback from name/value pairs (a form), keeping repeated names as arrays. */
-export function callbackFromPairs(input: Iterable<readonly [string, string]>): ParsedCallback {
-  const params: Record<string, unknown> = {};
+/**
+ * Builds a ParsedCallback from name/value pairs (a form). Linear in the number of pairs: a
+ * repeated name collects its values in one array. A repeated TelAPI parameter is refused.
+ */
+export function callbackFromPairs(input: Iterable<readonly [string, string]>): ParseResult {
+  const values = new Map<string, string[]>();
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of input) {
     if (ignoredName(name)) continue;
+    if (pairs.length === MAX_CALLBACK_PARAMS) return { ok: false, reason: 'tooManyParams' };
     pairs.push([name, value]);
-    if (!Object.prototype.hasOwnProperty.call(params, name)) define(params, name, value);
-    else {
-      const previous = params[name];
-      define(params, name, Array.isArray(previous) ? [...(previous as string[]), value] : [previous, value]);
-    }
+    const existing = values.get(name);
+    if (existing === undefined) values.set(name, [value]);
+    else if (SINGLE_VALUE_PARAMS.has(name)) return { ok: false, reason: 'repeatedParam' };
+    else existing.push(value);
   }
-  return { params, pairs };
+  const params: ParsedCallback['params'] = {};
+  for (const [name, list] of values) define(params, name, list.length === 1 ? list[0] : list);
+  return { ok: true, callback: { params, pairs } };
 }
 
-/** Builds a ParsedCallback from an object (a JSON body, or a body a middleware already parsed). */
-export function callbackFromObject(input: Readonly<Record<string, unknown>>): ParsedCallback {
-  const params: Record<string, unknown> = {};
+const isFlatValue = (value: unknown): value is CallbackValue =>
+  typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Builds a ParsedCallback from a JSON object. Only flat members are taken: a nested object or an
+ * array has no one form a signature could have covered.
+ */
+function callbackFromJson(input: Readonly<Record<string, unknown>>): ParseResult {
+  const names = Object.keys(input);
+  if (names.length > MAX_CALLBACK_PARAMS) return { ok: false, reason: 'tooManyParams' };
+  const params: ParsedCallback['params'] = {};
   const pairs: Array<[string, string]> = [];
-  for (const name of Object.keys(input)) {
+  for (const name of names) {
     if (ignoredName(name)) continue;
     const value = input[name];
+    if (!isFlatValue(value)) return { ok: false, reason: 'badBody' };
     define(params, name, value);
-    if (Array.isArray(value)) for (const item of value) pairs.push([name, asText(item)]);
-    else pairs.push([name, asText(value)]);
+    pairs.push([name, String(value)]);
   }
-  return { params, pairs };
+  return { ok: true, callback: { params, pairs } };
 }
 
-function mediaType(contentType: string | undefined): { type: string; charset: string | undefined } {
-  if (!contentType) return { type: '', charset: undefined };
-  const [type = '', ...parameters] = contentType.split(';');
-  let charset: string | undefined;
-  for (const parameter of parameters) {
-    const match = /^\s*charset\s*=\s*"?([^";\s]+)"?\s*$/i.exec(parameter);
-    if (match) charset = match[1];
+/**
+ * Rebuilds the parameters from a body a middleware parsed before this package saw it (Express's
+ * `qs`-based form parser, or a JSON parser). Only what maps back to exactly one form is taken: every
+ * value a string. Anything else (`Foo[bar]=1` turned into an object, repeated names turned into
+ * arrays) could have come from more than one body, so it cannot be verified and is refused.
+ */
+export function callbackFromParsedBody(input: Readonly<Record<string, unknown>>): ParseResult {
+  const names = Object.keys(input);
+  if (names.length > MAX_CALLBACK_PARAMS) return { ok: false, reason: 'tooManyParams' };
+  const pairs: Array<[string, string]> = [];
+  for (const name of names) {
+    const value = input[name];
+    if (typeof value !== 'string') return { ok: false, reason: 'unverifiableBody' };
+    pairs.push([name, value]);
   }
-  return { type: type.trim().toLowerCase(), charset };
+  return callbackFromPairs(pairs);
+}
+
+function mediaType(header: string | undefined): { type: string; charset: string | undefined } {
+  if (!header) return { type: '', charset: undefined };
+  try {
+    const { type, parameters } = contentType.parse(header);
+    return { type, charset: parameters.charset };
+  } catch {
+    // Not a valid media type: read the body as if it were not labelled.
+    return { type: '', charset: undefined };
+  }
 }
 
 function decode(body: Uint8Array, charset: string | undefined): string {
@@ -142,27 +192,39 @@ function parseJsonObject(text: string): ParseResult {
     return { ok: false, reason: 'badBody' };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'badBody' };
-  return { ok: true, callback: callbackFromObject(value as Record<string, unknown>) };
+  return callbackFromJson(value as Record<string, unknown>);
+}
+
+/** More than `limit` "&"-separated parts: counted without decoding anything. */
+function hasMoreParts(text: string, limit: number): boolean {
+  let parts = 1;
+  for (let at = text.indexOf('&'); at !== -1; at = text.indexOf('&', at + 1)) {
+    if (++parts > limit) return true;
+  }
+  return false;
 }
 
 function parseForm(text: string): ParseResult {
-  return { ok: true, callback: callbackFromPairs(new URLSearchParams(text)) };
+  // Empty parts ("a=1&&b=2") are skipped by the decoder, so twice the limit still bounds the work.
+  if (hasMoreParts(text, 2 * MAX_CALLBACK_PARAMS)) return { ok: false, reason: 'tooManyParams' };
+  return callbackFromPairs(new URLSearchParams(text));
 }
 
 const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
 
 /**
  * Parses a callback body the liberal way (telapi-api.md, "Be liberal in what you accept"): a form
- * (also when labelled application/json or not labelled at all) or, for compatible services, a JSON
- * object. A body that a middleware already parsed (an object) is taken as it is.
+ * (also when labelled application/json or not labelled at all) or, for compatible services, a flat
+ * JSON object. Bytes or text are parsed here; an object is a body a middleware already parsed, and
+ * is taken only where it maps back to one form (callbackFromParsedBody).
  */
-export function parseCallbackBody(body: Uint8Array | string | object | undefined | null, contentType?: string): ParseResult {
+export function parseCallbackBody(body: Uint8Array | string | object | undefined | null, contentTypeHeader?: string): ParseResult {
   if (body === undefined || body === null) return parseForm('');
-  const { type, charset } = mediaType(contentType);
+  const { type, charset } = mediaType(contentTypeHeader);
   if (type.startsWith('multipart/')) return { ok: false, reason: 'unsupportedBody' };
   if (typeof body === 'object' && !(body instanceof Uint8Array)) {
     if (Array.isArray(body)) return { ok: false, reason: 'badBody' };
-    return { ok: true, callback: callbackFromObject(body as Record<string, unknown>) };
+    return callbackFromParsedBody(body as Record<string, unknown>);
   }
   const text = typeof body === 'string' ? body : decode(body, charset);
   if (type === 'application/x-www-form-urlencoded') return parseForm(text);
@@ -173,12 +235,11 @@ export function parseCallbackBody(body: Uint8Array | string | object | undefined
   return parseForm(text);
 }
 
-/** The first value of a parameter when it is a string (a repeated form name gives its first value). */
+/** A parameter's value as text; undefined when absent or repeated (an array). */
 export function paramString(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
   if (!Object.prototype.hasOwnProperty.call(params, name)) return undefined;
   const value = params[name];
   if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
 }
@@ -261,8 +322,9 @@ export function checkCallback(request: CallbackCheckRequest, policy: CallbackChe
   if (!verifier) throw new Error(`checkCallback: security "${policy.security}" needs a verifier`);
   if (policy.security === 'token') {
     const tokens = queryOf(request.relativeUrl).getAll(CALLBACK_TOKEN_PARAM);
+    if (tokens.length > 1) return { ok: false, reason: 'repeatedParam' };
     if (tokens.length === 0 || tokens[0] === '') return { ok: false, reason: 'noToken' };
-    if (tokens.length > 1 || !verifier.verifyToken(callSid, tokens[0] as string)) return { ok: false, reason: 'badToken' };
+    if (!verifier.verifyToken(callSid, tokens[0] as string)) return { ok: false, reason: 'badToken' };
   } else {
     const publicUrl = (policy.publicUrl ?? '').trim().replace(/\/+$/, '');
     if (publicUrl === '') throw new Error('checkCallback: security "signature" needs the public URL');
@@ -274,20 +336,4 @@ export function checkCallback(request: CallbackCheckRequest, policy: CallbackChe
   const accountSid = paramString(params, 'AccountSid') ?? '';
   if (!constantTimeEqual(accountSid, verifier.accountSid)) return { ok: false, reason: 'foreignAccount' };
   return { ok: true, callSid };
-}
-
-/**
- * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
- * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
- * segments and no empty ones. A missing leading "/" is added, as the core http in node does.
- */
-export function normaliseCallbackPath(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  let path = value.trim();
-  if (path === '') return undefined;
-  if (!path.startsWith('/')) path = `/${path}`;
-  if (path === '/') return path;
-  const segments = path.slice(1).replace(/\/$/, '').split('/');
-  const valid = segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment) && segment !== '.' && segment !== '..');
-  return valid ? path : undefined;
 }

@@ -26,6 +26,11 @@ export interface TelApiRequest {
   path: string;
   form?: URLSearchParams;
   signal?: AbortSignal;
+  /**
+   * Called each time an attempt's request (headers and body) has been written out: from then on
+   * TelAPI may act on it, so a caller must not treat cancelling it as "nothing happened".
+   */
+  onSent?: () => void;
 }
 
 export interface TelApiResult {
@@ -84,6 +89,8 @@ export class TelApiClient {
   };
   readonly #userAgent: string;
   #closed = false;
+  /** Requests under way: close() frees the sockets only once they have settled. */
+  #active = 0;
 
   constructor(options: TelApiClientOptions) {
     this.accountSid = options.accountSid;
@@ -102,24 +109,35 @@ export class TelApiClient {
   }
 
   /** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
-  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal): Promise<RecordResult> {
+  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal, onSent?: () => void): Promise<RecordResult> {
     const result = await this.request({
       method: 'POST',
       path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`,
       form,
       ...(signal ? { signal } : {}),
+      ...(onSent ? { onSent } : {}),
     });
     return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
 
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
+    this.#active += 1;
+    try {
+      return await this.#attempts(request);
+    } finally {
+      this.#active -= 1;
+      if (this.#closed && this.#active === 0) this.#destroyAgents();
+    }
+  }
+
+  async #attempts(request: TelApiRequest): Promise<TelApiResult> {
     const url = this.accountUrl(request.path);
     const body = request.form?.toString();
     for (let attempt = 1; ; attempt++) {
       let response: HttpAnswer;
       try {
-        response = await this.#send(url, request.method, body, request.signal);
+        response = await this.#send(url, request.method, body, request.signal, request.onSent);
       } catch (error) {
         const code = errorCode(error);
         if (request.signal?.aborted || code === 'ERR_ABORTED') throw abortedError(attempt);
@@ -139,9 +157,16 @@ export class TelApiClient {
     }
   }
 
-  /** Frees the keep-alive sockets; requests after this fail. */
+  /**
+   * Refuses new requests and frees the keep-alive sockets, once the requests under way have settled
+   * (a redeploy closes the account while a record node may still wait for TelAPI's answers).
+   */
   close(): void {
     this.#closed = true;
+    if (this.#active === 0) this.#destroyAgents();
+  }
+
+  #destroyAgents(): void {
     this.#agents.http.destroy();
     this.#agents.https.destroy();
   }
@@ -153,7 +178,7 @@ export class TelApiClient {
    * see bench/README.md.) Errors carry the Node code the retry policy reads: ETIMEDOUT for the
    * timeout, ERR_INVALID_URL for a base URL that is not http(s), ERR_ABORTED when cancelled.
    */
-  #send(url: string, method: string, body: string | undefined, signal: AbortSignal | undefined): Promise<HttpAnswer> {
+  #send(url: string, method: string, body: string | undefined, signal: AbortSignal | undefined, onSent: (() => void) | undefined): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       let target: URL;
       try {
@@ -207,6 +232,7 @@ export class TelApiClient {
       }, this.timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       req.on('error', (error) => finish(error));
+      if (onSent) req.once('finish', onSent);
       req.end(body);
     });
   }

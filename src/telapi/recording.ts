@@ -141,6 +141,20 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
+/** The URL without user and password, for anything a person or a log may see. */
+export function withoutUserinfo(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.username === '' && url.password === '') return value;
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    // Not a URL: drop anything that looks like "user:password@" after a scheme.
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
+  }
+}
+
 export interface RecordRequestInput {
   callSid: unknown;
   options: RecordingOptions;

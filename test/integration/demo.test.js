@@ -54,8 +54,9 @@ describe('npm start: the offline demo', function () {
     // `npm start` runs the devDependency Node-RED (4.1) on the machine's Node whatever the leg: on the
     // other legs (TELAPI_TEST_NODE_RED set by scripts/test-leg.js) it would test the same thing again.
     if (process.env.TELAPI_TEST_NODE_RED) this.skip();
-    const [nodeRedPort, simulatorPort] = [await unusedPort(), await unusedPort()];
-    env = { PORT: String(nodeRedPort), SIMULATOR_PORT: String(simulatorPort), TELAPI_DEMO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-demo-')) };
+    const nodeRedPort = await unusedPort();
+    // Port 0: the simulator binds a free port itself; the banner names it.
+    env = { PORT: String(nodeRedPort), SIMULATOR_PORT: '0', TELAPI_DEMO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-demo-')) };
     editorUrl = `http://127.0.0.1:${nodeRedPort}`;
   });
 
@@ -87,8 +88,17 @@ describe('npm start: the offline demo', function () {
   it('says clearly when a port is busy', async () => {
     const second = launch();
     assert.equal(await second.exited, 1);
-    assert.match(second.output, /Port \d+ on 127\.0\.0\.1 is already in use/);
+    assert.match(second.output, /Port \d+ on 127\.0\.0\.1 is already in use, so Node-RED/);
     assert.match(second.output, /PORT=\d+ npm start/);
+  });
+
+  it('says clearly when the simulator\'s port is busy', async () => {
+    const simulatorPort = /TelAPI simulator:\s+http:\/\/127\.0\.0\.1:(\d+)\/v2/.exec(demos[0].output)[1];
+    const second = startDemo({ ...env, PORT: String(await unusedPort()), SIMULATOR_PORT: simulatorPort });
+    demos.push(second);
+    assert.equal(await second.exited, 1);
+    assert.match(second.output, new RegExp(`Port ${simulatorPort} on 127\\.0\\.0\\.1 is already in use, so the TelAPI simulator`));
+    assert.match(second.output, /SIMULATOR_PORT=\d+ npm start/);
   });
 
   it('stops both servers on Ctrl-C', async () => {
@@ -97,7 +107,8 @@ describe('npm start: the offline demo', function () {
     assert.equal(await demo.exited, 0);
     assert.match(demo.output, /Demo stopped\./);
     await assert.rejects(fetch(editorUrl), 'Node-RED is down');
-    await assert.rejects(fetch(`http://127.0.0.1:${env.SIMULATOR_PORT}/v2/Accounts/x/Calls.json`), 'the simulator is down');
+    const simulatorUrl = /TelAPI simulator:\s+(http:\/\/127\.0\.0\.1:\d+)\/v2/.exec(demo.output)[1];
+    await assert.rejects(fetch(`${simulatorUrl}/v2/Accounts/x/Calls.json`), 'the simulator is down');
   });
 
   it('starts again, keeping the saved demo flows', async () => {

@@ -8,7 +8,7 @@ const path = require('node:path');
 const { startNodeRed, userDirWithPackage, PACKAGE_NAME } = require('../support/node-red-process');
 const { openDebugSidebar } = require('../support/debug-sidebar');
 const { unusedPort } = require('../support/stand-in');
-const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 const EXAMPLE_NAMES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();

@@ -57,8 +57,8 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
 
   const post = (body) => fetch(`${nodeRed.url}/record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('ships the compiled nodes, editor files, locales, icons and examples, and no sources or tests', () => {
-    const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/simulator/cli.js', 'dist/telapi/index.js'];
+  it('ships the compiled nodes, editor files, locales, icons and examples, and no sources, tests or simulator', () => {
+    const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/telapi/index.js'];
     for (const type of ['telapi-account', 'telapi-record', 'telapi-callback']) {
       expected.push(`dist/nodes/${type}.js`, `dist/nodes/${type}.html`);
       for (const lang of ['en-US', 'de']) expected.push(`dist/nodes/locales/${lang}/${type}.json`, `dist/nodes/locales/${lang}/${type}.html`);
@@ -68,7 +68,19 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
     for (const file of expected) assert.ok(packedFiles.includes(file), `${file} should be packed`);
     for (const file of packedFiles) {
       assert.ok(!/^(src|test|scripts|compat)\//.test(file) && !file.endsWith('.ts') && !file.endsWith('.map'), `${file} should not be packed`);
+      assert.ok(!/simulator/i.test(file), `${file}: the simulator is its own package`);
     }
+  });
+
+  it('installs no simulator, no command and no encoder into the user directory: only what Node-RED itself uses', () => {
+    const installed = path.join(work, 'user', 'node_modules');
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, '@telapi-nodes', 'node-red-telapi', 'package.json'), 'utf8'));
+    assert.equal(manifest.bin, undefined);
+    // Each runtime dependency is one that Node-RED's own core nodes depend on.
+    const core = require(require.resolve('@node-red/nodes/package.json', { paths: [require.resolve('node-red')] })).dependencies;
+    for (const name of Object.keys(manifest.dependencies ?? {})) assert.ok(core[name], `${name} is a dependency of Node-RED's core nodes`);
+    assert.equal(fs.existsSync(path.join(installed, '@breezystack')), false);
+    assert.equal(fs.existsSync(path.join(installed, '.bin', 'telapi-simulator')), false);
   });
 
   it('registers the TelAPI node types with Node-RED', async () => {

@@ -12,6 +12,7 @@ const {
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const accountNode = require('../../dist/nodes/telapi-account.js');
 const callbackNode = require('../../dist/nodes/telapi-callback.js');
+const { routerStack } = require('../../dist/nodes/callback-routes');
 
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
@@ -139,7 +140,11 @@ describe('telapi-callback node', function () {
       ['a token made with another AuthToken', () => `${PATH}?token=${callbackToken('ffffffffffffffffffffffffffffffff', CALL_SID)}`, RECORDING, 403],
       ['no token', () => PATH, RECORDING, 403],
       ['an empty token', () => `${PATH}?token=`, RECORDING, 403],
-      ['the token twice', () => `${PATH}?token=${CALL_TOKEN}&token=${CALL_TOKEN}`, RECORDING, 403],
+      ['the token twice', () => `${PATH}?token=${CALL_TOKEN}&token=${CALL_TOKEN}`, RECORDING, 400],
+      ['CallSid twice, the token of the first', () => `${PATH}?token=${CALL_TOKEN}`, [...Object.entries(RECORDING), ['CallSid', OTHER_CALL_SID]], 400],
+      ['AccountSid twice', () => `${PATH}?token=${CALL_TOKEN}`, [...Object.entries(RECORDING), ['AccountSid', FOREIGN_ACCOUNT]], 400],
+      ['RecordingUrl twice', () => `${PATH}?token=${CALL_TOKEN}`, [...Object.entries(RECORDING), ['RecordingUrl', 'http://169.254.169.254/']], 400],
+      ['TranscriptionText twice', () => `${PATH}?token=${CALL_TOKEN}`, [...Object.entries(TRANSCRIPTION), ['TranscriptionText', 'forged']], 400],
       ['a foreign AccountSid with a valid token', () => `${PATH}?token=${CALL_TOKEN}`, { ...RECORDING, AccountSid: FOREIGN_ACCOUNT }, 403],
       ['no AccountSid', () => `${PATH}?token=${CALL_TOKEN}`, { CallSid: CALL_SID, RecordingUrl: RECORDING.RecordingUrl }, 403],
       ['no CallSid', () => `${PATH}?token=${CALL_TOKEN}`, { AccountSid: ACCOUNT_SID, RecordingUrl: RECORDING.RecordingUrl }, 400],
@@ -168,15 +173,25 @@ describe('telapi-callback node', function () {
   });
 
   describe('bodies', function () {
-    it('takes a JSON object from a compatible service as it was sent', async function () {
+    it('takes a flat JSON object from a compatible service as it was sent', async function () {
       await load();
-      const body = { ...RECORDING, RecordingDuration: 7, Extra: { nested: true } };
+      const body = { ...RECORDING, RecordingDuration: 7, Trimmed: true };
       const res = await post().set('Content-Type', 'application/json').send(JSON.stringify(body));
       assert.equal(res.status, 200);
       await settle();
       assert.equal(messages.length, 1);
       assert.deepEqual({ ...messages[0].payload }, body);
       assert.equal(messages[0].recordingUrl, RECORDING.RecordingUrl);
+    });
+
+    it('refuses a JSON object with nested members (400): no one form a signature could cover', async function () {
+      await load();
+      for (const extra of [{ Extra: { nested: true } }, { Extra: [1, 2] }, { Extra: null }]) {
+        const res = await post().set('Content-Type', 'application/json').send(JSON.stringify({ ...RECORDING, ...extra }));
+        assert.equal(res.status, 400, JSON.stringify(extra));
+      }
+      await settle();
+      assert.equal(messages.length, 0);
     });
 
     it('reads a form labelled application/json, or not labelled at all', async function () {
@@ -201,14 +216,15 @@ describe('telapi-callback node', function () {
       for (const msg of messages) assert.deepEqual({ ...msg.payload }, { ...RECORDING });
     });
 
-    it('drops empty and prototype parameter names and keeps repeated names as arrays', async function () {
+    it('drops empty and prototype parameter names and keeps repeated names of its own as arrays', async function () {
       await load();
-      const body = `${form(RECORDING)}&=ignored&Digits=3&__proto__=x&constructor=y&prototype=z`;
+      const body = `${form(RECORDING)}&=ignored&Tag=a&__proto__=x&Tag=b&constructor=y&prototype=z`;
       assert.equal((await post().type('form').send(body)).status, 200);
       await settle();
       const { payload } = messages[0];
       assert.equal(Object.prototype.hasOwnProperty.call(payload, ''), false);
-      assert.deepEqual(payload.Digits, ['12#', '3']);
+      assert.deepEqual(payload.Tag, ['a', 'b']);
+      assert.equal(payload.Digits, '12#');
       assert.equal(Object.getPrototypeOf(payload), Object.prototype);
       for (const name of ['__proto__', 'constructor', 'prototype']) {
         assert.equal(Object.prototype.hasOwnProperty.call(payload, name), false, `${name} is dropped`);
@@ -456,11 +472,11 @@ describe('telapi-callback node', function () {
   });
 
   describe('route lifecycle', function () {
+    /** POST routes of a path in RED.httpNode's router stack, read as the node itself reads it (Express 4 and 5). */
     function postRoutes(path) {
-      // Express internals, inspected only where available (Express 4 `_router`, Express 5 `router`).
-      const router = app()._router || app().router;
-      if (!router || !Array.isArray(router.stack)) return undefined;
-      return router.stack.filter((layer) => layer.route && layer.route.path === path && layer.route.methods.post).length;
+      const stack = routerStack(app());
+      assert.ok(Array.isArray(stack), 'the router stack is readable on this Express');
+      return stack.filter((layer) => layer.route && layer.route.path === path && layer.route.methods.post).length;
     }
 
     it('answers 404 once the node is closed', async function () {
@@ -490,8 +506,7 @@ describe('telapi-callback node', function () {
       assert.equal(res.status, 200);
       await settle();
       assert.equal(messages.length, 1);
-      const routes = postRoutes(PATH);
-      if (routes !== undefined) assert.equal(routes, 1);
+      assert.equal(postRoutes(PATH), 1);
     });
 
     it('moves with a changed path: the old one answers 404', async function () {
@@ -520,7 +535,7 @@ describe('telapi-callback node', function () {
       await settle();
       assert.equal(messages.length, 1);
       assert.equal(second_messages.length, 0);
-      assert.equal(postRoutes(PATH) ?? 1, 1);
+      assert.equal(postRoutes(PATH), 1);
 
       // Removing the first node (a "modified nodes" deploy) hands the path to the second.
       await helper.setFlows(makeFlow({ extra: [second, { id: 'out2', type: 'helper' }] }).filter((n) => n.id !== 'cb'), 'nodes', credentials());
@@ -628,16 +643,17 @@ describe('telapi-callback node', function () {
 });
 
 describe('telapi/callback (pure helpers of the callback node)', function () {
-  const { parseCallbackBody, normaliseCallbackPath, callbackTopic, checkCallback } = require('../../dist/telapi/callback');
+  const { parseCallbackBody, callbackTopic, checkCallback } = require('../../dist/telapi/callback');
+  const { normaliseCallbackPath } = require('../../dist/nodes/callback-routes');
   const { CallbackAuthenticator } = require('../../dist/telapi');
 
   it('parses forms however they are labelled, and JSON objects', function () {
-    const body = 'CallSid=CA1&Digits=1&Digits=2&=x&Text=a+b%2Bc';
+    const body = 'CallSid=CA1&Tag=1&Tag=2&=x&Text=a+b%2Bc';
     for (const type of ['application/x-www-form-urlencoded', 'application/json', 'text/plain', undefined]) {
       const parsed = parseCallbackBody(Buffer.from(body), type);
       assert.equal(parsed.ok, true, String(type));
-      assert.deepEqual({ ...parsed.callback.params }, { CallSid: 'CA1', Digits: ['1', '2'], Text: 'a b+c' });
-      assert.deepEqual(parsed.callback.pairs, [['CallSid', 'CA1'], ['Digits', '1'], ['Digits', '2'], ['Text', 'a b+c']]);
+      assert.deepEqual({ ...parsed.callback.params }, { CallSid: 'CA1', Tag: ['1', '2'], Text: 'a b+c' });
+      assert.deepEqual(parsed.callback.pairs, [['CallSid', 'CA1'], ['Tag', '1'], ['Tag', '2'], ['Text', 'a b+c']]);
     }
     const json = parseCallbackBody('{"CallSid":"CA1","RecordingDuration":7}', 'application/json; charset=utf-8');
     assert.deepEqual({ ...json.callback.params }, { CallSid: 'CA1', RecordingDuration: 7 });
@@ -647,6 +663,39 @@ describe('telapi/callback (pure helpers of the callback node)', function () {
     assert.deepEqual(parseCallbackBody('just text', 'application/json'), { ok: false, reason: 'badBody' });
     assert.deepEqual(parseCallbackBody('--b--', 'multipart/form-data; boundary=b'), { ok: false, reason: 'unsupportedBody' });
     assert.equal(parseCallbackBody(Buffer.from('Text=caf\xe9', 'latin1'), 'application/x-www-form-urlencoded; charset=iso-8859-1').callback.params.Text, 'café');
+  });
+
+  it('bounds the work before any check: at most MAX_CALLBACK_PARAMS parameters, each counted once', function () {
+    const { MAX_CALLBACK_PARAMS } = require('../../dist/telapi/callback');
+    const within = Array.from({ length: MAX_CALLBACK_PARAMS }, (_, i) => `Tag=${i}`).join('&');
+    const parsed = parseCallbackBody(within, 'application/x-www-form-urlencoded');
+    assert.equal(parsed.ok, true);
+    assert.equal(parsed.callback.params.Tag.length, MAX_CALLBACK_PARAMS);
+    assert.equal(parsed.callback.pairs.length, MAX_CALLBACK_PARAMS);
+    for (const body of [`${within}&Tag=x`, 'x=&'.repeat(20_000), '&'.repeat(100_000), Array.from({ length: 20_000 }, (_, i) => `n${i}=`).join('&')]) {
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain', undefined]) {
+        assert.deepEqual(parseCallbackBody(body, type), { ok: false, reason: 'tooManyParams' }, `${body.slice(0, 20)}… as ${type}`);
+      }
+    }
+    const json = JSON.stringify(Object.fromEntries(Array.from({ length: MAX_CALLBACK_PARAMS + 1 }, (_, i) => [`n${i}`, '1'])));
+    assert.deepEqual(parseCallbackBody(json, 'application/json'), { ok: false, reason: 'tooManyParams' });
+  });
+
+  it("refuses a second value of any of TelAPI's parameters or of the token", function () {
+    const { SINGLE_VALUE_PARAMS } = require('../../dist/telapi/callback');
+    for (const name of ['CallSid', 'AccountSid', 'RecordingUrl', 'AudioUrl', 'TranscriptionText', 'Digits', 'token']) {
+      assert.ok(SINGLE_VALUE_PARAMS.has(name), name);
+      assert.deepEqual(parseCallbackBody(`${name}=a&Other=1&${name}=b`), { ok: false, reason: 'repeatedParam' }, name);
+    }
+  });
+
+  it('takes a body a middleware parsed only where it maps back to one form', function () {
+    const flat = parseCallbackBody({ CallSid: 'CA1', 'Foo[bar]': '1' });
+    assert.deepEqual(flat.callback.pairs, [['CallSid', 'CA1'], ['Foo[bar]', '1']]);
+    // qs turns Foo[bar]=1 into { Foo: { bar: '1' } } and repeated names into arrays: several bodies give that.
+    for (const parsed of [{ CallSid: 'CA1', Foo: { bar: '1' } }, { CallSid: 'CA1', Tag: ['1', '2'] }, { CallSid: 'CA1', N: 7 }]) {
+      assert.deepEqual(parseCallbackBody(parsed), { ok: false, reason: 'unverifiableBody' }, JSON.stringify(parsed));
+    }
   });
 
   it('tells transcription callbacks from recording callbacks', function () {

@@ -270,17 +270,35 @@ describe('telapi-record node', function () {
     for (const msg of seen.out) assert.equal(msg.payload.call_sid, msg.callSid);
   });
 
-  it('ends requests in flight when the node is closed, reporting each', async () => {
+  it('lets requests TelAPI received end after a close, and logs each outcome with its CallSid', async () => {
     standIn.setDefault(() => replies.hang());
     await load({});
     const record = helper.getNode('record');
     const errors = [];
+    const warnings = [];
     record.on('call:error', (call) => errors.push(call.args[0]));
+    record.on('call:warn', (call) => warnings.push(String(call.args[0])));
     for (let i = 0; i < 3; i++) record.receive({ callSid: CALL_SID });
     while (standIn.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     await helper.clearFlows();
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(errors.length, 3);
-    for (const error of errors) assert.match(String(error), /cancelled because the node was stopped/);
+    // The account's own timeout (shorter than Node-RED's close timeout) ended them.
+    for (const error of errors) assert.match(String(error), /did not answer in time/);
+    assert.equal(warnings.length, 3);
+    for (const text of warnings) assert.match(text, new RegExp(`call ${CALL_SID} ended after this node was stopped: TelAPI did not answer in time`));
+  });
+
+  it('logs a recording started after a close, naming the call and the recording', async () => {
+    standIn.setDefault(() => ({ ...replies.recording({ call_sid: CALL_SID }), delayMs: 300 }));
+    await load({});
+    const record = helper.getNode('record');
+    const warnings = [];
+    record.on('call:warn', (call) => warnings.push(String(call.args[0])));
+    record.receive({ callSid: CALL_SID });
+    while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await helper.clearFlows();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, [`Recording ${RECORDING.sid} of call ${CALL_SID} was started after this node was stopped; the flow did not receive it`]);
   });
 });

@@ -29,6 +29,7 @@ const RUNTIME_API = new Set([
   'RED.nodes.registerType', // with the `credentials` option
   'RED.settings', // httpNodeRoot, httpNodeMiddleware (function or array), httpNodeCors
   'RED.httpNode',
+  'RED.httpAdmin', // only to tell whether a path belongs to the editor's admin API
 ]);
 
 /** The RED.x or RED.x.y member chains a source uses (comments and strings included: better too many). */

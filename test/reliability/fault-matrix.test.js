@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { helper } = require('../support/red');
 const { withCatalog, loadCatalog, translate } = require('../support/i18n');
 const { unusedPort } = require('../support/stand-in');
-const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../../dist/simulator');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 const { watchProcess, until, settle } = require('./helpers');
 
 const accountNode = require('../../dist/nodes/telapi-account.js');

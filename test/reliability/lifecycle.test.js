@@ -11,8 +11,8 @@ const { helper } = require('../support/red');
 const { withCatalog } = require('../support/i18n');
 const { startProbedNodeRed } = require('../support/probed-node-red');
 const { userDirWithPackage } = require('../support/node-red-process');
-const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../../dist/simulator');
-const { startStandIn, replies } = require('../support/stand-in');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
+const { startStandIn, replies, unusedPort } = require('../support/stand-in');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const { watchProcess, until, settle, callSidFor, postAll, tally } = require('./helpers');
 
@@ -199,10 +199,13 @@ describe('reliability: closing telapi-record with requests in flight', function 
   });
   after(async () => {
     watch.stop();
+    helper.settings({});
     await standIn.close();
   });
 
-  it('ends each of 200 requests in flight in exactly one outcome when the flow is redeployed', async () => {
+  it('waits for the 200 requests TelAPI received until just before the close timeout, then ends and logs each', async () => {
+    // Node-RED waits nodeCloseTimeout for a node to close; the node keeps 1 s of it to cancel and log.
+    helper.settings({ nodeCloseTimeout: 3000 });
     const flow = [
       { id: 'f', type: 'tab' },
       { id: 'account', type: 'telapi-account', name: 'stand-in', baseUrl: `${standIn.url}/v1`, publicUrl: 'https://nr.example.com', timeout: 30 },
@@ -213,15 +216,20 @@ describe('reliability: closing telapi-record with requests in flight', function 
     await helper.load([accountNode, recordNode], flow, credentials);
     const outputs = [];
     const errors = [];
+    const warnings = [];
     helper.getNode('out').on('input', (msg) => outputs.push(msg));
     const record = helper.getNode('record');
     record.on('call:error', (call) => errors.push({ error: call.args[0], msg: call.args[1] }));
+    record.on('call:warn', (call) => warnings.push(String(call.args[0])));
 
     const total = 200;
     for (let testId = 0; testId < total; testId++) record.receive({ callSid: callSidFor(testId), testId });
     await until(() => standIn.requests.length >= total, { describe: () => `${standIn.requests.length} requests arrived` });
 
-    await helper.setFlows(flow, 'full', credentials);
+    const closing = helper.setFlows(flow, 'full', credentials);
+    await settle(10);
+    assert.equal(errors.length, 0, 'nothing is given up while TelAPI may still answer');
+    await closing;
     await settle(10);
     try {
       assert.equal(outputs.length, 0);
@@ -229,8 +237,46 @@ describe('reliability: closing telapi-record with requests in flight', function 
       assert.equal(errors.length, total, `one error per message in flight: ${errors.length}`);
       assert.deepEqual([...new Set(ids)].sort((a, b) => a - b), Array.from({ length: total }, (_, i) => i));
       for (const { error } of errors) assert.match(String(error), /cancelled because the node was stopped/);
+      for (let testId = 0; testId < total; testId++) {
+        const logged = warnings.filter((text) => text.includes(callSidFor(testId)));
+        assert.equal(logged.length, 1, `${callSidFor(testId)} is logged once`);
+        assert.match(logged[0], /ended after this node was stopped: .*TelAPI may have received it/);
+      }
       assert.equal(standIn.requests.length, total, 'nothing was repeated');
       assert.deepEqual(watch.seen, []);
+    } finally {
+      await helper.unload();
+    }
+  });
+
+  it('cancels what was not sent yet, and says that nothing was started', async () => {
+    // Nothing listens there: each request is refused and waits to be retried (it never reached TelAPI).
+    const closedPort = await unusedPort();
+    const flow = [
+      { id: 'f', type: 'tab' },
+      { id: 'account', type: 'telapi-account', name: 'nowhere', baseUrl: `http://127.0.0.1:${closedPort}/v1`, publicUrl: 'https://nr.example.com', timeout: 30 },
+      { id: 'record', type: 'telapi-record', z: 'f', account: 'account', action: 'start', wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'f' },
+    ];
+    const credentials = { account: { accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN } };
+    await helper.load([accountNode, recordNode], flow, credentials);
+    const errors = [];
+    const warnings = [];
+    const record = helper.getNode('record');
+    record.on('call:error', (call) => errors.push(call.args[0]));
+    record.on('call:warn', (call) => warnings.push(String(call.args[0])));
+    const callSids = Array.from({ length: 5 }, (_, i) => callSidFor(i, 7));
+    for (const callSid of callSids) record.receive({ callSid });
+    await settle(20);
+    await helper.setFlows(flow, 'full', credentials);
+    await settle(10);
+    try {
+      assert.equal(errors.length, callSids.length);
+      for (const callSid of callSids) {
+        const logged = warnings.filter((text) => text.includes(callSid));
+        assert.equal(logged.length, 1, `${callSid}: ${warnings.join(' | ')}`);
+        assert.match(logged[0], /was not sent because this node was stopped; nothing was started/);
+      }
     } finally {
       await helper.unload();
     }

@@ -52,8 +52,12 @@ async function startStandIn() {
       const reply = typeof next === 'function' ? next(request) : next;
       if (reply.hang) return;
       if (reply.reset) return req.socket.destroy();
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   server.on('connection', (socket) => {

@@ -36,6 +36,26 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
   beforeEach(() => { standIn.reset(); client = newClient(); });
   afterEach(() => client.close());
 
+  it('says when a request was written out (onSent), and never for one refused before it was sent', async () => {
+    let sent = 0;
+    await client.record(CALL_SID, FORM, undefined, () => { sent += 1; });
+    assert.equal(sent, 1);
+    const nowhere = newClient({ baseUrl: `http://127.0.0.1:${await unusedPort()}/v2`, maxAttempts: 2 });
+    let refusedSent = 0;
+    await rejectsWith(nowhere.record(CALL_SID, FORM, undefined, () => { refusedSent += 1; }), { kind: 'unreachable', attempts: 2 });
+    assert.equal(refusedSent, 0);
+    nowhere.close();
+  });
+
+  it('lets requests under way finish when closed, and refuses new ones', async () => {
+    standIn.setDefault(() => ({ ...replies.recording(), delayMs: 100 }));
+    const pending = client.record(CALL_SID, FORM);
+    while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    client.close();
+    assert.equal((await pending).recording.sid, RECORDING.sid);
+    await rejectsWith(client.record(CALL_SID, FORM), { kind: 'aborted' });
+  });
+
   it('POSTs the form to {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json with Basic auth', async () => {
     const result = await client.record(CALL_SID, FORM);
     assert.equal(standIn.requests.length, 1);

@@ -1,4 +1,4 @@
-import { CALLBACK_TOKEN_PARAM } from '../telapi/signature';
+import { TOKEN_PARAM } from './spec';
 
 export interface SimulatorLogger {
   debug(message: string): void;
@@ -31,8 +31,8 @@ export function consoleLogger(level: LogLevel = 'info', prefix = '[telapi-simula
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (!parsed.searchParams.has(CALLBACK_TOKEN_PARAM)) return url;
-    parsed.searchParams.set(CALLBACK_TOKEN_PARAM, 'redacted');
+    if (!parsed.searchParams.has(TOKEN_PARAM)) return url;
+    parsed.searchParams.set(TOKEN_PARAM, 'redacted');
     return parsed.toString();
   } catch {
     return url;

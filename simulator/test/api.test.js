@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS, API_ERRORS } = require('../../dist/simulator');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS, API_ERRORS } = require('..');
 const { closeAll, startSim, basicAuth, api, rawRequest, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
@@ -62,19 +62,23 @@ describe('simulator: TelAPI REST API', function () {
   });
 
   describe('API versions', function () {
-    for (const [version, durationType] of [
-      ['v1', 'string'],
-      ['2011-07-01', 'string'],
-      ['v2', 'number'],
+    // TelAPI's two prefixes both report v1 and their uris end in .json; Zang's do not.
+    for (const [version, reported, durationType, suffix] of [
+      ['v1', 'v1', 'string', '.json'],
+      ['2011-07-01', 'v1', 'string', '.json'],
+      ['v2', 'v2', 'number', ''],
     ]) {
-      it(`serves /${version} and reports api_version ${version}`, async function () {
+      it(`serves /${version} and reports api_version ${reported}`, async function () {
         const sim = await startSim();
         const recording = await startRecording(sim, CALL, {}, { version });
-        assert.equal(recording.api_version, version);
-        assert.equal(recording.uri, `/${version}/Accounts/${DEMO_ACCOUNT_SID}/Recordings/${recording.sid}`);
+        assert.equal(recording.api_version, reported);
+        assert.equal(recording.uri, `/${version}/Accounts/${DEMO_ACCOUNT_SID}/Recordings/${recording.sid}${suffix}`);
         assert.equal(typeof recording.duration, durationType);
         const fetched = await api(sim, 'GET', `/Recordings/${recording.sid}.json`, { version });
-        assert.equal(fetched.json.api_version, version);
+        assert.equal(fetched.json.api_version, reported);
+        const call = await api(sim, 'GET', `/Calls/${CALL}.json`, { version });
+        assert.equal(call.json.uri, `/${version}/Accounts/${DEMO_ACCOUNT_SID}/Calls/${CALL}${suffix}`);
+        assert.equal(call.json.subresource_uris.recordings, `/${version}/Accounts/${DEMO_ACCOUNT_SID}/Calls/${CALL}/Recordings${suffix}`);
       });
     }
 
@@ -134,6 +138,7 @@ describe('simulator: TelAPI REST API', function () {
         transcribe: false,
         transcribeQuality: 'auto',
         transcribeCallback: undefined,
+        callbackMethod: 'POST',
       });
     });
 
@@ -153,6 +158,7 @@ describe('simulator: TelAPI REST API', function () {
         transcribe: true,
         transcribeQuality: 'hybrid',
         transcribeCallback: 'TranscribeCallback',
+        callbackMethod: 'POST',
       });
       const request = sim.requests().at(-1);
       assert.equal(request.body, GOLDEN_BODY);
@@ -446,8 +452,8 @@ describe('simulator: TelAPI REST API', function () {
         end: 2,
         uri: base,
         first_page_uri: `${base}?Page=0&PageSize=50`,
-        previous_page_uri: null,
-        next_page_uri: null,
+        previous_page_uri: '',
+        next_page_uri: '',
         last_page_uri: `${base}?Page=0&PageSize=50`,
         recordings: [made[2].sid, made[1].sid, made[0].sid],
       });
@@ -464,7 +470,8 @@ describe('simulator: TelAPI REST API', function () {
       assert.equal(first.json.start, 0);
       assert.equal(first.json.end, 1);
       assert.deepEqual(first.json.recordings.map((item) => item.sid), [made[2].sid, made[1].sid]);
-      assert.equal(first.json.previous_page_uri, null);
+      assert.equal(first.json.uri, base, 'the uri is the path without the query string');
+      assert.equal(first.json.previous_page_uri, '');
       assert.equal(first.json.next_page_uri, `${base}?DateCreated%3E=2017-03-23&Page=1&PageSize=2`);
       assert.equal(first.json.last_page_uri, `${base}?DateCreated%3E=2017-03-23&Page=1&PageSize=2`);
       const second = await api(sim, 'GET', '/Recordings.json?DateCreated>=2017-03-23&PageSize=2&Page=1');
@@ -472,7 +479,7 @@ describe('simulator: TelAPI REST API', function () {
       assert.equal(second.json.start, 2);
       assert.equal(second.json.end, 2);
       assert.deepEqual(second.json.recordings.map((item) => item.sid), [made[0].sid]);
-      assert.equal(second.json.next_page_uri, null);
+      assert.equal(second.json.next_page_uri, '');
       assert.equal(second.json.previous_page_uri, `${base}?DateCreated%3E=2017-03-23&Page=0&PageSize=2`);
       const beyond = await api(sim, 'GET', '/Recordings.json?PageSize=2&Page=5');
       assert.deepEqual(beyond.json.recordings, []);

@@ -1,15 +1,17 @@
 import {
-  DEFAULT_RECORDING_OPTIONS,
+  CALLBACK_METHODS,
+  DIRECTIONS,
   FILE_FORMATS,
-  MAX_URL_LENGTH,
-  RECORD_DIRECTIONS,
+  MAX_URL_PARAM_LENGTH as MAX_URL_LENGTH,
+  RECORDING_DEFAULTS,
   TRANSCRIBE_QUALITIES,
-  isHttpUrl,
-  parseBoolean,
+  isAbsoluteHttpUrl as isHttpUrl,
+  readBoolean,
+  type CallbackMethod,
   type FileFormat,
   type RecordDirection,
   type TranscribeQuality,
-} from '../telapi/recording';
+} from './spec';
 import { ApiError } from './api-errors';
 import type { RequestParams } from './http-util';
 
@@ -25,6 +27,8 @@ export interface StartRecordingParams {
   transcribe: boolean;
   transcribeQuality: TranscribeQuality;
   transcribeCallback: string | undefined;
+  /** How the recording callback is requested: POST unless a make-call request asked for GET. */
+  callbackMethod: CallbackMethod;
 }
 
 /** An empty value counts as not given, the way an HTML form sends an empty field. */
@@ -33,14 +37,21 @@ function given(params: RequestParams, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** `CallbackMethod=get` is read as GET, like the other enums. */
+function methodParam(params: RequestParams, name: string): CallbackMethod {
+  const value = given(params, name);
+  if (value === undefined) return 'POST';
+  const match = CALLBACK_METHODS.find((method) => method === value.toUpperCase());
+  if (match === undefined) throw new ApiError('invalidParameter', `${name} must be POST or GET`);
+  return match;
+}
+
 function booleanParam(params: RequestParams, name: string, fallback: boolean): boolean {
   const value = given(params, name);
   if (value === undefined) return fallback;
-  try {
-    return parseBoolean(name, value);
-  } catch {
-    throw new ApiError('invalidParameter', `${name} must be true or false`);
-  }
+  const parsed = readBoolean(value);
+  if (parsed === undefined) throw new ApiError('invalidParameter', `${name} must be true or false`);
+  return parsed;
 }
 
 /** Case-insensitive, so `Direction=Both` is accepted like `both`. */
@@ -52,12 +63,12 @@ function enumParam<T extends string>(params: RequestParams, name: string, allowe
   return match;
 }
 
-function positiveIntegerParam(params: RequestParams, name: string, fallback: number): number {
+function wholeSecondsParam(params: RequestParams, name: string, minimum: 0 | 1): number | undefined {
   const value = given(params, name);
-  if (value === undefined) return fallback;
+  if (value === undefined) return undefined;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number <= 0) {
-    throw new ApiError('invalidParameter', `${name} must be a whole number of seconds greater than 0`);
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    throw new ApiError('invalidParameter', `${name} must be a whole number of seconds${minimum === 1 ? ' greater than 0' : ''}`);
   }
   return number;
 }
@@ -105,16 +116,73 @@ export function resolveCallbackTarget(urlAsGiven: string, base: string): string 
 export function parseRecordRequest(params: RequestParams): RecordRequest {
   if (given(params, 'Record') === undefined) throw new ApiError('missingParameter', 'Record is required (true or false)');
   if (!booleanParam(params, 'Record', false)) return { record: false };
-  const defaults = DEFAULT_RECORDING_OPTIONS;
+  const defaults = RECORDING_DEFAULTS;
   const start: StartRecordingParams = {
-    direction: enumParam(params, 'Direction', RECORD_DIRECTIONS, defaults.direction),
-    timeLimit: positiveIntegerParam(params, 'TimeLimit', defaults.timeLimit),
+    direction: enumParam(params, 'Direction', DIRECTIONS, defaults.direction),
+    timeLimit: wholeSecondsParam(params, 'TimeLimit', 1) ?? defaults.timeLimit,
     callbackUrl: urlParam(params, 'CallbackUrl'),
     fileFormat: enumParam(params, 'FileFormat', FILE_FORMATS, defaults.fileFormat),
     trimSilence: booleanParam(params, 'TrimSilence', defaults.trimSilence),
     transcribe: booleanParam(params, 'Transcribe', defaults.transcribe),
     transcribeQuality: enumParam(params, 'TranscribeQuality', TRANSCRIBE_QUALITIES, defaults.transcribeQuality),
     transcribeCallback: urlParam(params, 'TranscribeCallback'),
+    callbackMethod: 'POST',
   };
   return { record: true, params: start };
+}
+
+/** A whole-call recording has no TimeLimit of its own; the hang-up ends it long before this. */
+export const CALL_RECORDING_TIME_LIMIT = 4 * 60 * 60;
+
+/**
+ * The recording part of a make-call request (`Record`, `RecordCallback`, `RecordCallbackMethod`,
+ * `Transcribe`, `TranscribeCallback`): the whole call is recorded from the answer to the hang-up.
+ * Transcribe without Record is refused, since there would be nothing to transcribe.
+ */
+export function parseMakeCallRecording(params: RequestParams): StartRecordingParams | undefined {
+  const record = booleanParam(params, 'Record', false);
+  const transcribe = booleanParam(params, 'Transcribe', false);
+  const recordCallback = urlParam(params, 'RecordCallback');
+  const transcribeCallback = urlParam(params, 'TranscribeCallback');
+  const callbackMethod = methodParam(params, 'RecordCallbackMethod');
+  if (!record) {
+    const orphan = [transcribe && 'Transcribe', recordCallback && 'RecordCallback', transcribeCallback && 'TranscribeCallback'].find(Boolean);
+    if (orphan) throw new ApiError('invalidParameter', `${orphan} needs Record=true`);
+    return undefined;
+  }
+  return {
+    ...RECORDING_DEFAULTS,
+    timeLimit: CALL_RECORDING_TIME_LIMIT,
+    callbackUrl: recordCallback,
+    transcribe,
+    transcribeCallback,
+    callbackMethod,
+  };
+}
+
+/** `POST …/Recordings/{RecordingSid}/Transcriptions.json` and `POST …/Transcriptions.json`. */
+export interface TranscribeRequest {
+  audioUrl: string | undefined;
+  quality: TranscribeQuality;
+  callbackUrl: string | undefined;
+  callbackMethod: CallbackMethod;
+  sliceStart: number | undefined;
+  sliceDuration: number | undefined;
+}
+
+export function parseTranscribeRequest(params: RequestParams, source: 'recording' | 'audio-url'): TranscribeRequest {
+  let audioUrl: string | undefined;
+  if (source === 'audio-url') {
+    audioUrl = given(params, 'AudioUrl');
+    if (audioUrl === undefined) throw new ApiError('missingParameter', 'AudioUrl is required');
+    if (!isHttpUrl(audioUrl)) throw new ApiError('invalidParameter', 'AudioUrl must be an http or https URL');
+  }
+  return {
+    audioUrl,
+    quality: enumParam(params, 'Quality', TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
+    callbackUrl: urlParam(params, 'TranscribeCallback'),
+    callbackMethod: methodParam(params, 'CallbackMethod'),
+    sliceStart: wholeSecondsParam(params, 'SliceStart', 0),
+    sliceDuration: wholeSecondsParam(params, 'SliceDuration', 1),
+  };
 }

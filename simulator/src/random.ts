@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SidPrefix } from '../telapi/sids';
+import type { SidPrefix } from './spec';
 
 /** A small seeded generator (mulberry32): the same seed gives the same sequence on every run. */
 export class SeededRandom {

@@ -2,7 +2,7 @@
 // Shared by the simulator tests: start simulators and callback receivers that are all closed after
 // each test, call the API over real HTTP, and read audio headers.
 const http = require('node:http');
-const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('../../dist/simulator');
+const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('..');
 
 const opened = [];
 

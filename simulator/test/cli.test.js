@@ -3,10 +3,10 @@ const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
 const { rawRequest, basicAuth } = require('./helpers');
 
-const CLI = path.join(__dirname, '..', '..', 'dist', 'simulator', 'cli.js');
+const CLI = path.join(__dirname, '..', 'bin', 'telapi-simulator.js');
 
 /** Runs the compiled CLI; `output()` is everything it printed so far. */
 function runCli(args) {

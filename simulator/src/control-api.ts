@@ -3,7 +3,8 @@ import { ApiError } from './api-errors';
 import { CALL_DIRECTIONS, type CallDirection, type CallSpec } from './constants';
 import type { FaultMode, FaultOptions } from './faults';
 import { sendJson, type RequestParams } from './http-util';
-import type { TelApiSimulator } from './simulator';
+import type { RecordingSeed, TelApiSimulator } from './simulator';
+import { FILE_FORMATS } from './spec';
 
 /**
  * The simulator-only control API under /_simulator, for tests that run the simulator in another
@@ -67,6 +68,38 @@ function callSpecFrom(params: RequestParams): CallSpec {
   return spec;
 }
 
+function dateParam(params: RequestParams, name: string): Date | undefined {
+  const value = params.get(name)?.trim();
+  if (!value) return undefined;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T12:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new ApiError('invalidParameter', `${name} must be a date (YYYY-MM-DD or ISO 8601)`);
+  return date;
+}
+
+/** A bare day means noon UTC that day, so that the day filters see it on the day named. */
+function recordingSeedFrom(params: RequestParams): RecordingSeed {
+  const count = numberParam(params, 'Count');
+  if (count === undefined) throw new ApiError('missingParameter', 'Count is required');
+  const seed: RecordingSeed = { count };
+  const accountSid = params.get('AccountSid')?.trim();
+  if (accountSid) seed.accountSid = accountSid;
+  const callSid = params.get('CallSid')?.trim();
+  if (callSid) seed.callSid = callSid;
+  const from = dateParam(params, 'DateFrom');
+  if (from) seed.from = from;
+  const to = dateParam(params, 'DateTo');
+  if (to) seed.to = to;
+  const duration = numberParam(params, 'Duration');
+  if (duration !== undefined) seed.duration = duration;
+  const format = params.get('FileFormat')?.trim().toLowerCase();
+  if (format) {
+    const known = FILE_FORMATS.find((candidate) => candidate === format);
+    if (!known) throw new ApiError('invalidParameter', `FileFormat must be one of ${FILE_FORMATS.join(', ')}`);
+    seed.fileFormat = known;
+  }
+  return seed;
+}
+
 function faultOptionsFrom(params: RequestParams): FaultOptions {
   const options: FaultOptions = {};
   for (const name of FAULT_FIELDS) {
@@ -85,9 +118,13 @@ export function handleControlRequest(simulator: TelApiSimulator, request: Contro
   if (method === 'POST' && path === '/calls') return sendJson(response, 200, asBadRequest(() => simulator.createCall(callSpecFrom(params))));
   if (method === 'POST' && hangUp?.[1]) return sendJson(response, 200, simulator.hangUp(hangUp[1]));
   if (method === 'GET' && path === '/recordings') return sendJson(response, 200, { recordings: simulator.recordings() });
+  if (method === 'POST' && path === '/recordings') {
+    return sendJson(response, 200, { recordings: asBadRequest(() => simulator.seedRecordings(recordingSeedFrom(params))) });
+  }
   if (method === 'GET' && path === '/transcriptions') return sendJson(response, 200, { transcriptions: simulator.transcriptions() });
   if (method === 'GET' && path === '/deliveries') return sendJson(response, 200, { deliveries: simulator.deliveries() });
   if (method === 'GET' && path === '/requests') return sendJson(response, 200, { requests: simulator.requests() });
+  if (method === 'GET' && path === '/media-requests') return sendJson(response, 200, { mediaRequests: simulator.mediaRequests() });
   if (method === 'GET' && path === '/faults') return sendJson(response, 200, simulator.faults);
   // PUT replaces the settings, POST changes only the ones given.
   if (method === 'PUT' && path === '/faults') return sendJson(response, 200, asBadRequest(() => simulator.replaceFaults(faultOptionsFrom(params))));

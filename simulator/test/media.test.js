@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { DEMO_ACCOUNT_SID, DEMO_CALL_SIDS, WAV_SAMPLE_RATE, MP3_SAMPLE_RATE, API_ERRORS } = require('../../dist/simulator');
+const { DEMO_ACCOUNT_SID, DEMO_CALL_SIDS, WAV_SAMPLE_RATE, MP3_SAMPLE_RATE, API_ERRORS } = require('..');
 const { closeAll, startSim, api, basicAuth, rawRequest, startReceiver, startRecording, mp3Frames, wavInfo } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;

@@ -1,9 +1,10 @@
 'use strict';
-// The package's own TelAPI client against the simulator: the two must agree on the wire format.
+// The package's own TelAPI client and signature check against the simulator: two independent
+// readings of telapi-api.md that must agree on the wire format.
 const assert = require('node:assert/strict');
-const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('../../dist/simulator');
-const { TelApiClient, recordingFormParams, DEFAULT_RECORDING_OPTIONS } = require('../../dist/telapi');
-const { closeAll, startSim, SID } = require('./helpers');
+const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
+const { TelApiClient, recordingFormParams, DEFAULT_RECORDING_OPTIONS, verifySignature } = require('../../dist/telapi');
+const { closeAll, startSim, startReceiver, SID } = require('../../simulator/test/helpers');
 
 describe('simulator: with the package\'s TelApiClient', function () {
   const clients = [];
@@ -39,5 +40,21 @@ describe('simulator: with the package\'s TelApiClient', function () {
     const result = await client.record(DEMO_CALL_SIDS.inbound, recordingFormParams(DEFAULT_RECORDING_OPTIONS));
     assert.equal(result.attempts, 2);
     await assert.rejects(client.record(`CA${'9'.repeat(32)}`, recordingFormParams(DEFAULT_RECORDING_OPTIONS)), { name: 'TelApiError', status: 404, code: 13404 });
+  });
+
+  it('signs callbacks so that the package\'s verifySignature accepts them, and only them', async function () {
+    const sim = await startSim({ signCallbacks: true });
+    const receiver = await startReceiver();
+    const client = clientFor(sim, 'v2');
+    const callbackUrl = `${receiver.url}/telapi/recording?token=t0k3n`;
+    await client.record(DEMO_CALL_SIDS.outbound, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, callbackUrl }));
+    await client.record(DEMO_CALL_SIDS.outbound, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, action: 'stop' }));
+    await sim.waitForDelivery({ callSid: DEMO_CALL_SIDS.outbound });
+    const [request] = receiver.received;
+    const params = Object.fromEntries(request.params);
+    const header = request.headers['x-telapi-signature'];
+    assert.equal(verifySignature(DEMO_AUTH_TOKEN, callbackUrl, params, header), true);
+    assert.equal(verifySignature(DEMO_AUTH_TOKEN, `${receiver.url}/telapi/recording`, params, header), false);
+    assert.equal(verifySignature('x'.repeat(32), callbackUrl, params, header), false);
   });
 });

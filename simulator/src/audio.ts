@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { FileFormat, RecordDirection } from '../telapi/recording';
+import type { FileFormat, RecordDirection } from './spec';
 import { SeededRandom } from './random';
 
 /** What a recording sounds like; the same spec always gives the same bytes (so it can be cached). */

@@ -1,4 +1,4 @@
-import type { TranscribeQuality } from '../telapi/recording';
+import type { CallbackMethod, TranscribeQuality } from './spec';
 import type { ApiVersion, CallDirection } from './constants';
 import type { StartRecordingParams } from './recording-params';
 
@@ -52,8 +52,9 @@ export type TranscriptionStatus = 'in-progress' | 'completed' | 'failed';
 export interface SimulatedTranscription {
   sid: string;
   accountSid: string;
-  callSid: string;
-  recordingSid: string;
+  /** Absent for a transcription of an audio URL (`POST /Transcriptions.json`). */
+  callSid: string | undefined;
+  recordingSid: string | undefined;
   apiVersion: ApiVersion;
   status: TranscriptionStatus;
   quality: TranscribeQuality;
@@ -61,6 +62,10 @@ export interface SimulatedTranscription {
   duration: number;
   audioUrl: string;
   callbackUrl: string | undefined;
+  callbackMethod: CallbackMethod;
+  /** Seconds into the audio where the transcribed slice starts, and its length (Zang's SliceStart/SliceDuration). */
+  sliceStart: number | undefined;
+  sliceDuration: number | undefined;
   dateCreated: Date;
   dateUpdated: Date;
 }

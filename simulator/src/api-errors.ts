@@ -22,6 +22,7 @@ export const API_ERRORS = {
   recordingInProgress: { status: 400, code: 14002, message: 'A recording is already in progress on this call' },
   noRecordingToStop: { status: 400, code: 14003, message: 'The call has no recording to stop' },
   transcriptionNotFound: { status: 404, code: 15404, message: 'The requested transcription was not found' },
+  recordingNotComplete: { status: 400, code: 15001, message: 'The recording is still in progress; transcribe it once it has ended' },
 } as const satisfies Record<string, { status: number; code: number; message: string }>;
 
 export type ApiErrorName = keyof typeof API_ERRORS;

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { isAccountSid, isCallSid } from '../telapi/sids';
 import { ApiError } from './api-errors';
 import { MAX_RECORDINGS_PER_CALL, type ApiVersion, type CallSpec } from './constants';
 import type { RecordingEndReason, SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import { newSid, SeededRandom } from './random';
 import type { StartRecordingParams } from './recording-params';
+import { RECORDING_DEFAULTS, isSid, type CallbackMethod, type FileFormat, type TranscribeQuality } from './spec';
 import { TimerSet } from './timers';
 
 export interface TelephonyOptions {
@@ -15,6 +15,19 @@ export interface TelephonyOptions {
   recordingUrlFor: (recording: { accountSid: string; sid: string; fileFormat: string }) => string;
   /** Called once per recording, after it is complete (stopped, at its limit, or by a hang-up). */
   onRecordingEnded: (recording: SimulatedRecording, call: SimulatedCall) => void;
+}
+
+export interface TranscriptionSpec {
+  accountSid: string;
+  apiVersion: ApiVersion;
+  recording: SimulatedRecording | undefined;
+  audioUrl: string;
+  duration: number;
+  quality: TranscribeQuality;
+  callbackUrl: string | undefined;
+  callbackMethod: CallbackMethod;
+  sliceStart: number | undefined;
+  sliceDuration: number | undefined;
 }
 
 interface ActiveRecording {
@@ -67,10 +80,10 @@ export class Telephony {
 
   createCall(spec: CallSpec = {}, apiVersion: ApiVersion = 'v1'): SimulatedCall {
     const sid = spec.callSid ?? newSid('CA');
-    if (!isCallSid(sid)) throw new RangeError(`callSid must be "CA" followed by 32 hex digits`);
+    if (!isSid('CA', sid)) throw new RangeError(`callSid must be "CA" followed by 32 hex digits`);
     if (this.#calls.has(sid)) throw new RangeError(`A call ${sid} already exists`);
     const accountSid = spec.accountSid ?? this.#options.defaultAccountSid;
-    if (!isAccountSid(accountSid)) throw new RangeError(`accountSid must be "AC" followed by 32 hex digits`);
+    if (!isSid('AC', accountSid)) throw new RangeError(`accountSid must be "AC" followed by 32 hex digits`);
     const now = this.#options.now();
     const call: SimulatedCall = {
       sid,
@@ -130,27 +143,9 @@ export class Telephony {
     if (call.recordingSids.length >= MAX_RECORDINGS_PER_CALL) {
       throw new ApiError('recordingLimitReached', `Call ${call.sid} already has ${MAX_RECORDINGS_PER_CALL} recordings, the most a call can have`);
     }
-    const now = this.#options.now();
-    const sid = newSid('RE');
-    const recording: SimulatedRecording = {
-      sid,
-      accountSid: call.accountSid,
-      callSid: call.sid,
-      apiVersion,
-      status: 'in-progress',
-      params: { ...params },
-      duration: 0,
-      endReason: undefined,
-      recordingUrl: this.#options.recordingUrlFor({ accountSid: call.accountSid, sid, fileFormat: params.fileFormat }),
-      digits: '',
-      transcriptionSid: undefined,
-      dateCreated: now,
-      dateUpdated: now,
-    };
-    this.#recordings.set(sid, recording);
-    call.recordingSids.push(sid);
+    const recording = this.#addRecording(call, params, apiVersion, this.#options.now());
     const active: ActiveRecording = {
-      recordingSid: sid,
+      recordingSid: recording.sid,
       startedAt: performance.now(),
       limitTimer: this.#timers.after(params.timeLimit * 1000 * this.#options.timeScale, () => this.#endRecording(active, 'time-limit')),
     };
@@ -192,25 +187,44 @@ export class Telephony {
     return copyRecording(recording);
   }
 
-  createTranscription(recording: SimulatedRecording): SimulatedTranscription {
-    const stored = this.#recordings.get(recording.sid);
+  /**
+   * A finished recording with a date of the caller's choosing, for tests that need many (seeded
+   * history). It counts on its call like any other; the call must exist.
+   */
+  addPastRecording(callSid: string, spec: { dateCreated: Date; duration: number; fileFormat: FileFormat }, apiVersion: ApiVersion): SimulatedRecording {
+    const params: StartRecordingParams = { ...RECORDING_DEFAULTS, fileFormat: spec.fileFormat, callbackUrl: undefined, transcribeCallback: undefined, callbackMethod: 'POST' };
+    const recording = this.#addRecording(this.#requireCall(callSid, undefined), params, apiVersion, spec.dateCreated);
+    recording.status = 'completed';
+    recording.duration = spec.duration;
+    recording.endReason = 'stopped';
+    recording.dateUpdated = new Date(spec.dateCreated.getTime() + spec.duration * 1000);
+    return copyRecording(recording);
+  }
+
+  /** In progress until `completeTranscription`; of a recording, or of an audio URL (no recording). */
+  createTranscription(spec: TranscriptionSpec): SimulatedTranscription {
     const now = this.#options.now();
+    const { recording } = spec;
     const transcription: SimulatedTranscription = {
       sid: newSid('TR'),
-      accountSid: recording.accountSid,
-      callSid: recording.callSid,
-      recordingSid: recording.sid,
-      apiVersion: recording.apiVersion,
+      accountSid: spec.accountSid,
+      callSid: recording?.callSid,
+      recordingSid: recording?.sid,
+      apiVersion: spec.apiVersion,
       status: 'in-progress',
-      quality: recording.params.transcribeQuality,
+      quality: spec.quality,
       text: '',
-      duration: recording.duration,
-      audioUrl: recording.recordingUrl,
-      callbackUrl: recording.params.transcribeCallback,
+      duration: spec.duration,
+      audioUrl: spec.audioUrl,
+      callbackUrl: spec.callbackUrl,
+      callbackMethod: spec.callbackMethod,
+      sliceStart: spec.sliceStart,
+      sliceDuration: spec.sliceDuration,
       dateCreated: now,
       dateUpdated: now,
     };
     this.#transcriptions.set(transcription.sid, transcription);
+    const stored = recording && this.#recordings.get(recording.sid);
     if (stored) stored.transcriptionSid = transcription.sid;
     return { ...transcription };
   }
@@ -219,7 +233,7 @@ export class Telephony {
     const transcription = this.#transcriptions.get(transcriptionSid);
     if (!transcription) return undefined;
     transcription.status = 'completed';
-    transcription.text = simulatedTranscript(transcription.recordingSid, transcription.duration);
+    transcription.text = simulatedTranscript(transcription.recordingSid ?? transcription.sid, transcription.duration);
     transcription.dateUpdated = this.#options.now();
     return { ...transcription };
   }
@@ -230,8 +244,9 @@ export class Telephony {
     return { ...transcription };
   }
 
-  transcriptions(): SimulatedTranscription[] {
-    return newestFirst([...this.#transcriptions.values()]).map((transcription) => ({ ...transcription }));
+  transcriptions(accountSid?: string): SimulatedTranscription[] {
+    const all = [...this.#transcriptions.values()].filter((transcription) => accountSid === undefined || transcription.accountSid === accountSid);
+    return newestFirst(all).map((transcription) => ({ ...transcription }));
   }
 
   /** Stops every timer for good; the state stays readable. */
@@ -246,6 +261,29 @@ export class Telephony {
     this.#calls.clear();
     this.#recordings.clear();
     this.#transcriptions.clear();
+  }
+
+  /** Stored, counted on its call, in progress; the caller finishes it. */
+  #addRecording(call: SimulatedCall, params: StartRecordingParams, apiVersion: ApiVersion, dateCreated: Date): SimulatedRecording {
+    const sid = newSid('RE');
+    const recording: SimulatedRecording = {
+      sid,
+      accountSid: call.accountSid,
+      callSid: call.sid,
+      apiVersion,
+      status: 'in-progress',
+      params: { ...params },
+      duration: 0,
+      endReason: undefined,
+      recordingUrl: this.#options.recordingUrlFor({ accountSid: call.accountSid, sid, fileFormat: params.fileFormat }),
+      digits: '',
+      transcriptionSid: undefined,
+      dateCreated,
+      dateUpdated: dateCreated,
+    };
+    this.#recordings.set(sid, recording);
+    call.recordingSids.push(sid);
+    return recording;
   }
 
   #findCall(callSid: string, accountSid: string | undefined): SimulatedCall | undefined {

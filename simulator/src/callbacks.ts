@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { computeSignature } from '../telapi/signature';
+import { telapiSignature, type CallbackMethod } from './spec';
 import { redactUrl, type SimulatorLogger } from './logger';
 
 export type CallbackKind = 'recording' | 'transcription';
@@ -19,15 +19,17 @@ export interface DeliveryAttempt {
 export interface CallbackDelivery {
   id: number;
   kind: CallbackKind;
-  /** Exactly the URL posted to (query string included), and the one the signature covers. */
+  /** Exactly the URL requested (query string included, GET parameters too), and the one the signature covers. */
   url: string;
-  /** The form parameters, in the order sent. */
+  method: CallbackMethod;
+  /** The parameters, in the order sent (the form body of a POST, added to the query of a GET). */
   params: Record<string, string>;
   /** X-TelAPI-Signature, when callbacks are signed. */
   signature: string | undefined;
   accountSid: string;
-  callSid: string;
-  recordingSid: string;
+  /** Absent for the transcription of an audio URL. */
+  callSid: string | undefined;
+  recordingSid: string | undefined;
   transcriptionSid: string | undefined;
   status: DeliveryStatus;
   attempts: DeliveryAttempt[];
@@ -38,13 +40,21 @@ export interface CallbackDelivery {
 export interface CallbackRequest {
   kind: CallbackKind;
   url: string;
+  method: CallbackMethod;
   params: ReadonlyArray<readonly [string, string]>;
   /** Present when the callback is to be signed with this account's AuthToken. */
   signingToken: string | undefined;
   accountSid: string;
-  callSid: string;
-  recordingSid: string;
+  callSid: string | undefined;
+  recordingSid: string | undefined;
   transcriptionSid?: string;
+}
+
+/** A GET carries the parameters in its query string, so the signature covers them as part of the URL. */
+function withQuery(url: string, params: ReadonlyArray<readonly [string, string]>): string {
+  const target = new URL(url);
+  for (const [name, value] of params) target.searchParams.append(name, value);
+  return target.href;
 }
 
 export interface CallbackPolicy {
@@ -120,11 +130,15 @@ export class CallbackDispatcher {
 
   async deliver(request: CallbackRequest): Promise<CallbackDelivery> {
     const params = Object.fromEntries(request.params);
-    const signature = request.signingToken === undefined ? undefined : computeSignature(request.signingToken, request.url, request.params);
+    const isGet = request.method === 'GET';
+    const url = isGet ? withQuery(request.url, request.params) : request.url;
+    const signed = isGet ? [] : request.params;
+    const signature = request.signingToken === undefined ? undefined : telapiSignature(request.signingToken, url, signed);
     const delivery: CallbackDelivery = {
       id: this.#nextId++,
       kind: request.kind,
-      url: request.url,
+      url,
+      method: request.method,
       params,
       signature,
       accountSid: request.accountSid,
@@ -137,12 +151,12 @@ export class CallbackDispatcher {
       settledAt: undefined,
     };
     this.#deliveries.push(delivery);
-    const body = new URLSearchParams(request.params.map(([name, value]) => [name, value])).toString();
+    const body = isGet ? undefined : new URLSearchParams(request.params.map(([name, value]): [string, string] => [name, value])).toString();
     const closing = this.#closing.signal;
-    const label = `${request.kind} callback for ${request.recordingSid} to ${redactUrl(request.url)}`;
+    const label = `${request.kind} callback for ${request.transcriptionSid ?? request.recordingSid ?? ''} to ${redactUrl(request.url)}`;
 
     for (let attempt = 1; attempt <= this.#policy.maxAttempts && !closing.aborted; attempt++) {
-      const outcome = await this.#post(request.url, body, signature, closing);
+      const outcome = await this.#send(url, body, signature, closing);
       delivery.attempts.push(outcome);
       if (outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300) {
         this.#logger.info(`${label}: delivered (HTTP ${outcome.statusCode})`);
@@ -176,7 +190,8 @@ export class CallbackDispatcher {
     return copyOf(delivery);
   }
 
-  #post(url: string, body: string, signature: string | undefined, closing: AbortSignal): Promise<DeliveryAttempt> {
+  /** POST with a form body, or GET when there is no body. */
+  #send(url: string, body: string | undefined, signature: string | undefined, closing: AbortSignal): Promise<DeliveryAttempt> {
     const startedAt = new Date();
     return new Promise((resolve) => {
       let target: URL;
@@ -187,13 +202,13 @@ export class CallbackDispatcher {
         return;
       }
       const transport = target.protocol === 'https:' ? https : http;
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': String(Buffer.byteLength(body)),
-        'user-agent': USER_AGENT,
-      };
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        headers['content-length'] = String(Buffer.byteLength(body));
+      }
       if (signature !== undefined) headers['x-telapi-signature'] = signature;
-      const request = transport.request(target, { method: 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false });
+      const request = transport.request(target, { method: body === undefined ? 'GET' : 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false });
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#policy.timeoutMs} ms`)));
       request.on('response', (response) => {
         response.resume();

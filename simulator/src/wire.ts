@@ -1,7 +1,8 @@
 import { ApiError } from './api-errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ApiVersion } from './constants';
 import type { RequestParams } from './http-util';
-import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
+import type { SimulatedCall, SimulatedRecording, SimulatedTranscription, TranscriptionStatus } from './model';
+import { TRANSCRIPTION_STATUSES } from './spec';
 
 /** RFC 2822 in UTC the way TelAPI writes it: "Fri, 24 Mar 2017 16:06:32 -0000". */
 export function rfc2822(date: Date): string {
@@ -13,7 +14,15 @@ function wireDuration(seconds: number, version: ApiVersion): number | string {
   return version === 'v2' ? seconds : String(seconds);
 }
 
-const accountPath = (version: ApiVersion, accountSid: string): string => `/${version}/Accounts/${accountSid}`;
+/** `api_version` is `v1` under both TelAPI prefixes (/v1 and /2011-07-01), `v2` under Zang's. */
+export function reportedVersion(version: ApiVersion): 'v1' | 'v2' {
+  return version === 'v2' ? 'v2' : 'v1';
+}
+
+/** A resource's `uri` under the prefix it was asked for; TelAPI-era uris end in `.json`, Zang's do not. */
+function resourceUri(version: ApiVersion, accountSid: string, rest: string): string {
+  return `/${version}/Accounts/${accountSid}${rest}${version === 'v2' ? '' : '.json'}`;
+}
 
 /** Exactly the Recording shape of telapi-api.md; `api_version` and `uri` follow the request's prefix. */
 export function recordingJson(recording: SimulatedRecording, version: ApiVersion): Record<string, unknown> {
@@ -26,13 +35,13 @@ export function recordingJson(recording: SimulatedRecording, version: ApiVersion
     recording_url: recording.recordingUrl,
     date_created: rfc2822(recording.dateCreated),
     date_updated: rfc2822(recording.dateUpdated),
-    api_version: version,
-    uri: `${accountPath(version, recording.accountSid)}/Recordings/${recording.sid}`,
+    api_version: reportedVersion(version),
+    uri: resourceUri(version, recording.accountSid, `/Recordings/${recording.sid}`),
   };
 }
 
 export function callJson(call: SimulatedCall, version: ApiVersion, now: Date): Record<string, unknown> {
-  const base = `${accountPath(version, call.accountSid)}/Calls/${call.sid}`;
+  const base = `/Calls/${call.sid}`;
   const durationSeconds = Math.max(0, Math.round(((call.endTime ?? now).getTime() - call.dateCreated.getTime()) / 1000));
   return {
     sid: call.sid,
@@ -53,9 +62,9 @@ export function callJson(call: SimulatedCall, version: ApiVersion, now: Date): R
     forwarded_from: call.forwardedFrom ?? null,
     caller_name: call.callerName,
     recordings_count: call.recordingSids.length,
-    api_version: version,
-    uri: base,
-    subresource_uris: { recordings: `${base}/Recordings` },
+    api_version: reportedVersion(version),
+    uri: resourceUri(version, call.accountSid, base),
+    subresource_uris: { recordings: resourceUri(version, call.accountSid, `${base}/Recordings`) },
   };
 }
 
@@ -63,20 +72,20 @@ export function transcriptionJson(transcription: SimulatedTranscription, version
   return {
     sid: transcription.sid,
     account_sid: transcription.accountSid,
-    call_sid: transcription.callSid,
-    recording_sid: transcription.recordingSid,
+    call_sid: transcription.callSid ?? '',
+    recording_sid: transcription.recordingSid ?? '',
     status: transcription.status,
     type: transcription.quality,
     audio_url: transcription.audioUrl,
     duration: wireDuration(transcription.duration, version),
     price: '0.00',
     transcription_text: transcription.text,
-    transcribe_callback: transcription.callbackUrl ?? null,
-    callback_method: 'POST',
+    transcribe_callback: transcription.callbackUrl ?? '',
+    callback_method: transcription.callbackMethod,
     date_created: rfc2822(transcription.dateCreated),
     date_updated: rfc2822(transcription.dateUpdated),
-    api_version: version,
-    uri: `${accountPath(version, transcription.accountSid)}/Transcriptions/${transcription.sid}`,
+    api_version: reportedVersion(version),
+    uri: resourceUri(version, transcription.accountSid, `/Transcriptions/${transcription.sid}`),
   };
 }
 
@@ -110,7 +119,10 @@ function pageUri(path: string, query: URLSearchParams, page: number, pageSize: n
   return `${path}?${kept.toString()}`;
 }
 
-/** TelAPI's list envelope: `page` is 0-based, `start`/`end` are item indexes over the whole list. */
+/**
+ * TelAPI's list envelope: `page` is 0-based, `start`/`end` are item indexes over the whole list,
+ * `uri` is the path without the query, and a page link that does not exist is "" (as Zang's data).
+ */
 export function listEnvelope<T>(
   itemsKey: string,
   allItems: readonly T[],
@@ -124,7 +136,6 @@ export function listEnvelope<T>(
   const lastPage = Math.max(0, numPages - 1);
   const start = page * pageSize;
   const items = allItems.slice(start, start + pageSize);
-  const queryText = request.query.toString();
   return {
     page,
     num_pages: numPages,
@@ -132,10 +143,10 @@ export function listEnvelope<T>(
     total,
     start: items.length > 0 ? start : 0,
     end: items.length > 0 ? start + items.length - 1 : 0,
-    uri: queryText === '' ? request.path : `${request.path}?${queryText}`,
+    uri: request.path,
     first_page_uri: pageUri(request.path, request.query, 0, pageSize),
-    previous_page_uri: page > 0 ? pageUri(request.path, request.query, Math.min(page - 1, lastPage), pageSize) : null,
-    next_page_uri: page < lastPage ? pageUri(request.path, request.query, page + 1, pageSize) : null,
+    previous_page_uri: page > 0 ? pageUri(request.path, request.query, Math.min(page - 1, lastPage), pageSize) : '',
+    next_page_uri: page < lastPage ? pageUri(request.path, request.query, page + 1, pageSize) : '',
     last_page_uri: pageUri(request.path, request.query, lastPage, pageSize),
     [itemsKey]: items.map(render),
   };
@@ -153,36 +164,62 @@ function parseDay(name: string, value: string): string {
   return value.trim();
 }
 
-export interface RecordingFilter {
-  callSid?: string;
-  /** UTC calendar days, YYYY-MM-DD; the bounds are inclusive. */
-  createdOn?: string;
-  createdOnOrAfter?: string;
-  createdOnOrBefore?: string;
+/** UTC calendar days, YYYY-MM-DD; both bounds include the day named. */
+export interface DayRange {
+  on?: string;
+  onOrAfter?: string;
+  onOrBefore?: string;
 }
 
 /**
- * `DateCreated>` and `DateCreated<` carry the comparison in their names, so a URL reads
- * `DateCreated>=2017-03-24` ("on or after"); both bounds include the day named.
+ * `{Name}>` and `{Name}<` carry the comparison in their names, so a URL reads
+ * `DateCreated>=2017-03-24` ("on or after") and `DateCreated<=2017-03-24` ("on or before").
  */
+function parseDayRange(params: RequestParams, name: string): DayRange {
+  const range: DayRange = {};
+  const on = params.get(name);
+  if (on) range.on = parseDay(name, on);
+  const after = params.get(`${name}>`);
+  if (after) range.onOrAfter = parseDay(`${name}>`, after);
+  const before = params.get(`${name}<`);
+  if (before) range.onOrBefore = parseDay(`${name}<`, before);
+  return range;
+}
+
+function inDayRange(date: Date, range: DayRange): boolean {
+  const day = date.toISOString().slice(0, 10);
+  if (range.on !== undefined && day !== range.on) return false;
+  if (range.onOrAfter !== undefined && day < range.onOrAfter) return false;
+  if (range.onOrBefore !== undefined && day > range.onOrBefore) return false;
+  return true;
+}
+
+export interface RecordingFilter {
+  callSid: string | undefined;
+  created: DayRange;
+}
+
 export function parseRecordingFilter(params: RequestParams): RecordingFilter {
-  const filter: RecordingFilter = {};
-  const callSid = params.get('CallSid')?.trim();
-  if (callSid) filter.callSid = callSid;
-  const on = params.get('DateCreated');
-  if (on) filter.createdOn = parseDay('DateCreated', on);
-  const after = params.get('DateCreated>');
-  if (after) filter.createdOnOrAfter = parseDay('DateCreated>', after);
-  const before = params.get('DateCreated<');
-  if (before) filter.createdOnOrBefore = parseDay('DateCreated<', before);
-  return filter;
+  return { callSid: params.get('CallSid')?.trim() || undefined, created: parseDayRange(params, 'DateCreated') };
 }
 
 export function matchesRecordingFilter(recording: SimulatedRecording, filter: RecordingFilter): boolean {
-  const day = recording.dateCreated.toISOString().slice(0, 10);
-  if (filter.callSid !== undefined && recording.callSid !== filter.callSid) return false;
-  if (filter.createdOn !== undefined && day !== filter.createdOn) return false;
-  if (filter.createdOnOrAfter !== undefined && day < filter.createdOnOrAfter) return false;
-  if (filter.createdOnOrBefore !== undefined && day > filter.createdOnOrBefore) return false;
-  return true;
+  return (filter.callSid === undefined || recording.callSid === filter.callSid) && inDayRange(recording.dateCreated, filter.created);
+}
+
+export interface TranscriptionFilter {
+  status: TranscriptionStatus | undefined;
+  transcribed: DayRange;
+}
+
+/** The day a transcription was asked for counts as its `DateTranscribed`. */
+export function parseTranscriptionFilter(params: RequestParams): TranscriptionFilter {
+  const given = params.get('Status')?.trim().toLowerCase();
+  const status = given ? TRANSCRIPTION_STATUSES.find((candidate) => candidate === given) : undefined;
+  if (given && status === undefined) throw new ApiError('invalidParameter', `Status must be one of ${TRANSCRIPTION_STATUSES.join(', ')}`);
+  return { status, transcribed: parseDayRange(params, 'DateTranscribed') };
+}
+
+export function matchesTranscriptionFilter(transcription: SimulatedTranscription, filter: TranscriptionFilter): boolean {
+  return (filter.status === undefined || transcription.status === filter.status) && inDayRange(transcription.dateCreated, filter.transcribed);
 }

@@ -6,7 +6,10 @@ export {
   type RecordedRequest,
   type ListeningAddress,
   type DeliveryMatch,
+  type RecordingSeed,
+  type MediaRequest,
 } from './simulator';
+export { TOKEN_PARAM, telapiSignature, urlToken, type CallbackMethod, type FileFormat, type RecordDirection, type TranscribeQuality } from './spec';
 export {
   DEMO_ACCOUNT_SID,
   DEMO_AUTH_TOKEN,

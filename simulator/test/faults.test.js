@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { DEMO_CALL_SIDS, API_ERRORS, ApiError } = require('../../dist/simulator');
+const { DEMO_CALL_SIDS, API_ERRORS, ApiError } = require('..');
 const { closeAll, startSim, api } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
