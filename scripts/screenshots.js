@@ -72,7 +72,7 @@ async function main() {
     await page.screenshot({ path: path.join(OUT, 'record-dialog.png'), clip: { x: box.x, y: 0, width: box.width, height: box.y + box.height } });
 
     // 2b. Its account: the AuthToken is stored, never shown.
-    await page.locator('#node-input-btn-account-edit').click();
+    await h.editConfigNode(page, 'account');
     await page.locator('#node-config-input-accountSid').waitFor();
     await h.waitForTrays(page, { opened: true });
     await page.locator('#node-config-input-name').blur();

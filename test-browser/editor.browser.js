@@ -77,7 +77,7 @@ describe('editor in a real browser', function () {
     await h.openNodeDialog(page, recordId);
     await page.locator('#node-input-account').waitFor();
     assert.equal(await page.locator('#node-input-account').inputValue(), '_ADD_');
-    await page.locator('#node-input-btn-account-add').click();
+    await h.addConfigNode(page, 'account');
     const sid = page.locator('#node-config-input-accountSid');
     await sid.waitFor();
     await h.waitForTrays(page, { opened: true });
@@ -167,7 +167,7 @@ describe('editor in a real browser', function () {
 
   it('never echoes the AuthToken into the account dialog, and says that one is stored', async () => {
     await h.openNodeDialog(page, recordId);
-    await page.locator('#node-input-btn-account-edit').click();
+    await h.editConfigNode(page, 'account');
     const token = page.locator('#node-config-input-authToken');
     await token.waitFor();
     await h.waitForTrays(page, { opened: true });
@@ -204,7 +204,7 @@ describe('editor in a real browser', function () {
     const transcribeCallback = page.locator('#node-input-transcribeCallback');
     await transcribeCallback.pressSequentially('/telapi/transcription');
     await page.locator('#node-input-transcribeCallback.input-error').waitFor();
-    await page.locator('#node-input-btn-account-edit').click();
+    await h.editConfigNode(page, 'account');
     await page.locator('#node-config-input-publicUrl').waitFor();
     await h.waitForTrays(page, { opened: true });
     await page.locator('#node-config-input-publicUrl').pressSequentially('https://nr.example.com/?x');

@@ -125,6 +125,26 @@ async function tooltipOf(page, field, text) {
   await page.mouse.move(1, 1);
 }
 
+/**
+ * Opens the config-node dialog to add a new config node for the edit dialog's `property` (e.g.
+ * 'account'; in a config node's own dialog pass prefix 'node-config-input'). Node-RED 4 has an add
+ * button beside the picker (`#<prefix>-btn-<property>-add`); 3.1 has one pencil button
+ * (`#<prefix>-lookup-<property>`) that adds when the picker shows "Add new …" and edits otherwise.
+ */
+async function addConfigNode(page, property, prefix = 'node-input') {
+  const add = page.locator(`#${prefix}-btn-${property}-add`);
+  if (await add.count() > 0) return add.click();
+  await page.locator(`#${prefix}-${property}`).selectOption('_ADD_');
+  return page.locator(`#${prefix}-lookup-${property}`).click();
+}
+
+/** Opens the dialog of the config node selected in the picker for `property` (see addConfigNode). */
+async function editConfigNode(page, property, prefix = 'node-input') {
+  const edit = page.locator(`#${prefix}-btn-${property}-edit`);
+  if (await edit.count() > 0) return edit.click();
+  return page.locator(`#${prefix}-lookup-${property}`).click();
+}
+
 /** Clicks Deploy and waits until the runtime confirmed it: spinner gone, nothing left to deploy. */
 async function deploy(page) {
   await page.locator('#red-ui-header-button-deploy:not(.disabled)').click();
@@ -138,7 +158,9 @@ async function screenshotOnFailure(context, page) {
   if (!page || !test || test.state !== 'failed') return;
   const dir = path.join(ROOT, 'test-results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  // Legs may run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
+  const leg = process.env.TELAPI_TEST_LEG ? `${process.env.TELAPI_TEST_LEG}-` : '';
+  const file = path.join(dir, `${leg}${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
   try {
     await page.screenshot({ path: file });
     console.log(`      screenshot: ${path.relative(ROOT, file)}`);
@@ -160,5 +182,7 @@ module.exports = {
   openNodeDialog,
   waitForTrays,
   tooltipOf,
+  addConfigNode,
+  editConfigNode,
   deploy,
 };

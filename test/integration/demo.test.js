@@ -51,7 +51,8 @@ describe('npm start: the offline demo', function () {
   const demos = [];
 
   before(async function () {
-    // The demo runs the devDependency Node-RED (4.1); under the Node-RED 5 run there is nothing new to learn.
+    // `npm start` runs the devDependency Node-RED (4.1) on the machine's Node whatever the leg: on the
+    // other legs (TELAPI_TEST_NODE_RED set by scripts/test-leg.js) it would test the same thing again.
     if (process.env.TELAPI_TEST_NODE_RED) this.skip();
     const nodeRedPort = await unusedPort();
     // Port 0: the simulator binds a free port itself; the banner names it.

@@ -1,6 +1,7 @@
 'use strict';
 // The function nodes of the examples that guard against hostile input, run as Node-RED's function
-// node runs them (the body of a function of msg, with env, node and URL in scope).
+// node runs them: the body of a function of msg, with env, node and the Setup tab's modules (`libs`,
+// here Node's built-in ones) in scope, and no global URL, as in Node-RED 3.1's sandbox.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,8 +13,9 @@ const nodeOf = (file, id) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file
 /** Runs a function node's code on `msg`; returns its outputs and what it logged. */
 function run(node, msg, env) {
   const logged = [];
+  const modules = Object.fromEntries((node.libs ?? []).map((lib) => [lib.var, require(`node:${lib.module}`)]));
   const context = vm.createContext({
-    URL, msg, env: { get: (name) => env[name] },
+    ...modules, msg, env: { get: (name) => env[name] },
     node: { warn: (text) => logged.push(text), status: () => {}, error: (text) => logged.push(text) },
   });
   const result = vm.runInContext(`(function () {\n${node.func}\n})()`, context);

@@ -13,6 +13,7 @@
 // catalogue at catalogue.nodered.org), D03 (latest versions on npm).
 const assert = require('node:assert/strict');
 const { packedFiles } = require('../support/npm');
+const { nodeRedPath } = require('../support/red');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -22,10 +23,12 @@ const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
 const fromNodeRed = (name) => require(require.resolve(name, { paths: [nodeRedDir, ROOT] }));
 const semver = fromNodeRed('semver');
 
-/** Node-RED releases the suite runs against: the devDependency (4.x) and, if installed, compat/nr5. */
+/** Node-RED releases the suite runs against: the devDependency (4.x) and the installed compat/<leg> folders. */
 function installedNodeReds() {
   const found = [];
-  for (const dir of [nodeRedDir, path.join(ROOT, 'compat', 'nr5', 'node_modules', 'node-red')]) {
+  const compat = path.join(ROOT, 'compat');
+  const legs = fs.existsSync(compat) ? fs.readdirSync(compat).map((leg) => path.join(compat, leg, 'node_modules', 'node-red')) : [];
+  for (const dir of [nodeRedDir, ...legs]) {
     const file = path.join(dir, 'package.json');
     if (fs.existsSync(file)) {
       const { version, engines } = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -80,10 +83,13 @@ function examplesFiles(dir = path.join(ROOT, 'examples')) {
   });
 }
 
-/** Node types of Node-RED's core nodes: what an example may use besides this package's nodes. */
+/**
+ * Node types of the core nodes of the Node-RED this leg runs (test/support/red.js): what an example
+ * may use besides this package's nodes, down to the oldest supported release.
+ */
 function coreTypes() {
   const types = new Set(['tab', 'group', 'junction', 'subflow']);
-  const coreDir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedDir] })), 'core');
+  const coreDir = path.join(path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedPath] })), 'core');
   for (const category of fs.readdirSync(coreDir)) {
     for (const file of fs.readdirSync(path.join(coreDir, category))) {
       if (!file.endsWith('.html')) continue;
@@ -124,6 +130,17 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
       for (const release of [...REGISTRY_SNAPSHOT, ...installedNodeReds()]) {
         assert.ok(semver.satisfies(release.version, range), `Node-RED ${release.version} (${release.where}) satisfies ${range}`);
       }
+    });
+
+    it('declares as minimum Node-RED the minor release the oldest compat/ leg tests', () => {
+      const compat = path.join(ROOT, 'compat');
+      const declared = fs.readdirSync(compat)
+        .filter((leg) => fs.existsSync(path.join(compat, leg, 'package.json')))
+        .map((leg) => semver.minVersion(JSON.parse(fs.readFileSync(path.join(compat, leg, 'package.json'), 'utf8')).dependencies['node-red']));
+      const oldest = declared.reduce((a, b) => (semver.lt(b, a) ? b : a));
+      const minimum = semver.minVersion(pkg['node-red'].version);
+      assert.equal(`${minimum.major}.${minimum.minor}`, `${oldest.major}.${oldest.minor}`,
+        `node-red.version ${pkg['node-red'].version} vs the oldest leg's Node-RED ${oldest}`);
     });
 
     it('P07: declares engines.node, satisfied by the minimum Node of the latest Node-RED', () => {

@@ -11,7 +11,7 @@
 // the child's log.
 const http = require('node:http');
 
-/** Node-RED's RED object, found among the loaded modules (Node-RED 4 and 5 keep it in lib/red.js). */
+/** Node-RED's RED object, found among the loaded modules (Node-RED 3.1, 4 and 5 keep it in lib/red.js). */
 function findRed() {
   for (const [file, mod] of Object.entries(require.cache)) {
     if (/[\\/]node-red[\\/]lib[\\/]red\.js$/.test(file) && mod.exports && mod.exports.httpNode) return mod.exports;

@@ -1,6 +1,7 @@
 'use strict';
 // One place that decides which Node-RED the tests run against: the devDependency (4.1.x on the
-// machine's Node 20) by default, or the Node-RED 5 install that scripts/test-nr5.js points at.
+// machine's Node 20) by default, or the compat/<leg> install that scripts/test-leg.js points at
+// (Node-RED 3.1, or 5 on Node 22 or 24).
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 

@@ -1,0 +1,86 @@
+'use strict';
+// The package declares `"node-red": { "version": ">=3.1.0" }`. The compat legs run everything on
+// 3.1, 4.1 and 5.0; these checks keep the code from reaching for an API that some supported release
+// lacks without anyone noticing (a new RED.* member must be looked up in Node-RED 3.1.0 and added
+// here).
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const ROOT = path.join(__dirname, '..', '..');
+const NODES = path.join(ROOT, 'src', 'nodes');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const editorFiles = fs.readdirSync(NODES).filter((f) => f.endsWith('.html')).sort();
+const runtimeFiles = fs.readdirSync(NODES).filter((f) => f.endsWith('.ts')).sort();
+
+// Each of these is in Node-RED 3.1.0 with the behaviour the code relies on (read in 3.1.0's
+// @node-red/editor-client red.js and @node-red/runtime / registry).
+const EDITOR_API = new Set([
+  'RED._', // the editor's catalog (named in comments: the nodes use their type's own translator)
+  'RED.nodes.registerType', // definitions with defaults/credentials validators of the form (v, opt): 3.1.0
+  'RED.nodes.getType', // a definition's own translator `_`
+  'RED.nodes.node', // a config node by id
+]);
+const RUNTIME_API = new Set([
+  'RED._',
+  'RED.nodes.createNode',
+  'RED.nodes.getNode',
+  'RED.nodes.registerType', // with the `credentials` option
+  'RED.settings', // httpNodeRoot, httpNodeMiddleware (function or array), httpNodeCors
+  'RED.httpNode',
+  'RED.httpAdmin', // only to tell whether a path belongs to the editor's admin API
+]);
+
+/** The RED.x or RED.x.y member chains a source uses (comments and strings included: better too many). */
+function redMembers(source) {
+  return new Set([...source.matchAll(/\bRED((?:\.[A-Za-z_$][\w$]*){1,2})/g)].map((m) => {
+    const chain = `RED${m[1]}`;
+    // RED.nodes.x and RED.x: keep two levels for namespaces, one for plain members (RED._, RED.settings).
+    return /^RED\.(nodes|editor|validators|utils|view|popover|tabs|tray|notify|i18n)\./.test(chain) ? chain : `RED.${m[1].split('.')[1]}`;
+  }));
+}
+
+/** The definitions an editor .html registers, evaluated with a stub RED (only registerType runs at load). */
+function editorDefinitions(file) {
+  const html = fs.readFileSync(path.join(NODES, file), 'utf8');
+  const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  const definitions = {};
+  const RED = { nodes: { registerType: (type, def) => { definitions[type] = def; } } };
+  for (const script of scripts) vm.runInNewContext(script, { RED });
+  return definitions;
+}
+
+describe('Node-RED API: only what Node-RED 3.1 offers', () => {
+  it('the package declares Node-RED >=3.1.0', () => {
+    assert.equal(pkg['node-red'].version, '>=3.1.0');
+  });
+
+  for (const file of editorFiles) {
+    it(`${file}: every validator has the form (v, opt), so that Node-RED 3.1+ shows its reason`, () => {
+      const definitions = editorDefinitions(file);
+      assert.ok(Object.keys(definitions).length > 0, `${file} registers a type`);
+      for (const [type, def] of Object.entries(definitions)) {
+        for (const group of ['defaults', 'credentials']) {
+          for (const [property, spec] of Object.entries(def[group] ?? {})) {
+            if (spec.validate === undefined) continue;
+            // A one-argument validator's string counts as "valid" on every release.
+            assert.equal(spec.validate.length, 2, `${type}.${group}.${property}: validate(v, opt)`);
+          }
+        }
+      }
+    });
+
+    it(`${file}: uses only editor APIs that Node-RED 3.1.0 has`, () => {
+      const used = [...redMembers(fs.readFileSync(path.join(NODES, file), 'utf8'))].filter((m) => !EDITOR_API.has(m));
+      assert.deepEqual(used, [], 'check these in Node-RED 3.1.0 and add them to EDITOR_API');
+    });
+  }
+
+  for (const file of runtimeFiles) {
+    it(`${file}: uses only runtime APIs that Node-RED 3.1.0 has`, () => {
+      const used = [...redMembers(fs.readFileSync(path.join(NODES, file), 'utf8'))].filter((m) => !RUNTIME_API.has(m));
+      assert.deepEqual(used, [], 'check these in Node-RED 3.1.0 and add them to RUNTIME_API');
+    });
+  }
+});
