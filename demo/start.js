@@ -3,7 +3,6 @@
 // user directory, this package linked into it, and the demo flows deployed against the simulator.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
@@ -24,14 +23,6 @@ if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js')) || !fs.
 const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 const { demoFlows, DEMO_ACCOUNT_ID } = require('./flows');
 const PACKAGE_NAME = require('../package.json').name;
-
-function portFree(port) {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
-  });
-}
 
 function prepareUserDir() {
   fs.mkdirSync(USER_DIR, { recursive: true });
@@ -93,9 +84,6 @@ async function startDemoSimulator() {
 }
 
 async function main() {
-  // Node-RED binds its port in a child process, which fails late and quietly: check it first.
-  if (!(await portFree(NODE_RED_PORT))) portBusy(NODE_RED_PORT, 'Node-RED', 'PORT');
-
   const publicUrl = `http://${HOST}:${NODE_RED_PORT}`;
   const simulator = await startDemoSimulator();
   const account = { baseUrl: `${simulator.url}/v2`, publicUrl, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN };
@@ -123,10 +111,15 @@ async function main() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   nodeRed.once('exit', (code) => {
-    if (!stopping) {
-      console.error(`Node-RED exited (${code}).`);
-      void stop(1);
+    if (stopping) return;
+    // Node-RED binds its port itself: when it is taken, it says so and exits.
+    if (!announced && /port in use|EADDRINUSE/i.test(output)) {
+      stopping = true;
+      void simulator.close().then(() => portBusy(NODE_RED_PORT, 'Node-RED', 'PORT'));
+      return;
     }
+    console.error(`Node-RED exited (${code}).`);
+    void stop(1);
   });
 
   let output = '';

@@ -184,13 +184,14 @@ describe('editor in a real browser', function () {
 
   it('offers the core http proxy config node as the account\'s proxy, with Node-RED\'s own picker', async () => {
     await h.openNodeDialog(page, recordId);
-    await page.locator('#node-input-btn-account-edit').click();
+    await h.editConfigNode(page, 'account');
     const proxy = page.locator('#node-config-input-proxy');
     await proxy.waitFor();
     await h.waitForTrays(page, { opened: true });
     assert.equal(await proxy.evaluate((el) => el.tagName), 'SELECT');
     assert.equal(await proxy.inputValue(), '_ADD_');
-    await page.locator('#node-config-input-btn-proxy-add').waitFor({ state: 'visible' });
+    // Node-RED 4 and 5 show an add button beside the picker, 3.1 its one lookup button.
+    await page.locator('#node-config-input-btn-proxy-add, #node-config-input-lookup-proxy').first().waitFor({ state: 'visible' });
     assert.match(await page.locator('label[for="node-config-input-proxy"]').innerText(), /Proxy/);
     await page.locator('#node-config-dialog-cancel').click();
     await proxy.waitFor({ state: 'detached' });

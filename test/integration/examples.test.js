@@ -7,7 +7,6 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startNodeRed, userDirWithPackage, PACKAGE_NAME } = require('../support/node-red-process');
 const { openDebugSidebar } = require('../support/debug-sidebar');
-const { unusedPort } = require('../support/stand-in');
 const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
@@ -25,11 +24,11 @@ describe('example flows against the simulator in a real Node-RED', function () {
   const TAB_ENV = {};
 
   before(async () => {
-    const port = await unusedPort();
-    const publicUrl = `http://127.0.0.1:${port}`;
     sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100 });
     Object.assign(TAB_ENV, { SIMULATOR_URL: sim.url, VOICE_KEY });
-    nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { uiPort: port } });
+    // Node-RED binds a free port itself; the flows, deployed after it started, name it.
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage() });
+    const publicUrl = nodeRed.url;
     sidebar = await openDebugSidebar(nodeRed.url);
     const listed = await nodeRed.adminRequest('GET', `/library/examples/flows/${PACKAGE_NAME}`);
     const flows = [];

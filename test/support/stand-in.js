@@ -83,7 +83,10 @@ async function startStandIn(options = {}) {
   };
 }
 
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+/**
+ * A port on 127.0.0.1 that nothing listens on (bound, then released), for tests of a refused
+ * connection. A server a test needs binds port 0 itself instead.
+ */
 async function unusedPort() {
   const server = http.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
