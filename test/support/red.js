@@ -11,4 +11,35 @@ const nodeRedPath = process.env.TELAPI_TEST_NODE_RED
 
 helper.init(require.resolve(nodeRedPath));
 
+/**
+ * helper.setFlows() starts listening for 'flows:started' only after the deploy resolved and gives up
+ * after 300 ms: on a loaded machine (CI runs two legs at a time) a deploy takes longer and the test
+ * fails with "timeout waiting event". This one listens before deploying and waits up to 20 s.
+ */
+helper.setFlows = async function setFlows(testFlow, type, testCredentials, cb) {
+  if (typeof testCredentials === 'string') {
+    cb = testCredentials;
+    testCredentials = {};
+  }
+  if (!type || typeof type !== 'string') type = 'full';
+  let onStarted;
+  let timer;
+  const started = new Promise((resolve, reject) => {
+    onStarted = resolve;
+    timer = setTimeout(() => reject(new Error('flows did not start within 20 s')), 20_000);
+    this._events.once('flows:started', onStarted);
+  });
+  try {
+    await this._redNodes.setFlows(testFlow, testCredentials || {}, type);
+    await started;
+    if (cb) cb();
+  } catch (error) {
+    if (cb) cb(error);
+    else throw error;
+  } finally {
+    clearTimeout(timer);
+    this._events.off('flows:started', onStarted);
+  }
+};
+
 module.exports = { helper, nodeRedPath, requireNodeRed: () => require(nodeRedPath) };
