@@ -90,8 +90,8 @@ const NOTHING_SENT_CODES = [
   'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
 ];
 
-/** How Node >= 24.20 reports a refused connection on got's retry (see request()). */
-const CLOSED_BEFORE_CONNECTION = 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION';
+/** How Node >= 24.20 ends got's retry after a refused connection or a connect-phase timeout (see request()). */
+const ABANDONED_SOCKET_CODES: ReadonlySet<string> = new Set(['ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'ECANCELED']);
 
 /** The code of the error that ends a retry wait of a closed client. */
 const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
@@ -233,20 +233,30 @@ export class TelApiClient {
       for (;;) {
         const attemptOptions = earlier === 0 ? options : { ...options, retry: { limit: this.maxAttempts - earlier - 1 } };
         const pending = (body === undefined ? instances.plain : instances.form)(this.accountUrl(request.path), attemptOptions);
-        if (onSent) pending.on('request', (sent) => sent.once('finish', onSent));
+        // Whether the latest attempt's request was completely written out (TelAPI may have it).
+        let written = false;
+        pending.on('request', (sent) => {
+          written = false;
+          sent.once('finish', () => {
+            written = true;
+            onSent?.();
+          });
+        });
         // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and
         // costs less CPU per request (measured side by side, bench/README.md).
         const cancel = (): void => pending.cancel();
         signal?.addEventListener('abort', cancel, { once: true });
+        let response: Response<string>;
         try {
-          const response = await pending;
-          return parseResult(response, earlier + response.retryCount + 1);
+          response = await pending;
         } catch (error) {
           const attempts = earlier + attemptsOf(error);
-          // Node >= 24.20 ends a refused connection that got retries with this error, outside got's
-          // retry logic (got #2469, fixed only in got 16, which needs Node 22): nothing was sent, so
-          // the client retries it itself, within the same attempts.
-          if (errorCode(error) === CLOSED_BEFORE_CONNECTION && attempts < this.maxAttempts && !this.#closed && !signal?.aborted) {
+          // Node >= 24.20 ends a retry that got started after a refused connection or a connect-phase
+          // timeout with an error of the abandoned socket, outside got's retry logic (got #2469, fixed
+          // only in got 16, which needs Node 22). Nothing was written, so the client retries itself,
+          // within the same attempts.
+          const abandonedSocket = !written && ABANDONED_SOCKET_CODES.has(errorCode(error) ?? '');
+          if (abandonedSocket && attempts < this.maxAttempts && !this.#closed && !signal?.aborted) {
             earlier = attempts;
             await this.#pause(this.#backoffMs(attempts), signal, attempts);
             continue;
@@ -255,6 +265,7 @@ export class TelApiClient {
         } finally {
           signal?.removeEventListener('abort', cancel);
         }
+        return parseResult(response, earlier + response.retryCount + 1);
       }
     } finally {
       this.#active -= 1;
