@@ -8,8 +8,8 @@ export const RECORDINGS_OPERATIONS = ['list', 'get', 'download', 'delete', 'tran
 export type RecordingsOperation = (typeof RECORDINGS_OPERATIONS)[number];
 
 export const MAX_RECORDINGS_LIMIT = 100_000;
-/** TelAPI's page size is at most 100 (telapi-api.md: PageSize, default 50). */
-export const LIST_PAGE_SIZE = 100;
+/** TelAPI's default page size (telapi-api.md): servers that cap PageSize cap it no lower. */
+export const LIST_PAGE_SIZE = 50;
 
 /** The contract's settings of one message (design.md, telapi-recordings). */
 export interface RecordingsOptions {

@@ -94,7 +94,7 @@ describe('telapi-recordings node', function () {
     assert.equal(out.total, 120);
     assert.equal(out.topic, 'keep');
     const lists = sim.requests().filter((r) => r.path.endsWith('/Recordings.json'));
-    assert.equal(lists.length, 2, 'PageSize 100: two pages of the simulator');
+    assert.deepEqual(lists.map((r) => new URLSearchParams(r.url.split('?')[1]).get('Page')), ['0', '1', '2'], 'three pages of 50');
     assert.deepEqual(seen.statuses.at(-1), { fill: 'green', shape: 'dot', text: '120 recordings' });
   });
 

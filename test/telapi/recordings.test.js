@@ -89,7 +89,7 @@ describe('telapi/recordings: options', () => {
 describe('telapi/recordings: request building', () => {
   it('lists with TelAPI\'s names, the comparison in the name, dates as given', () => {
     const query = listQuery({ callSid: CA, dateFrom: '2024-01-31', dateTo: '2024-02-02', maxRecordings: 1000 }, 2);
-    assert.equal(query.toString(), `CallSid=${CA}&DateCreated%3E=2024-01-31&DateCreated%3C=2024-02-02&Page=2&PageSize=100`);
+    assert.equal(query.toString(), `CallSid=${CA}&DateCreated%3E=2024-01-31&DateCreated%3C=2024-02-02&Page=2&PageSize=50`);
     assert.equal(listQuery({ callSid: '', dateFrom: '', dateTo: '', maxRecordings: 7 }).toString(), 'Page=0&PageSize=7');
   });
 
@@ -170,8 +170,8 @@ describe('telapi/recordings: paging', () => {
     });
     const result = await listRecordings(client, { ...DEFAULT_RECORDINGS_OPTIONS, maxRecordings: 250 });
     assert.equal(result.recordings.length, 250);
-    assert.equal(client.requests.length, 3);
-    assert.equal(client.requests[0].query.get('PageSize'), '100');
+    assert.equal(client.requests.length, 5);
+    assert.equal(client.requests[0].query.get('PageSize'), '50');
   });
 
   it('de-duplicates by sid when pages shift, and a page with nothing new ends the walk', async () => {
