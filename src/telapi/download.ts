@@ -124,6 +124,7 @@ function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options:
       return;
     }
     const chunks: Buffer[] = [];
+    let whole: Buffer | undefined;
     let received = 0;
     let head: http.IncomingMessage | undefined;
     let settled = false;
@@ -136,6 +137,7 @@ function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options:
     const fail = (error: DownloadError): void => {
       finish(() => {
         chunks.length = 0;
+        whole = undefined;
         stream.destroy();
         reject(error);
       });
@@ -172,23 +174,37 @@ function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options:
       const announced = Number(response.headers['content-length']);
       if (Number.isFinite(announced) && announced > maxBytes) {
         fail(new DownloadError(`The file is ${announced} bytes, more than the limit of ${maxBytes}`, { kind: 'too-large', bytes: announced, maxBytes, host }));
+      } else if (Number.isSafeInteger(announced) && announced > 0) {
+        // One buffer of the announced size (at most maxBytes), filled as bytes arrive: the file is
+        // held once, not as chunks and again as their concatenation.
+        whole = Buffer.allocUnsafe(announced);
       }
     });
     stream.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxBytes) {
-        fail(new DownloadError(`The file is more than the limit of ${maxBytes} bytes`, { kind: 'too-large', bytes: received, maxBytes, host }));
+      if (received + chunk.length > maxBytes) {
+        fail(new DownloadError(`The file is more than the limit of ${maxBytes} bytes`, { kind: 'too-large', bytes: received + chunk.length, maxBytes, host }));
         return;
       }
-      chunks.push(chunk);
+      if (whole !== undefined) {
+        if (received + chunk.length > whole.length) {
+          fail(new DownloadError(`The download from ${host} sent more than its announced ${whole.length} bytes`, { kind: 'cut-off', bytes: received, host }));
+          return;
+        }
+        chunk.copy(whole, received);
+      } else {
+        chunks.push(chunk);
+      }
+      received += chunk.length;
     });
     stream.on('end', () => {
+      if (settled) return;
       const announced = Number(head?.headers['content-length']);
-      if (head?.headers['content-encoding'] === undefined && Number.isFinite(announced) && announced !== received) {
+      if (Number.isFinite(announced) && announced !== received) {
         fail(new DownloadError(`The download from ${host} ended after ${received} of ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
         return;
       }
-      finish(() => resolve({ body: Buffer.concat(chunks, received), contentType: contentTypeOf(head) }));
+      const body = whole ?? Buffer.concat(chunks, received);
+      finish(() => resolve({ body, contentType: contentTypeOf(head) }));
     });
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
