@@ -131,3 +131,38 @@ describe('telapi/download: faults on a real HTTP server', () => {
     await assert.rejects(client.download(`${api}/file.mp3`, { maxBytes: FILE.length, signal: controller.signal }), (e) => e.kind === 'aborted');
   });
 });
+
+describe('telapi/download: a slow media server against a stalled one', () => {
+  let server;
+  let base;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 });
+      if (req.url === '/stalled.mp3') { res.write(Buffer.alloc(100)); return; }
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(Buffer.alloc(1000));
+        if (++sent === 60) { clearInterval(timer); res.end(); }
+      }, 20);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('a file that keeps arriving is not cut short by the request timeout; one that stops is an error', async () => {
+    // The request timeout bounds silence, not the whole download: 60 chunks 20 ms apart take longer
+    // than the 1 s timeout in all.
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      const result = await client.download(`${base}/slow.mp3`, { maxBytes: 60_000 });
+      assert.equal(result.body.length, 60_000);
+      await assert.rejects(client.download(`${base}/stalled.mp3`, { maxBytes: 60_000 }), (error) => error instanceof DownloadError && error.kind === 'timeout');
+    } finally {
+      client.close();
+    }
+  });
+});
