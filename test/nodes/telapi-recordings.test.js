@@ -247,4 +247,38 @@ describe('telapi-recordings node', function () {
       await standIn.close();
     }
   });
+
+  describe('on close', () => {
+    let standIn;
+    beforeEach(async () => { standIn = await startStandIn(); });
+    afterEach(async () => { await standIn.close(); });
+
+    const loadOn = () => helper.load([accountNode, recordingsNode], flow(`${standIn.url}/v2`, { operation: 'delete' }), CREDENTIALS);
+    const RE = 'RE4288908463cd614b41084509ad8893a7';
+
+    it('waits for a delete TelAPI received and logs its outcome', async () => {
+      standIn.setDefault(() => ({ ...replies.recording(), delayMs: 300 }));
+      await loadOn();
+      const node = helper.getNode('recs');
+      const warnings = [];
+      node.on('call:warn', (call) => warnings.push(String(call.args[0])));
+      node.receive({ recordingSid: RE });
+      while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await helper.clearFlows();
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, [`The delete of ${RE} finished while this node was being stopped; if its flow was stopped too, the flow did not receive it`]);
+    });
+
+    it('cancels a list TelAPI has not answered, and logs nothing', async () => {
+      standIn.setDefault(() => replies.hang());
+      await helper.load([accountNode, recordingsNode], flow(`${standIn.url}/v2`, { operation: 'list' }), CREDENTIALS);
+      const node = helper.getNode('recs');
+      const warnings = [];
+      node.on('call:warn', (call) => warnings.push(String(call.args[0])));
+      node.receive({});
+      while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await helper.clearFlows();
+      assert.deepEqual(warnings, []);
+    });
+  });
 });
