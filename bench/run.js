@@ -9,12 +9,15 @@
 //             vs a raw got keep-alive loop (got alone, no Node-RED, its own process)
 //   callback  req/s of telapi-callback (token and signature modes) vs core http in + http response
 //   memory    RSS growth of the Node-RED process over 100,000 record messages, measured after GC
+//   download  files/s of telapi-recordings (download) vs the DIY flow (http request, binary) on one
+//             10 MB file, and the peak RSS growth during a 50 MB download / file size (bench/download.js)
 // Variants alternate within every round (A/B/C, B/C/A, …) so drift on a noisy machine hits them all.
 // Writes bench/results.json and bench/results.svg and prints a table.
 //
 //   --quick    fewer rounds and messages per slice (under 3 minutes on 2 cores)
 //   --profile  start Node-RED with --cpu-prof; the profile's top frames are printed at the end
 //   --link     link the checkout into the user dir instead of `npm pack` + `npm install` (faster)
+//   --only download   only the download comparison; its figures replace `download` in results.json
 const { fork, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -23,6 +26,7 @@ const { runLoad, percentile, closeAgents } = require('./load');
 const { benchFlows } = require('./flows');
 const { renderSvg } = require('./chart');
 const { summariseProfile } = require('./profile-top');
+const { runDownloadBench } = require('./download');
 const { startProbedNodeRed } = require('../test/support/probed-node-red');
 const { userDirWithPackage, PACKAGE_NAME } = require('../test/support/node-red-process');
 const { nodeRedPath } = require('../test/support/red');
@@ -38,7 +42,8 @@ const LINK = args.has('--link') || [...args].some((a) => a.startsWith('--link=')
 /** --link=<dir>: link another build of the package (an experiment) instead of this checkout. */
 const LINK_DIR = [...args].find((a) => a.startsWith('--link='))?.slice('--link='.length);
 /** --only=record|callback|<variant,…>: skip the other comparisons and the memory run (for profiling; no results file). */
-const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const argv = process.argv.slice(2);
+const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
 
 const PLAN = QUICK
   ? {
@@ -176,6 +181,21 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js'))) throw new Error('run `npm run build` first');
 
   log(`plan: ${QUICK ? 'quick' : 'full'}${PROFILE ? ', profiling Node-RED' : ''}`);
+  if (ONLY === 'download') {
+    const download = await runDownloadBench({ userDir: installedUserDir(), quick: QUICK, log });
+    const file = path.join(__dirname, 'results.json');
+    const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    const cpus = os.cpus();
+    download.machine = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, Node ${process.version}, 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`;
+    download.date = new Date().toISOString();
+    download.mode = QUICK ? 'quick' : 'full';
+    const { record, callback, memory, download: _replaced, ...rest } = previous;
+    const ordered = { record, callback, memory, download, ...rest };
+    fs.writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
+    if (record && callback && memory) fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
+    console.log(downloadTable(download));
+    return;
+  }
   const sim = startChild('sim-server.js', ['64']);
   const got = startChild('raw-got.js');
   const profileDir = PROFILE_DIR;
@@ -405,6 +425,8 @@ async function main() {
     if (nodeRed) await nodeRed.stop();
     for (const { child } of [got, sim]) if (child.connected) child.send({ type: 'exit' });
   }
+  // Its own Node-RED, after the other one stopped: the RSS it measures carries nothing of theirs.
+  if (!ONLY) results.download = await runDownloadBench({ userDir: installedUserDir(), quick: QUICK, log });
 
   if (ONLY) {
     console.log(JSON.stringify(results.only, null, 1));
@@ -421,8 +443,8 @@ async function main() {
   results.installedAs = LINK ? 'linked checkout' : 'npm pack + npm install';
 
   // The contract keys first, the detail after.
-  const { record, callback, memory, client, machine, date, ...rest } = results;
-  const ordered = { record, callback, memory, client, machine, date, ...rest };
+  const { record, callback, memory, download, client, machine, date, ...rest } = results;
+  const ordered = { record, callback, memory, download, client, machine, date, ...rest };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(ordered, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
   console.log(table(ordered));
@@ -478,9 +500,16 @@ function table(r) {
       for (const [name, s] of Object.entries(variants)) if (s.errors) errors.push(`${name} c=${c}: ${s.errors} errors (${s.firstError})`);
     }
   }
+  lines.push(downloadTable(r.download));
   lines.push(errors.length ? `\nERRORS:\n  ${errors.join('\n  ')}` : '\nno request failed');
   lines.push(`\n${r.durationSec} s; bench/results.json and bench/results.svg written`);
   return lines.join('\n');
+}
+
+function downloadTable(d) {
+  return `\ndownload: ${d.fileBytes / 1e6} MB file, files/s median of ${d.plan.rounds} rounds: telapi-recordings ${d.filesPerSec.node}, ` +
+    `DIY http request ${d.filesPerSec.diy}; ratioVsDiy ${d.ratioVsDiy}x (paired by round ${d.pairedRatio}x)\n` +
+    `  peak RSS growth during a ${d.bigFileBytes / 1e6} MB download / file size: telapi-recordings ${d.peakRssOverFile}, DIY ${d.peakRssOverFileDiy}`;
 }
 
 main().catch((error) => {

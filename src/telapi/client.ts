@@ -13,6 +13,7 @@ import type {
   Response,
   RetryObject,
 } from 'got' with { 'resolution-mode': 'import' };
+import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
 import { TelApiError, type TelApiErrorBody } from './errors';
 import type { TelApiProxy } from './proxy';
 import { parseRecordingResponse, type TelApiObject } from './response';
@@ -45,6 +46,9 @@ export interface TelApiRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path below {base}/Accounts/{AccountSid}, e.g. "/Calls/CA…/Recordings.json". */
   path: string;
+  /** Absolute URL on the API's origin in place of `path` (a list's next_page_uri). */
+  url?: string;
+  query?: URLSearchParams;
   form?: URLSearchParams;
   signal?: AbortSignal;
   /**
@@ -119,6 +123,8 @@ interface Instances {
   plain: Got;
   /** The same, with the form content type. */
   form: Got;
+  /** Without credentials, for media files (credentials are added per request, API origin only). */
+  media: Got;
 }
 
 /**
@@ -142,6 +148,7 @@ export class TelApiClient {
   /** Requests under way: close() frees the sockets only once they have settled. */
   #active = 0;
   readonly #baseUrlUsable: boolean;
+  readonly #authorization: string;
   #closed = false;
 
   constructor(options: TelApiClientOptions) {
@@ -158,6 +165,7 @@ export class TelApiClient {
     const transport = transportFor(target, options.proxy);
     this.#agents = transport.agents;
     const authorization = basic(options.accountSid, options.authToken);
+    this.#authorization = authorization;
     const defaults: ExtendOptions = {
       headers: { authorization, accept: 'application/json', 'user-agent': options.userAgent ?? 'node-red-telapi' },
       agent: this.#agents,
@@ -193,7 +201,17 @@ export class TelApiClient {
     };
     this.#ready = loadGot().then(({ got }) => {
       const plain = got.extend(defaults);
-      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }) };
+      // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
+      // counted (no decompression), and a stall rather than a slow large file is the timeout.
+      const media = plain.extend({
+        headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
+        decompress: false,
+        throwHttpErrors: false,
+        strictContentLength: true,
+        retry: { limit: 0 },
+        timeout: { read: undefined, socket: this.timeoutMs },
+      });
+      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media };
       return this.#instances;
     });
     // A failed import surfaces in request(); it must not also be an unhandled rejection here.
@@ -217,6 +235,26 @@ export class TelApiClient {
     return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
 
+  /**
+   * Downloads a recording's media into one Buffer (see downloadMedia): Authorization only to the
+   * base URL's origin, the account's agents and proxy for every hop.
+   */
+  async download(url: string, options: DownloadOptions): Promise<DownloadResult> {
+    if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
+    if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
+    const { media } = this.#instances ?? (await this.#ready);
+    const authorization = this.#authorization;
+    const open = (target: URL, withCredentials: boolean): MediaStream =>
+      media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
+    this.#active += 1;
+    try {
+      return await downloadMedia(open, url, new URL(this.baseUrl).origin, options);
+    } finally {
+      this.#active -= 1;
+      if (this.#closed && this.#active === 0) this.#destroyAgents();
+    }
+  }
+
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
     if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
@@ -225,6 +263,7 @@ export class TelApiClient {
     const body = request.form?.toString();
     const options: OptionsOfTextResponseBody = { method: request.method };
     if (body !== undefined) options.body = body;
+    if (request.query !== undefined && request.query.size > 0) options.searchParams = request.query;
     const { onSent, signal } = request;
     this.#active += 1;
     try {
@@ -232,7 +271,7 @@ export class TelApiClient {
       let earlier = 0;
       for (;;) {
         const attemptOptions = earlier === 0 ? options : { ...options, retry: { limit: this.maxAttempts - earlier - 1 } };
-        const pending = (body === undefined ? instances.plain : instances.form)(this.accountUrl(request.path), attemptOptions);
+        const pending = (body === undefined ? instances.plain : instances.form)(request.url ?? this.accountUrl(request.path), attemptOptions);
         // Whether the latest attempt's request was completely written out (TelAPI may have it).
         let written = false;
         pending.on('request', (sent) => {

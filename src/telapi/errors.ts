@@ -76,11 +76,14 @@ export type InputErrorReason =
   | 'url-too-long'
   | 'relative-without-public-url'
   | 'type'
-  | 'unknown-option';
+  | 'unknown-option'
+  | 'range'
+  | 'date';
 
 /** Every InputErrorReason, e.g. for checking that each has a message in the node catalogs. */
 export const INPUT_ERROR_REASONS = [
   'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'relative-without-public-url', 'type', 'unknown-option',
+  'range', 'date',
 ] as const satisfies readonly InputErrorReason[];
 
 export type InputErrorParams = Record<string, string | number>;
@@ -96,6 +99,8 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   'relative-without-public-url': () => 'is a path, but the account has no public URL to put in front of it',
   type: (p) => `must be of type ${p.expected}`,
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
+  range: (p) => `must be a whole number from ${p.min} to ${p.max}`,
+  date: () => 'must be a date YYYY-MM-DD',
 };
 
 // Both lists must name every member of their union type: a missing one is a compile error here.

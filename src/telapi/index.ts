@@ -6,3 +6,5 @@ export * from './response';
 export * from './client';
 export * from './callback';
 export * from './proxy';
+export * from './recordings';
+export * from './download';

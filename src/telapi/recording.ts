@@ -42,7 +42,7 @@ export const DEFAULT_RECORDING_OPTIONS: Readonly<RecordingOptions> = Object.free
 
 export const RECORDING_OPTION_KEYS = Object.keys(DEFAULT_RECORDING_OPTIONS) as ReadonlyArray<keyof RecordingOptions>;
 
-function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown): T {
+export function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new TelApiInputError(field, 'enum', { allowed: allowed.join(', ') });
 }
@@ -59,14 +59,14 @@ export function parseBoolean(field: string, value: unknown): boolean {
   throw new TelApiInputError(field, 'boolean');
 }
 
-function positiveInteger(field: string, value: unknown): number {
+export function positiveInteger(field: string, value: unknown): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number === 'number' && Number.isSafeInteger(number) && number > 0) return number;
   throw new TelApiInputError(field, 'integer');
 }
 
 /** Any URL field must be well-formed even when this request will not send it (e.g. on a stop). */
-function urlOrPath(field: string, value: unknown): string {
+export function urlOrPath(field: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'string' });
   const trimmed = value.trim();

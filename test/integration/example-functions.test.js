@@ -22,52 +22,33 @@ function run(node, msg, env) {
   return { result, logged };
 }
 
-describe('example 04: which recording URLs are fetched', function () {
-  const trusted = nodeOf('04 - Download the recording file.json', 'e04sw1');
-  const env = { SIMULATOR_URL: 'http://127.0.0.1:8089' };
-  const check = (url) => run(trusted, { recordingUrl: url }, env).result;
+describe('example 04: only a recording SID is taken from the callback', function () {
+  // The recordings node fetches the media URL TelAPI reports for that SID, so no URL from the
+  // callback is ever fetched: the old allowlist of hosts is gone.
+  const sidOf = nodeOf('04 - Download the recording file.json', 'e04sid');
+  const SID = 'RE0123456789abcdef0123456789abcdef';
+  const take = (msg) => run(sidOf, msg, {});
 
-  it('fetches the recording hosts and the simulator, as parsed URLs', () => {
-    for (const url of [
-      'https://recordings.telapi.com/RB1/RE1.mp3',
-      'https://media.zang.io/RE1.wav',
-      'http://127.0.0.1:8089/recordings/RE1.mp3',
-    ]) {
-      const [fetch, refused] = check(url);
-      assert.equal(refused, null, url);
-      assert.equal(fetch.recordingUrl, new URL(url).href);
-    }
+  it('takes RecordingSid, else the SID at the end of RecordingUrl', () => {
+    assert.equal(take({ payload: { RecordingSid: SID }, recordingUrl: 'https://evil.example.net/x' }).result.recordingSid, SID);
+    assert.equal(take({ payload: {}, recordingUrl: `https://recordings.telapi.com/AC1/${SID}.mp3` }).result.recordingSid, SID);
+    assert.equal(take({ payload: {}, recordingUrl: `http://127.0.0.1:1/recordings/${SID}.wav` }).result.recordingSid, SID);
   });
 
-  it('refuses what only looks like them once parsed', () => {
-    for (const url of [
-      'http://127.0.0.1:8089/recordings/../v2/Accounts/AC1/Calls.json',
-      'http://127.0.0.1:8089/recordings/%2e%2e/v2/Accounts/AC1/Calls.json',
-      'http://127.0.0.1:8089/recordings/..%2fv2',
-      'http://127.0.0.1:8089@169.254.169.254/recordings/x',
-      'http://user:pw@127.0.0.1:8089/recordings/x',
-      'http://127.0.0.1:80890/recordings/x',
-      'http://127.0.0.1:8090/recordings/x',
-      'https://recordings.telapi.com.evil.example/x.mp3',
-      'https://recordings.telapi.com:8443/x.mp3',
-      'http://recordings.telapi.com/x.mp3',
-      'https://evil.example/#https://recordings.telapi.com/',
-      'https://x.zang.io.evil.example/',
-      'file:///etc/passwd',
-      'not a url',
-      '',
+  it('passes on nothing but a well-formed SID, and never a URL', () => {
+    for (const msg of [
+      { payload: { RecordingSid: `${SID}/../../Calls` }, recordingUrl: '' },
+      { payload: { RecordingSid: 'RE123' } },
+      { payload: {}, recordingUrl: `https://evil.example.net/${SID}.mp3?x=1` },
+      { payload: {}, recordingUrl: 'file:///etc/passwd' },
+      {},
     ]) {
-      const [fetch, refused] = check(url);
-      // "..%2f" stays inside /recordings/ once parsed: that one may pass, but only as its parsed form.
-      if (fetch) {
-        assert.ok(new URL(fetch.recordingUrl).pathname.startsWith('/recordings/'), url);
-        assert.equal(new URL(fetch.recordingUrl).origin, 'http://127.0.0.1:8089', url);
-      } else {
-        assert.equal(refused.recordingUrl, url);
-      }
+      const { result, logged } = take(msg);
+      assert.equal(result, null, JSON.stringify(msg));
+      assert.deepEqual(logged, ['callback without a recording SID']);
     }
-    assert.equal(check('http://127.0.0.1:8089/recordings/../v2/x')[0], null);
-    assert.equal(check('http://127.0.0.1:8089/recordings/%2e%2e/v2/x')[0], null);
+    const out = take({ payload: { RecordingSid: SID }, recordingUrl: 'https://evil.example.net/x' }).result;
+    assert.equal(out.url, undefined);
   });
 });
 

@@ -11,7 +11,7 @@ const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = re
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 const EXAMPLE_NAMES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
-const NODE_TYPES = ['telapi-account', 'telapi-record', 'telapi-callback'];
+const NODE_TYPES = ['telapi-account', 'telapi-record', 'telapi-callback', 'telapi-recordings'];
 
 describe('example flows against the simulator in a real Node-RED', function () {
   this.timeout(60_000);
@@ -64,10 +64,11 @@ describe('example flows against the simulator in a real Node-RED', function () {
   const debugOf = (tab, name, predicate = () => true) =>
     sidebar.waitFor((m) => m.z === tab && m.name === name && predicate(m.value), 20_000, `"${name}" debug message of ${tab}`);
 
-  it('ships the five documented examples', () => {
+  it('ships the seven documented examples', () => {
     assert.deepEqual(EXAMPLE_NAMES, [
       '01 - Start and stop a recording', '02 - Receive recording callbacks', '03 - Record and transcribe',
       '04 - Download the recording file', '05 - Record only after the caller presses 1',
+      '06 - Archive and delete recordings older than 30 days', '07 - Catch up on recordings missed while Node-RED was down',
     ]);
   });
 
@@ -121,14 +122,18 @@ describe('example flows against the simulator in a real Node-RED', function () {
     assert.ok(transcription.value.length > 10);
   });
 
-  it('04 downloads the recording file and it is MP3', async () => {
+  it('04 downloads the recording file with the recordings node and writes it', async () => {
     await inject('e04i1');
     const downloaded = await debugOf('e04tab', 'downloaded');
-    assert.equal(downloaded.value.status, 200);
-    assert.equal(downloaded.value.isMp3, true);
-    assert.ok(downloaded.value.bytes > 1000);
-    assert.equal(sidebar.byName('untrusted recording URL').length, 0);
-    assert.ok(downloaded.value.url.startsWith(`${sim.url}/recordings/`));
+    const { filename, contentType, bytes, isAudio, recordingSid } = downloaded.value;
+    assert.match(recordingSid, /^RE[0-9a-f]{32}$/);
+    assert.equal(filename, `recordings/${recordingSid}.mp3`);
+    assert.equal(contentType, 'audio/mpeg');
+    assert.equal(isAudio, true);
+    const written = fs.readFileSync(path.join(nodeRed.userDir, filename));
+    assert.equal(written.length, bytes);
+    const media = Buffer.from(await (await fetch(sim.getRecording(recordingSid).recordingUrl)).arrayBuffer());
+    assert.ok(written.equals(media), 'the file holds the exact bytes of the recording');
   });
 
   it('05 records only after the caller presses 1', async () => {
@@ -154,6 +159,44 @@ describe('example flows against the simulator in a real Node-RED', function () {
     sim.hangUp(callSid);
     const done = await debugOf('e05tab', 'recording URL');
     assert.ok(done.value.endsWith(`${started.value.sid}.mp3`));
+  });
+
+  it('06 archives recordings older than 30 days, and deletes them only with dry run off', async () => {
+    const old = sim.seedRecordings({ count: 3, from: new Date('2024-01-01'), to: new Date('2024-01-31'), duration: 1 });
+    const recent = sim.seedRecordings({ count: 1, from: new Date(Date.now() - 2 * 24 * 3600 * 1000), to: new Date(Date.now() - 24 * 3600 * 1000), duration: 1 });
+    await inject('e06i1');
+    for (const recording of old) await debugOf('e06tab', 'would delete', (v) => v === recording.sid);
+    for (const recording of old) {
+      assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'archive', `${recording.sid}.mp3`)), 'archived');
+      assert.ok(sim.getRecording(recording.sid), 'a dry run deletes nothing');
+    }
+    await inject('e06off');
+    await debugOf('e06tab', 'dry run', (v) => String(v) === 'false');
+    await inject('e06i1');
+    for (const recording of old) await debugOf('e06tab', 'deleted', (v) => v === recording.sid);
+    for (const recording of old) assert.equal(sim.getRecording(recording.sid), undefined, 'deleted after archiving');
+    assert.ok(sim.getRecording(recent[0].sid), 'a recent recording stays');
+    assert.ok(!fs.existsSync(path.join(nodeRed.userDir, 'archive', `${recent[0].sid}.mp3`)));
+  });
+
+  it('07 catches up on recordings since the last seen date, skipping those already handled', async () => {
+    // The example's own run at start (5 s after deploy): wait until it has handled what it found.
+    const first = await debugOf('e07tab', 'new recordings');
+    const caughtUp = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === 'caught up').map((m) => m.value);
+    await sidebar.waitFor(() => caughtUp().length >= Number(first.value), 20_000, 'the start run of 07');
+    const counts = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === 'new recordings');
+    const before = counts().length;
+    const missed = sim.seedRecordings({ count: 2, from: new Date(Date.now() - 3600 * 1000), to: new Date(Date.now() - 60 * 1000), duration: 1 });
+    await inject('e07i1');
+    await sidebar.waitFor(() => counts().length > before, 20_000, '07 count');
+    // Besides the two missed ones, a recording of an earlier example that was still being made at start.
+    assert.ok(Number(counts()[before].value) >= 2, 'the two missed recordings are new');
+    for (const recording of missed) await debugOf('e07tab', 'caught up', (v) => v === recording.sid);
+    for (const recording of missed) assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'caught-up', `${recording.sid}.mp3`)));
+    await inject('e07i1');
+    await sidebar.waitFor(() => counts().length > before + 1, 20_000, '07 second count');
+    assert.equal(Number(counts()[before + 1].value), 0, 'nothing is handled twice');
+    assert.equal(new Set(caughtUp()).size, caughtUp().length);
   });
 
   it('no example reported an error', () => {

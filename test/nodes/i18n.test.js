@@ -169,6 +169,17 @@ const SOURCES = {
       'telapi-record.errors.${problem}': () => prefixAll('telapi-record.errors.', union('AccountProblem')),
     },
   },
+  'telapi-recordings.html': { calls: ['this\\._', 'node\\._', 'tr'] },
+  'telapi-recordings.ts': {
+    calls: ['RED\\._'],
+    templates: {
+      'telapi-recordings.errors.input.${error.reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
+      'telapi-recordings.errors.download.${error.kind}': () => prefixAll('telapi-recordings.errors.download.', telapi.DOWNLOAD_ERROR_KINDS),
+      'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
+      'telapi-recordings.errors.${problem}': () => prefixAll('telapi-recordings.errors.', union('AccountProblem')),
+      'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+    },
+  },
   'telapi-callback.ts': {
     calls: ['RED\\._'],
     helpers: { t: { prefix: 'telapi-callback.', argument: 0, definition: 'RED._(`telapi-callback.${key}`, params)' } },

@@ -1,0 +1,250 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import {
+  CALLBACK_TOKEN_LENGTH,
+  DEFAULT_RECORDINGS_OPTIONS,
+  DownloadError,
+  TelApiError,
+  TelApiInputError,
+  deleteRecording,
+  getRecording,
+  isHttpUrl,
+  listRecordings,
+  messageOptions,
+  parseRecordingsOptions,
+  recordingFilename,
+  recordingUrlOf,
+  resolveCallbackUrl,
+  shortSid,
+  transcribeCallbackFor,
+  transcribeForm,
+  transcribeRecording,
+  validateRecordingSid,
+  type RecordingsOperation,
+  type RecordingsOptions,
+  type TelApiObject,
+} from '../telapi';
+import { accountProblem, isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
+import { cachedText } from './cached-text';
+
+interface TelApiRecordingsDef extends NodeDef {
+  account: string;
+  operation?: string;
+  maxRecordings?: number | string;
+  maxBytes?: number | string;
+  transcribeQuality?: string;
+  transcribeCallback?: string;
+}
+
+type RecordingsMessage = NodeMessageInFlow & {
+  recordingSid?: unknown;
+  callSid?: unknown;
+  recordings?: unknown;
+  total?: number;
+  contentType?: string;
+  filename?: string;
+  recording?: TelApiObject;
+};
+
+type Send = (msg: RecordingsMessage) => void;
+type Done = (err?: Error) => void;
+
+/** One message being handled; `sent` once a request that changes something may have reached TelAPI. */
+interface InFlight {
+  controller: AbortController;
+  sent: boolean;
+  recordingSid: string | undefined;
+  settled: Promise<void>;
+}
+
+const CONFIG_KEYS = ['operation', 'maxRecordings', 'maxBytes', 'transcribeQuality', 'transcribeCallback'] as const;
+
+/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
+const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
+const CLOSE_MARGIN_MS = 1_000;
+
+function closeWaitMs(settings: Record<string, unknown>): number {
+  const configured = Number(settings.nodeCloseTimeout);
+  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
+  return Math.max(0, timeout - CLOSE_MARGIN_MS);
+}
+
+/** The node's properties as options; blank editor fields fall back to the defaults. */
+function nodeOptions(config: TelApiRecordingsDef): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = config[key];
+    if (value !== undefined && value !== null && value !== '') options[key] = value;
+  }
+  return options;
+}
+
+export = function register(RED: NodeAPI): void {
+  const statusText = {
+    working: cachedText(RED._, 'telapi-recordings.status.working', 'operation'),
+    listed: cachedText(RED._, 'telapi-recordings.status.listed', 'count'),
+    got: cachedText(RED._, 'telapi-recordings.status.got', 'recording'),
+    downloaded: cachedText(RED._, 'telapi-recordings.status.downloaded', 'recording'),
+    deleted: cachedText(RED._, 'telapi-recordings.status.deleted', 'recording'),
+    transcribing: cachedText(RED._, 'telapi-recordings.status.transcribing', 'recording'),
+  };
+
+  /** An Error whose text comes from this node's catalog; nothing secret is in any of them. */
+  function translate(error: unknown): Error {
+    if (error instanceof TelApiInputError) {
+      const text = RED._(`telapi-recordings.errors.input.${error.reason}`, { field: error.field, ...error.params });
+      return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
+    }
+    if (error instanceof DownloadError) {
+      const params = { host: error.host ?? '', status: error.status ?? '', bytes: error.bytes ?? '', maxBytes: error.maxBytes ?? '', cause: error.causeCode ?? '' };
+      const text = RED._(`telapi-recordings.errors.download.${error.kind}`, params);
+      return Object.assign(new Error(text), { name: 'DownloadError', kind: error.kind, status: error.status });
+    }
+    if (error instanceof TelApiError) {
+      const params = {
+        status: error.status ?? '',
+        code: error.code ?? '',
+        message: error.apiMessage ?? '',
+        cause: error.causeCode ?? '',
+        attempts: error.attempts,
+      };
+      const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
+      const text = RED._(`telapi-recordings.errors.${key}`, params);
+      return Object.assign(new Error(text), { name: 'TelApiError', kind: error.kind, status: error.status, code: error.code, moreInfo: error.moreInfo });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  function TelApiRecordings(this: Node, config: TelApiRecordingsDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as TelApiAccountNode | null;
+    const inFlight = new Set<InFlight>();
+    let closing = false;
+    let configError: Error | undefined;
+    let defaults: RecordingsOptions = { ...DEFAULT_RECORDINGS_OPTIONS };
+
+    const fail = (error: Error): void => {
+      node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
+    };
+
+    try {
+      defaults = parseRecordingsOptions(nodeOptions(config));
+    } catch (error) {
+      configError = translate(error);
+    }
+    const problem = accountProblem(account);
+    if (problem) configError = new Error(RED._(`telapi-recordings.errors.${problem}`));
+    else if (account && !isHttpUrl(account.baseUrl)) configError = new Error(RED._('telapi-recordings.errors.invalidBaseUrl'));
+    if (configError) {
+      fail(configError);
+    } else if (account && defaults.transcribeCallback !== '') {
+      // A path the account cannot resolve would fail every transcribe: say so at deploy.
+      try {
+        resolveCallbackUrl('transcribeCallback', defaults.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
+      } catch (error) {
+        const translated = translate(error);
+        fail(translated);
+        node.warn(translated.message);
+      }
+    }
+
+    async function run(account: UsableAccount, operation: RecordingsOperation, options: RecordingsOptions, msg: RecordingsMessage, request: InFlight): Promise<string> {
+      const { client } = account;
+      const { signal } = request.controller;
+      if (operation === 'list') {
+        const result = await listRecordings(client, options, signal);
+        msg.payload = result.recordings;
+        msg.total = result.total;
+        return statusText.listed(result.recordings.length);
+      }
+      const recordingSid = validateRecordingSid(msg.recordingSid);
+      request.recordingSid = recordingSid;
+      const short = shortSid(recordingSid);
+      const sent = (): void => {
+        request.sent = true;
+      };
+      switch (operation) {
+        case 'get':
+          msg.payload = await getRecording(client, recordingSid, signal);
+          return statusText.got(short);
+        case 'download': {
+          const recording = await getRecording(client, recordingSid, signal);
+          const url = recordingUrlOf(recording);
+          const file = await client.download(url, { maxBytes: options.maxBytes, signal });
+          msg.payload = file.body;
+          msg.contentType = file.contentType ?? 'application/octet-stream';
+          msg.filename = recordingFilename(recordingSid, url);
+          msg.recording = recording;
+          return statusText.downloaded(short);
+        }
+        case 'delete':
+          msg.payload = await deleteRecording(client, recordingSid, signal, sent);
+          return statusText.deleted(short);
+        case 'transcribe': {
+          const recording = await getRecording(client, recordingSid, signal);
+          const callback = transcribeCallbackFor(recording, options.transcribeCallback, account.publicUrl, (callSid) =>
+            account.authenticator.tokenFor(callSid));
+          msg.payload = await transcribeRecording(client, recordingSid, transcribeForm(options, callback), signal, sent);
+          return statusText.transcribing(short);
+        }
+      }
+    }
+
+    async function handle(msg: RecordingsMessage, send: Send, done: Done, request: InFlight): Promise<void> {
+      if (configError) throw configError;
+      if (!isUsable(account)) throw new Error(RED._('telapi-recordings.errors.noAccount'));
+      const options = messageOptions(defaults, msg.callSid, msg.recordings);
+      if (options.operation !== 'list') validateRecordingSid(msg.recordingSid);
+      if (options.transcribeCallback !== '' && options.operation === 'transcribe') {
+        resolveCallbackUrl('transcribeCallback', options.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
+      }
+      node.status({ fill: 'blue', shape: 'dot', text: statusText.working(RED._(`telapi-recordings.operation.${options.operation}`)) });
+      const text = await run(account, options.operation, options, msg, request);
+      if (closing) {
+        node.warn(RED._('telapi-recordings.warn.closed.done', { operation: options.operation, recording: request.recordingSid ?? '' }));
+      } else {
+        node.status({ fill: 'green', shape: 'dot', text });
+      }
+      send(msg);
+      done();
+    }
+
+    node.on('input', (msg: RecordingsMessage, send: Send, done: Done) => {
+      const request: InFlight = { controller: new AbortController(), sent: false, recordingSid: undefined, settled: Promise.resolve() };
+      request.settled = handle(msg, send, done, request)
+        .catch((error: unknown) => {
+          const translated = translate(error);
+          if (closing && request.sent) {
+            // The Catch nodes of a flow being stopped may be stopped already: the log is sure to be seen.
+            node.warn(RED._('telapi-recordings.warn.closed.failed', { recording: request.recordingSid ?? '', error: translated.message }));
+          } else if (!closing) {
+            fail(translated);
+          }
+          done(translated);
+        })
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      // A delete or transcribe TelAPI may have received is waited for, and its outcome logged;
+      // reads and anything not yet sent are cancelled.
+      for (const request of inFlight) if (!request.sent) request.controller.abort();
+      const deadline = setTimeout(() => {
+        for (const request of inFlight) request.controller.abort();
+      }, closeWaitMs(RED.settings as unknown as Record<string, unknown>));
+      void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
+        clearTimeout(deadline);
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('telapi-recordings', TelApiRecordings);
+};
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,168 @@
+'use strict';
+// The download's faults on a real HTTP server on 127.0.0.1: each one an error, never a partial Buffer;
+// credentials only to the API's origin ("localhost" on the same port is another origin).
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const util = require('node:util');
+const { TelApiClient, DownloadError } = require('../../dist/telapi');
+
+const ACCOUNT_SID = 'AC11112222333344445555666677778888';
+const AUTH_TOKEN = 'Tk9sZWFrc0FsbG93ZWRIZXJlMTIzNDU2';
+const FILE = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
+
+describe('telapi/download: faults on a real HTTP server', () => {
+  let server;
+  let port;
+  let api;
+  let other;
+  const seen = [];
+  const sockets = new Set();
+
+  const routes = {
+    '/file.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': FILE.length }); res.end(FILE); },
+    '/chunked.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg' }); res.write(FILE.subarray(0, 30_000)); res.end(FILE.subarray(30_000)); },
+    '/lying-length.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg' }); res.write(FILE); res.end(FILE); },
+    '/cut.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': FILE.length }); res.write(FILE.subarray(0, 1000), () => req.socket.destroy()); },
+    '/cut-chunked.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg' }); res.write(FILE.subarray(0, 1000), () => req.socket.destroy()); },
+    '/missing.mp3': (req, res) => { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not here'); },
+    '/loop-a': (req, res) => { res.writeHead(302, { location: '/loop-b' }); res.end(); },
+    '/loop-b': (req, res) => { res.writeHead(302, { location: '/loop-a' }); res.end(); },
+    '/hop1': (req, res) => { res.writeHead(302, { location: '/hop2' }); res.end(); },
+    '/hop2': (req, res) => { res.writeHead(302, { location: '/hop3' }); res.end(); },
+    '/hop3': (req, res) => { res.writeHead(302, { location: '/hop4' }); res.end(); },
+    '/hop4': (req, res) => { res.writeHead(302, { location: '/file.mp3' }); res.end(); },
+    '/to-other': (req, res) => { res.writeHead(302, { location: `http://localhost:${port}/file.mp3` }); res.end(); },
+    '/to-file': (req, res) => { res.writeHead(302, { location: 'file:///etc/passwd' }); res.end(); },
+    '/to-ftp': (req, res) => { res.writeHead(301, { location: 'ftp://127.0.0.1/x.mp3' }); res.end(); },
+  };
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      seen.push({ host: req.headers.host, path: req.url, authorization: req.headers.authorization });
+      (routes[req.url] ?? ((q, s) => { s.writeHead(500); s.end(); }))(req, res);
+    });
+    server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = server.address().port;
+    api = `http://127.0.0.1:${port}`;
+    other = `http://localhost:${port}`;
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  let client;
+  beforeEach(() => {
+    seen.length = 0;
+    client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${api}/v2`, timeoutMs: 5000 });
+  });
+  afterEach(() => client.close());
+
+  async function fails(url, kind, maxBytes = 1_000_000) {
+    await assert.rejects(client.download(url, { maxBytes }), (error) => {
+      assert.ok(error instanceof DownloadError, `expected a DownloadError, got ${error}`);
+      assert.equal(error.kind, kind, error.message);
+      assert.ok(!('body' in error), 'no partial body on the error');
+      const text = `${error.message} ${util.inspect(error)}`;
+      assert.ok(!text.includes(AUTH_TOKEN) && !text.includes(Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')));
+      return true;
+    });
+  }
+
+  it('downloads the exact bytes with their content type, with credentials on the API origin', async () => {
+    const result = await client.download(`${api}/file.mp3`, { maxBytes: FILE.length });
+    assert.ok(result.body.equals(FILE));
+    assert.equal(result.contentType, 'audio/mpeg');
+    assert.match(seen[0].authorization, /^Basic /);
+    const chunked = await client.download(`${api}/chunked.mp3`, { maxBytes: FILE.length });
+    assert.ok(chunked.body.equals(FILE));
+  });
+
+  it('sends no credentials to another origin, first URL or redirect', async () => {
+    const direct = await client.download(`${other}/file.mp3`, { maxBytes: FILE.length });
+    assert.ok(direct.body.equals(FILE));
+    const redirected = await client.download(`${api}/to-other`, { maxBytes: FILE.length });
+    assert.ok(redirected.body.equals(FILE));
+    assert.equal(redirected.redirects, 1);
+    assert.deepEqual(seen.map((s) => [s.host.split(':')[0], s.path, s.authorization === undefined]), [
+      ['localhost', '/file.mp3', true], ['127.0.0.1', '/to-other', false], ['localhost', '/file.mp3', true],
+    ]);
+  });
+
+  it('an oversize file is an error, counted as it arrives (no Content-Length) or announced', async () => {
+    await fails(`${api}/chunked.mp3`, 'too-large', FILE.length - 1);
+    await fails(`${api}/file.mp3`, 'too-large', FILE.length - 1);
+    await fails(`${api}/lying-length.mp3`, 'too-large', FILE.length + 1);
+  });
+
+  it('a body cut off before its end is an error, with or without Content-Length', async () => {
+    await fails(`${api}/cut.mp3`, 'cut-off');
+    await fails(`${api}/cut-chunked.mp3`, 'cut-off');
+  });
+
+  it('a 404 is an error', async () => {
+    await fails(`${api}/missing.mp3`, 'http');
+  });
+
+  it('a redirect loop and more than 3 redirects are errors', async () => {
+    await fails(`${api}/loop-a`, 'redirect-loop');
+    await fails(`${api}/hop1`, 'too-many-redirects');
+    assert.equal(seen.filter((s) => s.path === '/file.mp3').length, 0);
+  });
+
+  it('follows no redirect to anything but http(s)', async () => {
+    await fails(`${api}/to-file`, 'redirect-protocol');
+    await fails(`${api}/to-ftp`, 'redirect-protocol');
+    await fails('file:///etc/passwd', 'redirect-protocol');
+  });
+
+  it('a media server that is not there is a network error', async () => {
+    const closed = http.createServer();
+    await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = closed.address().port;
+    await new Promise((resolve) => closed.close(resolve));
+    await fails(`http://127.0.0.1:${deadPort}/x.mp3`, 'network');
+  });
+
+  it('a download cancelled by its signal ends as aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(client.download(`${api}/file.mp3`, { maxBytes: FILE.length, signal: controller.signal }), (e) => e.kind === 'aborted');
+  });
+});
+
+describe('telapi/download: a slow media server against a stalled one', () => {
+  let server;
+  let base;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 });
+      if (req.url === '/stalled.mp3') { res.write(Buffer.alloc(100)); return; }
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(Buffer.alloc(1000));
+        if (++sent === 60) { clearInterval(timer); res.end(); }
+      }, 20);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('a file that keeps arriving is not cut short by the request timeout; one that stops is an error', async () => {
+    // The request timeout bounds silence, not the whole download: 60 chunks 20 ms apart take longer
+    // than the 1 s timeout in all.
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      const result = await client.download(`${base}/slow.mp3`, { maxBytes: 60_000 });
+      assert.equal(result.body.length, 60_000);
+      await assert.rejects(client.download(`${base}/stalled.mp3`, { maxBytes: 60_000 }), (error) => error instanceof DownloadError && error.kind === 'timeout');
+    } finally {
+      client.close();
+    }
+  });
+});
