@@ -108,7 +108,8 @@ export = function register(RED: NodeAPI): void {
     if (legacyCredentials) this.warn(RED._('telapi-account.warn.publicUrlCredentials'));
     const settings = RED.settings as unknown as Record<string, unknown>;
     if (publicUrl !== '' && settings.httpNodeRoot !== false && !publicUrlHasNodeRoot(publicUrl, settings.httpNodeRoot)) {
-      this.warn(RED._('telapi-account.warn.publicUrlWithoutNodeRoot', { url: publicUrl, root: String(settings.httpNodeRoot) }));
+      const root = String(settings.httpNodeRoot).replace(/\/+$/, '') || '/';
+      this.warn(RED._('telapi-account.warn.publicUrlWithoutNodeRoot', { url: publicUrl, root }));
     }
     const accountSid = (this.credentials.accountSid ?? '').trim();
     const authToken = this.credentials.authToken ?? '';
