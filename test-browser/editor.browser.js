@@ -160,7 +160,7 @@ describe('editor in a real browser', function () {
     assert.ok(!fs.readFileSync(path.join(server.userDir, 'flows.json'), 'utf8').includes(AUTH_TOKEN), 'flows.json has no AuthToken');
     // What the editor gets back for the account: the AccountSid, and only whether a token is set.
     const credentials = await server.adminRequest('GET', `/credentials/telapi-account/${accountId}`);
-    assert.deepEqual(credentials, { accountSid: ACCOUNT_SID, has_authToken: true });
+    assert.deepEqual(credentials, { accountSid: ACCOUNT_SID, has_authToken: true, callbackUser: '', has_callbackPassword: false });
     // The runtime accepted the node: no error status or log line about the record node.
     assert.ok(!/\[telapi-record[^\]]*\][^\n]*(error|Error)/.test(server.log), server.log);
   });
@@ -229,7 +229,7 @@ describe('editor in a real browser', function () {
     assert.equal(nodes.find((n) => n.id === recordId).transcribeCallback, '/telapi/transcription');
     assert.equal(nodes.find((n) => n.id === accountId).publicUrl, 'https://nr.example.com');
     // Saving the account with the token field untouched kept the stored token.
-    assert.deepEqual(await server.adminRequest('GET', `/credentials/telapi-account/${accountId}`), { accountSid: ACCOUNT_SID, has_authToken: true });
+    assert.deepEqual(await server.adminRequest('GET', `/credentials/telapi-account/${accountId}`), { accountSid: ACCOUNT_SID, has_authToken: true, callbackUser: '', has_callbackPassword: false });
   });
 
   it('edits a callback node: marks a bad path, shows the URL TelAPI calls, warns about security none', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { telapiSignature, type CallbackMethod } from './spec';
 import { redactUrl, type SimulatorLogger } from './logger';
@@ -67,6 +68,26 @@ export interface CallbackPolicy {
 
 export const DEFAULT_CALLBACK_POLICY: Readonly<CallbackPolicy> = Object.freeze({ maxAttempts: 3, retryBaseMs: 1000, timeoutMs: 10_000 });
 
+/** How callbacks over HTTPS check the receiver's certificate. */
+export interface CallbackTls {
+  /** Extra certificate authorities (PEM), added to the system's. */
+  ca?: string | Buffer | undefined;
+  /** No certificate check at all. */
+  insecure?: boolean | undefined;
+}
+
+/**
+ * The URL a signature covers: the one called, without a user and password (those travel as the
+ * Authorization header, not as part of the request target).
+ */
+function signedUrl(url: string): string {
+  const target = new URL(url);
+  if (target.username === '' && target.password === '') return url;
+  target.username = '';
+  target.password = '';
+  return target.href;
+}
+
 const USER_AGENT = 'TelAPI-Simulator/1.0';
 
 interface Waiter {
@@ -82,14 +103,16 @@ function copyOf(delivery: CallbackDelivery): CallbackDelivery {
 export class CallbackDispatcher {
   readonly #policy: CallbackPolicy;
   readonly #logger: SimulatorLogger;
+  readonly #tls: CallbackTls;
   readonly #deliveries: CallbackDelivery[] = [];
   readonly #waiters = new Set<Waiter>();
   #closing = new AbortController();
   #nextId = 1;
 
-  constructor(policy: CallbackPolicy, logger: SimulatorLogger) {
+  constructor(policy: CallbackPolicy, logger: SimulatorLogger, tls: CallbackTls = {}) {
     this.#policy = policy;
     this.#logger = logger;
+    this.#tls = tls;
   }
 
   list(): CallbackDelivery[] {
@@ -133,7 +156,7 @@ export class CallbackDispatcher {
     const isGet = request.method === 'GET';
     const url = isGet ? withQuery(request.url, request.params) : request.url;
     const signed = isGet ? [] : request.params;
-    const signature = request.signingToken === undefined ? undefined : telapiSignature(request.signingToken, url, signed);
+    const signature = request.signingToken === undefined ? undefined : telapiSignature(request.signingToken, signedUrl(url), signed);
     const delivery: CallbackDelivery = {
       id: this.#nextId++,
       kind: request.kind,
@@ -208,7 +231,10 @@ export class CallbackDispatcher {
         headers['content-length'] = String(Buffer.byteLength(body));
       }
       if (signature !== undefined) headers['x-telapi-signature'] = signature;
-      const request = transport.request(target, { method: body === undefined ? 'GET' : 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false });
+      // A `ca` option replaces the system's authorities: the given one is added to them instead.
+      const ca = this.#tls.ca !== undefined ? { ca: [...rootCertificates, String(this.#tls.ca)] } : {};
+      const tls = target.protocol === 'https:' ? { ...ca, rejectUnauthorized: this.#tls.insecure !== true } : {};
+      const request = transport.request(target, { method: body === undefined ? 'GET' : 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false, ...tls });
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#policy.timeoutMs} ms`)));
       request.on('response', (response) => {
         response.resume();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_ACCOUNT, DEMO_AUTH_TOKEN } from './constants';
 import type { FaultOptions } from './faults';
@@ -15,6 +16,8 @@ A TelAPI-compatible server for offline demos and tests.
       --auth-token <token>    AuthToken for --account-sid
       --public-url <url>      root of the recording URLs handed out (default: the listening address)
       --sign-callbacks        send X-TelAPI-Signature with every callback
+      --ca <file>             trust this CA certificate (PEM) for callbacks over HTTPS
+      --insecure              call back over HTTPS without checking certificates
       --callback-delay <ms>   delay between a recording's end and its callback (default 1000)
       --transcription-delay <ms>  delay before the transcription callback (default 2000)
       --time-scale <x>        real time per simulated time, e.g. 0.1 (default 1)
@@ -53,6 +56,14 @@ interface CliConfig {
   help: boolean;
 }
 
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function parseCli(argv: string[]): CliConfig {
   const { values } = parseArgs({
     args: argv,
@@ -64,6 +75,8 @@ function parseCli(argv: string[]): CliConfig {
       'auth-token': { type: 'string' },
       'public-url': { type: 'string' },
       'sign-callbacks': { type: 'boolean' },
+      ca: { type: 'string' },
+      insecure: { type: 'boolean' },
       'callback-delay': { type: 'string' },
       'transcription-delay': { type: 'string' },
       'time-scale': { type: 'string' },
@@ -109,6 +122,8 @@ function parseCli(argv: string[]): CliConfig {
       accounts: accountSid !== undefined && authToken !== undefined ? [{ accountSid, authToken }] : [DEMO_ACCOUNT],
       ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
       signCallbacks: values['sign-callbacks'] ?? false,
+      ...(values.ca !== undefined ? { ca: readCa(values.ca) } : {}),
+      ...(values.insecure ? { insecure: true } : {}),
       callbackDelayMs: numberOption('callback-delay', values['callback-delay'], isNonNegative) ?? 1000,
       transcriptionDelayMs: numberOption('transcription-delay', values['transcription-delay'], isNonNegative) ?? 2000,
       timeScale: numberOption('time-scale', values['time-scale'], (n) => n > 0) ?? 1,

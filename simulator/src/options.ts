@@ -20,6 +20,13 @@ export interface TelApiSimulatorOptions {
   mediaHostName?: string;
   /** Real time per simulated time: 0.001 makes a 60 s TimeLimit end after 60 ms. Default 1. */
   timeScale?: number;
+  /**
+   * Certificate authorities (PEM) to trust when calling back over HTTPS, besides the system's: for a
+   * receiver behind a proxy with a self-signed certificate.
+   */
+  ca?: string | Buffer;
+  /** Call back over HTTPS without checking the certificate at all. Default false. */
+  insecure?: boolean;
   /** Send X-TelAPI-Signature with every callback. Default false (TelAPI does not sign). */
   signCallbacks?: boolean;
   /** Real milliseconds between a recording's end and its callback. Default 0. */

@@ -103,6 +103,7 @@ export class TelApiSimulator {
         timeoutMs: nonNegative('callbackTimeoutMs', options.callbackTimeoutMs, DEFAULT_CALLBACK_POLICY.timeoutMs),
       },
       this.#logger,
+      { ca: options.ca, insecure: options.insecure },
     );
     this.#faults = new FaultInjector(options.faults);
     const audio = new AudioLibrary(options.audio);

@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
 const { createHmac } = require('node:crypto');
-const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID } = require('./helpers');
+const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID, TLS } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
 const VOICE_PARAMS = ['AccountSid', 'ApiVersion', 'Direction', 'CallerName', 'To', 'From', 'CallSid', 'CallStatus', 'UrlBase'];
@@ -228,5 +228,47 @@ describe('simulator: callbacks', function () {
   it('waitForDelivery rejects when nothing matching settles in time', async function () {
     const sim = await startSim();
     await assert.rejects(sim.waitForDelivery({ kind: 'transcription' }, 20), /No matching callback delivery/);
+  });
+
+  describe('over HTTPS with a self-signed certificate', function () {
+    async function deliverTo(options) {
+      const sim = await startSim({ callbackMaxAttempts: 1, signCallbacks: true, ...options });
+      const receiver = await startReceiver([200], { tls: true });
+      const callbackUrl = `${receiver.url}/telapi/recording?token=t`;
+      const started = await startRecording(sim, CALL, { CallbackUrl: callbackUrl });
+      await stopRecording(sim, CALL);
+      return { delivery: await sim.waitForDelivery({ recordingSid: started.sid }), receiver, callbackUrl };
+    }
+
+    it('refuses a certificate it cannot verify, as TelAPI would', async function () {
+      const { delivery, receiver } = await deliverTo({});
+      assert.equal(delivery.status, 'failed');
+      assert.match(delivery.attempts[0].error, /SELF_SIGNED|UNABLE_TO_VERIFY/);
+      assert.equal(receiver.received.length, 0);
+    });
+
+    it('delivers when given the certificate authority (ca), signed over the URL called', async function () {
+      const { delivery, receiver, callbackUrl } = await deliverTo({ ca: TLS.cert });
+      assert.equal(delivery.status, 'delivered');
+      const [request] = receiver.received;
+      assert.equal(request.headers['x-telapi-signature'], expectedSignature(DEMO_AUTH_TOKEN, callbackUrl, Object.fromEntries(request.params)));
+    });
+
+    it('delivers without checking the certificate when insecure', async function () {
+      const { delivery } = await deliverTo({ insecure: true });
+      assert.equal(delivery.status, 'delivered');
+    });
+
+    it('sends a user and password in the URL as Basic auth and leaves them out of the signed URL', async function () {
+      const sim = await startSim({ signCallbacks: true, ca: TLS.cert });
+      const receiver = await startReceiver([200], { tls: true });
+      const plain = `${receiver.url}/cb?token=t`;
+      const started = await startRecording(sim, CALL, { CallbackUrl: plain.replace('https://', 'https://tel%20api:p%40ss@') });
+      await stopRecording(sim, CALL);
+      await sim.waitForDelivery({ recordingSid: started.sid });
+      const [request] = receiver.received;
+      assert.equal(request.headers.authorization, `Basic ${Buffer.from('tel api:p@ss').toString('base64')}`);
+      assert.equal(request.headers['x-telapi-signature'], expectedSignature(DEMO_AUTH_TOKEN, plain, Object.fromEntries(request.params)));
+    });
   });
 });

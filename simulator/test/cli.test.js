@@ -100,4 +100,21 @@ describe('simulator: CLI', function () {
     cli.child.kill('SIGTERM');
     assert.equal((await cli.exited).code, 0);
   });
+
+  it('takes --ca FILE and --insecure for callbacks over HTTPS, and refuses a --ca it cannot read', async function () {
+    const help = runCli(['--help']);
+    running.push(help);
+    await help.exited;
+    assert.match(help.output().stdout + help.output().stderr, /--ca <file>[\s\S]*--insecure/);
+    const ok = runCli(['--port', '0', '--quiet', '--ca', path.join(__dirname, 'tls', 'cert.pem'), '--insecure']);
+    running.push(ok);
+    assert.match(await ok.listening(), /^http:\/\/127\.0\.0\.1:\d+$/);
+    // Only that it started: the SIGTERM handler is the other test's subject.
+    ok.child.kill('SIGKILL');
+    await ok.exited;
+    const missing = runCli(['--port', '0', '--ca', path.join(__dirname, 'tls', 'missing.pem')]);
+    running.push(missing);
+    assert.equal((await missing.exited).code, 2);
+    assert.match(missing.output().stderr, /--ca: cannot read/);
+  });
 });

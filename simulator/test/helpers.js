@@ -1,7 +1,10 @@
 'use strict';
 // Shared by the simulator tests: start simulators and callback receivers that are all closed after
 // each test, call the API over real HTTP, and read audio headers.
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
+const path = require('node:path');
 const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('..');
 
 const opened = [];
@@ -68,9 +71,16 @@ function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
  * A callback receiver on 127.0.0.1: records every request; `statuses` are answered in turn (the
  * last one repeats).
  */
-async function startReceiver(statuses = [200]) {
+/** The self-signed certificate of simulator/test/tls (for 127.0.0.1). */
+const TLS = {
+  cert: fs.readFileSync(path.join(__dirname, 'tls', 'cert.pem'), 'utf8'),
+  key: fs.readFileSync(path.join(__dirname, 'tls', 'key.pem'), 'utf8'),
+};
+
+/** A callback receiver on 127.0.0.1; `{ tls: true }` serves HTTPS with TLS's certificate. */
+async function startReceiver(statuses = [200], options = {}) {
   const received = [];
-  const server = http.createServer((request, response) => {
+  const listener = (request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
@@ -80,10 +90,11 @@ async function startReceiver(statuses = [200]) {
       response.writeHead(status, { 'content-type': 'text/plain' });
       response.end('ok');
     });
-  });
+  };
+  const server = options.tls ? https.createServer(TLS, listener) : http.createServer(listener);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const receiver = {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`,
     received,
     close: () =>
       new Promise((resolve) => {
@@ -175,6 +186,7 @@ module.exports = {
   api,
   rawRequest,
   startReceiver,
+  TLS,
   startRecording,
   stopRecording,
   mp3Frames,

@@ -1,5 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
-import type { CallbackAuthenticator, TelApiClient } from '../telapi';
+import type { CallbackAuthenticator, CallbackCredentials, TelApiClient } from '../telapi';
 
 export const DEFAULT_BASE_URL = 'https://api.telapi.com/v1';
 export const DEFAULT_TIMEOUT_SECONDS = 15;
@@ -7,6 +7,9 @@ export const DEFAULT_TIMEOUT_SECONDS = 15;
 export interface TelApiAccountCredentials {
   accountSid?: string;
   authToken?: string;
+  /** For httpNodeAuth: the user and password TelAPI puts in front of the callback URL's host. */
+  callbackUser?: string;
+  callbackPassword?: string;
 }
 
 export interface TelApiAccountDef extends NodeDef {
@@ -26,7 +29,10 @@ export interface HttpProxyNode extends Node<{ username?: string; password?: stri
 /** What other nodes get from RED.nodes.getNode(account): the client and checks, never the token. */
 export interface TelApiAccountNode extends Node<TelApiAccountCredentials> {
   baseUrl: string;
+  /** As configured (trimmed, without user and password); callback URLs use its canonical form. */
   publicUrl: string;
+  /** The callback credentials (httpNodeAuth), for callback URLs only: never logged or shown. */
+  callbackCredentials: CallbackCredentials | undefined;
   /** Undefined when the AccountSid or AuthToken is missing or malformed; see `problem`. */
   client: TelApiClient | undefined;
   authenticator: CallbackAuthenticator | undefined;

@@ -12,6 +12,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
  *
  * - A node claims its path when created and releases it on close, synchronously.
  * - A path nobody owns is passed on (`next()`): whatever else is registered answers, usually 404.
+ * - On an owned path any method but POST (and OPTIONS, for CORS) is answered 405 with `Allow: POST`.
  * - While a node that was not removed is being redeployed its path answers 503 with Retry-After,
  *   so TelAPI retries instead of being told the URL does not exist.
  * - A second node on an owned path gets an error (status and log) and waits: if the owner is removed
@@ -42,6 +43,8 @@ export interface RouteOptions {
   middleware?: unknown;
   /** The CORS handler for httpNodeCors, if set: it answers preflight requests itself. */
   cors?: Handler;
+  /** The one line a request other than POST gets with its 405. */
+  notPostText?: string;
 }
 
 interface AppRoutes {
@@ -134,13 +137,21 @@ const RETRY_AFTER_SECONDS = 2;
 function dispatcher(app: Express, routes: () => AppRoutes): Handler {
   // Named: a layer in the router stack that says what it is.
   const telapiCallbackDispatch: Handler = (req, res, next) => {
-    if (req.method !== 'POST' && req.method !== 'OPTIONS') return next();
     const { slots, options } = routes();
     const slot = slots.get(pathKey(app, requestPath(req.url)));
     if (!slot) return next();
     const owner = slot.owner;
+    if (!owner && Date.now() >= slot.restartingUntil) return next();
+    if (req.method !== 'POST' && req.method !== 'OPTIONS') {
+      // A browser's check of the URL tells a right callback URL (405) from a wrong one (404).
+      res.statusCode = 405;
+      res.setHeader('Allow', 'POST');
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.end(`${options.notPostText ?? 'This is a TelAPI callback URL: it takes POST requests only.'}\n`);
+      return;
+    }
     if (!owner) {
-      if (Date.now() >= slot.restartingUntil) return next();
       res.statusCode = 503;
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -321,6 +332,9 @@ export function adminOwnsPath(httpAdmin: object | undefined, httpNode: object, p
   });
 }
 
+/** One segment of a callback path (the editor reads this rule from the node settings). */
+export const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
+
 /**
  * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
  * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
@@ -333,6 +347,6 @@ export function normaliseCallbackPath(value: unknown): string | undefined {
   if (!path.startsWith('/')) path = `/${path}`;
   if (path === '/') return path;
   const segments = path.slice(1).replace(/\/$/, '').split('/');
-  const valid = segments.every((segment) => /^[A-Za-z0-9._~-]+$/.test(segment) && segment !== '.' && segment !== '..');
+  const valid = segments.every((segment) => PATH_SEGMENT.test(segment) && segment !== '.' && segment !== '..');
   return valid ? path : undefined;
 }

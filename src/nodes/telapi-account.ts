@@ -4,8 +4,10 @@ import {
   ProxyUrlError,
   TelApiClient,
   isAccountSid,
+  publicUrlHasNodeRoot,
   resolveProxy,
   withoutUserinfo,
+  type CallbackCredentials,
   type ProxyOptions,
   type TelApiProxy,
 } from '../telapi';
@@ -17,6 +19,7 @@ import {
   type TelApiAccountDef,
   type TelApiAccountNode,
 } from './account-types';
+import { accountRules } from './editor-rules';
 
 function timeoutMs(value: number | string | undefined): number {
   const seconds = Number(value);
@@ -44,6 +47,29 @@ function proxyOptions(RED: NodeAPI): ProxyOptions {
     if (typeof settings[flag] === 'boolean') options[flag] = settings[flag];
   }
   return options;
+}
+
+function callbackCredentials(user: string | undefined, password: string | undefined): CallbackCredentials | undefined {
+  const name = (user ?? '').trim();
+  return name === '' ? undefined : { user: name, password: password ?? '' };
+}
+
+/**
+ * The public URL without a user and password. Flows saved before the account had callback
+ * credentials may carry them there (a plain property, visible in flows.json): they still work, as
+ * callback credentials, and the account warns that they belong in the credential fields.
+ */
+function splitPublicUrl(value: string): { publicUrl: string; legacyCredentials: CallbackCredentials | undefined } {
+  const trimmed = value.trim().replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return { publicUrl: withoutUserinfo(trimmed), legacyCredentials: undefined };
+  }
+  if (url.username === '' && url.password === '') return { publicUrl: trimmed, legacyCredentials: undefined };
+  const legacyCredentials = callbackCredentials(decodeURIComponent(url.username), decodeURIComponent(url.password));
+  return { publicUrl: withoutUserinfo(trimmed).replace(/\/+$/, ''), legacyCredentials };
 }
 
 export = function register(RED: NodeAPI): void {
@@ -76,7 +102,15 @@ export = function register(RED: NodeAPI): void {
     // A user and password in the base URL are never sent (requests carry AccountSid:AuthToken), so
     // they are dropped here rather than kept where a log, status or error could show them.
     this.baseUrl = withoutUserinfo((config.baseUrl ?? '').trim() || DEFAULT_BASE_URL);
-    this.publicUrl = (config.publicUrl ?? '').trim().replace(/\/+$/, '');
+    const { publicUrl, legacyCredentials } = splitPublicUrl(config.publicUrl ?? '');
+    this.publicUrl = publicUrl;
+    this.callbackCredentials = callbackCredentials(this.credentials.callbackUser, this.credentials.callbackPassword) ?? legacyCredentials;
+    if (legacyCredentials) this.warn(RED._('telapi-account.warn.publicUrlCredentials'));
+    const settings = RED.settings as unknown as Record<string, unknown>;
+    if (publicUrl !== '' && settings.httpNodeRoot !== false && !publicUrlHasNodeRoot(publicUrl, settings.httpNodeRoot)) {
+      const root = String(settings.httpNodeRoot).replace(/\/+$/, '') || '/';
+      this.warn(RED._('telapi-account.warn.publicUrlWithoutNodeRoot', { url: publicUrl, root }));
+    }
     const accountSid = (this.credentials.accountSid ?? '').trim();
     const authToken = this.credentials.authToken ?? '';
     this.client = undefined;
@@ -110,6 +144,9 @@ export = function register(RED: NodeAPI): void {
     credentials: {
       accountSid: { type: 'text' },
       authToken: { type: 'password' },
+      callbackUser: { type: 'text' },
+      callbackPassword: { type: 'password' },
     },
+    settings: { telapiAccountRules: { value: accountRules(RED.settings as unknown as Record<string, unknown>), exportable: true } },
   });
 };

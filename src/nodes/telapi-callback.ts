@@ -1,7 +1,8 @@
 import type { Express, Request, Response } from 'express';
 import cors, { type CorsOptions } from 'cors';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { SIGNATURE_HEADER } from '../telapi';
+import { randomBytes } from 'node:crypto';
+import { SIGNATURE_HEADER, canonicalPublicUrl, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../telapi';
 import {
   DEFAULT_CALLBACK_SECURITY,
   callbackFields,
@@ -15,6 +16,8 @@ import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode }
 import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
 import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
 import { cachedText } from './cached-text';
+import { TEST_HEADER, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
+import { callbackRules } from './editor-rules';
 import { WarningLimiter } from './warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {
@@ -45,6 +48,13 @@ function originForm(target: string): string {
   }
 }
 
+/** What the reachability test needs of a deployed callback node. */
+interface TestTarget {
+  path: string;
+  account: TelApiAccountNode | null;
+  unavailable: boolean;
+}
+
 /** The path and query as received, relative to where RED.httpNode is mounted (httpNodeRoot). */
 function receivedUrl(req: Request): string {
   const original = originForm(req.originalUrl || req.url);
@@ -59,6 +69,7 @@ function receivedUrl(req: Request): string {
 export = function register(RED: NodeAPI): void {
   const settings = RED.settings as unknown as Record<string, unknown>;
   const receivedText = cachedText(RED._, 'telapi-callback.status.received', 'count');
+  const targets = new Map<string, TestTarget>();
 
   function TelApiCallback(this: Node, config: TelApiCallbackDef): void {
     RED.nodes.createNode(this, config);
@@ -77,8 +88,9 @@ export = function register(RED: NodeAPI): void {
     else if (security === undefined) problem = 'badSecurity';
     else if (security !== 'none') {
       problem = accountProblem(account) ?? (isUsable(account) ? undefined : 'missingCredentials');
-      if (!problem && security === 'signature' && !account?.publicUrl) problem = 'noPublicUrl';
+      if (!problem && security === 'signature' && canonicalPublicUrl(account?.publicUrl ?? '') === undefined) problem = 'noPublicUrl';
     }
+    if (settings.httpNodeAuth && !account?.callbackCredentials) node.warn(t('warn.httpNodeAuth', { url: path ?? String(config.url ?? '') }));
 
     const showProblem = (key: ConfigProblem | 'duplicateUrl'): void => {
       node.status({ fill: 'red', shape: 'ring', text: t(`status.${key}`) });
@@ -106,39 +118,47 @@ export = function register(RED: NodeAPI): void {
     );
 
     /** Refuses one callback: an HTTP error, a red status, a rate-limited warning; never a secret. */
-    function refuse(req: Request, res: Response, reason: Refusal): void {
+    function refuse(req: Request, res: Response, reason: Refusal, test?: string): void {
       const status = reason === 'unavailable' ? 503 : REJECTION_STATUS[reason];
       if (reason === 'tooLarge') refuseOversize(req, res, bodyTimeoutMs());
       else if (reason === 'slowBody') refuseSlow(req, res);
       else answer(res, status);
+      if (test !== undefined) return noteArrival(test, { nodeId: node.id, verdict: reason });
       if (closed) return;
       rejected += 1;
       const reasonText = t(`reason.${reason}`);
       // A configuration problem stays on show: it is what the user has to fix.
       if (!problem) node.status({ fill: 'red', shape: 'ring', text: t('status.rejected', { reason: reasonText, count: rejected }) });
-      warnings.report({ url: route, from: req.socket.remoteAddress ?? '?', reason: reasonText, status: String(status) });
+      // req.ip: the client as Express sees it under Node-RED's trust proxy setting (httpServerOptions).
+      warnings.report({ url: route, from: req.ip ?? req.socket.remoteAddress ?? '?', reason: reasonText, status: String(status) });
     }
 
     async function receive(req: Request, res: Response): Promise<void> {
-      if (problem || !security) return refuse(req, res, 'unavailable');
+      const test = readMarker(req.headers[TEST_HEADER]);
+      if (problem || !security) return refuse(req, res, 'unavailable', test);
       const read = await callbackBody(req, CALLBACK_BODY_LIMIT, bodyTimeoutMs());
       if (read.kind === 'aborted') return;
-      if (read.kind === 'tooLarge') return refuse(req, res, 'tooLarge');
-      if (read.kind === 'slow') return refuse(req, res, 'slowBody');
-      if (read.kind === 'badLength') return refuse(req, res, 'badBody');
+      if (read.kind === 'tooLarge') return refuse(req, res, 'tooLarge', test);
+      if (read.kind === 'slow') return refuse(req, res, 'slowBody', test);
+      if (read.kind === 'badLength') return refuse(req, res, 'badBody', test);
       const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       const parsed =
         encoding === 'identity' || encoding === ''
           ? parseCallbackBody(read.body as Uint8Array | string | object | undefined, req.headers['content-type'])
           : ({ ok: false, reason: 'unsupportedBody' } as const);
-      if (!parsed.ok) return refuse(req, res, parsed.reason);
+      if (!parsed.ok) return refuse(req, res, parsed.reason, test);
       const signature = req.headers[SIGNATURE_HEADER];
       const verdict = checkCallback(
         { callback: parsed.callback, relativeUrl: receivedUrl(req), signature: Array.isArray(signature) ? signature[0] : signature },
         { security, verifier: isUsable(account) ? account.authenticator : undefined, publicUrl: account?.publicUrl },
       );
-      if (!verdict.ok) return refuse(req, res, verdict.reason);
-      if (closed) return refuse(req, res, 'unavailable');
+      if (!verdict.ok) return refuse(req, res, verdict.reason, test);
+      if (closed) return refuse(req, res, 'unavailable', test);
+      if (test !== undefined) {
+        // A reachability test (a marker only this process can make): answered, never a message.
+        answer(res, 200, ACCEPTED_BODY, 'application/xml; charset=utf-8');
+        return noteArrival(test, { nodeId: node.id, verdict: 'accepted' });
+      }
 
       // TelAPI only needs a 2xx: answer first, then hand the callback to the flow.
       answer(res, 200, ACCEPTED_BODY, 'application/xml; charset=utf-8');
@@ -171,9 +191,11 @@ export = function register(RED: NodeAPI): void {
     installBodyCapture(RED.httpNode, RED.httpAdmin);
     const owner = claimPath(RED.httpNode, route, listener, routeOptions());
     if (!owner) showProblem('duplicateUrl');
+    targets.set(node.id, { path: route, account, unavailable: !!problem || !owner });
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      targets.delete(node.id);
       // Redeployed rather than removed: until the new node claims the path (other nodes' closes may
       // hold the deploy up to Node-RED's close timeout), TelAPI is told to retry, not that the URL is gone.
       releasePath(RED.httpNode, route, listener, removed ? 0 : restartWindowMs());
@@ -226,10 +248,58 @@ export = function register(RED: NodeAPI): void {
   function routeOptions(): RouteOptions {
     const corsOptions = settings.httpNodeCors;
     return {
+      notPostText: RED._('telapi-callback.http.notPost'),
       middleware: settings.httpNodeMiddleware,
       ...(corsOptions ? { cors: cors(corsOptions as CorsOptions) as Handler } : {}),
     };
   }
 
-  RED.nodes.registerType('telapi-callback', TelApiCallback);
+  /**
+   * The reachability test of a deployed callback node: a callback as the record node would send it
+   * (token and signature, callback credentials), POSTed to the public URL from this runtime.
+   */
+  async function reachability(nodeId: string): Promise<Record<string, unknown>> {
+    const target = targets.get(nodeId);
+    if (!target) return { cause: 'notDeployed' };
+    const account = target.account;
+    if (!account || canonicalPublicUrl(account.publicUrl) === undefined) return { cause: 'noPublicUrl' };
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    const authenticator = account.authenticator;
+    const url = resolveCallbackUrl('url', target.path, account.publicUrl, authenticator?.tokenFor(callSid) ?? 'test', account.callbackCredentials);
+    const shown = withoutUserinfo(url);
+    const params = new URLSearchParams({ AccountSid: authenticator?.accountSid ?? '', CallSid: callSid, RecordingSid: `RE${randomBytes(16).toString('hex')}`, RecordingDuration: '0' });
+    const marker = newMarker();
+    const headers: Record<string, string> = { [TEST_HEADER]: marker.header };
+    if (authenticator) headers[SIGNATURE_HEADER] = authenticator.sign(shown, params);
+    const sent = await post(url, params.toString(), headers);
+    const arrival: Arrival | undefined = marker.take();
+    const cause = diagnose({
+      sent,
+      arrival,
+      nodeId,
+      hasNodeRoot: publicUrlHasNodeRoot(account.publicUrl, settings.httpNodeRoot),
+      httpNodeAuth: !!settings.httpNodeAuth,
+      hasCredentials: !!account.callbackCredentials,
+    });
+    return {
+      cause,
+      url: shown.replace(/([?&]token=)[^&]*/, '$1…'),
+      ...(sent.status !== undefined ? { status: sent.status } : {}),
+      ...(sent.error !== undefined ? { error: sent.error } : {}),
+      detail: sent.error ?? `HTTP ${sent.status ?? 0}`,
+      ...(arrival && arrival.verdict !== 'accepted' ? { reason: RED._(`telapi-callback.reason.${arrival.verdict}`) } : {}),
+      root: typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot : '/',
+    };
+  }
+
+  RED.httpAdmin.post('/telapi-callback/:id/test', RED.auth.needsPermission('telapi-callback.write'), (req: Request, res: Response) => {
+    reachability(String(req.params.id)).then(
+      (result) => res.json(result),
+      (error: unknown) => res.status(500).json({ cause: 'network', error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+
+  RED.nodes.registerType('telapi-callback', TelApiCallback, {
+    settings: { telapiCallbackRules: { value: callbackRules(settings), exportable: true } },
+  });
 };

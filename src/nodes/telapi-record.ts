@@ -13,6 +13,7 @@ import {
 } from '../telapi';
 import { accountProblem, isUsable, type TelApiAccountNode } from './account-types';
 import { cachedText } from './cached-text';
+import { recordRules } from './editor-rules';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -128,7 +129,7 @@ export = function register(RED: NodeAPI): void {
     } else if (account) {
       // A callback path the account cannot resolve would fail every message: say so at deploy.
       // Messages are still tried, since msg.recording may override the URL.
-      const urlProblem = callbackUrlProblem(defaults, account.publicUrl);
+      const urlProblem = callbackUrlProblem(defaults, account);
       if (urlProblem) {
         const translated = translate(urlProblem);
         fail(translated);
@@ -145,6 +146,7 @@ export = function register(RED: NodeAPI): void {
         options,
         publicUrl: account.publicUrl,
         tokenFor: (callSid) => account.authenticator.tokenFor(callSid),
+        callbackCredentials: account.callbackCredentials,
       });
       const callSid = msg.callSid as string;
       request.callSid = callSid;
@@ -216,13 +218,15 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('telapi-record', TelApiRecord);
+  RED.nodes.registerType('telapi-record', TelApiRecord, {
+    settings: { telapiRecordRules: { value: recordRules(), exportable: true } },
+  });
 };
 
 /** The error a start with these options would raise for its callback URLs, without a real call. */
-function callbackUrlProblem(options: RecordingOptions, publicUrl: string): TelApiInputError | undefined {
+function callbackUrlProblem(options: RecordingOptions, account: TelApiAccountNode): TelApiInputError | undefined {
   try {
-    withResolvedCallbackUrls(options, publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
+    withResolvedCallbackUrls(options, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH), account.callbackCredentials);
     return undefined;
   } catch (error) {
     if (error instanceof TelApiInputError) return error;

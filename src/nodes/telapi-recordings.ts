@@ -140,7 +140,7 @@ export = function register(RED: NodeAPI): void {
     } else if (account && defaults.transcribeCallback !== '') {
       // A path the account cannot resolve would fail every transcribe: say so at deploy.
       try {
-        resolveCallbackUrl('transcribeCallback', defaults.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
+        resolveCallbackUrl('transcribeCallback', defaults.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH), account.callbackCredentials);
       } catch (error) {
         const translated = translate(error);
         fail(translated);
@@ -183,7 +183,7 @@ export = function register(RED: NodeAPI): void {
         case 'transcribe': {
           const recording = await getRecording(client, recordingSid, signal);
           const callback = transcribeCallbackFor(recording, options.transcribeCallback, account.publicUrl, (callSid) =>
-            account.authenticator.tokenFor(callSid));
+            account.authenticator.tokenFor(callSid), account.callbackCredentials);
           msg.payload = await transcribeRecording(client, recordingSid, transcribeForm(options, callback), signal, sent);
           return statusText.transcribing(short);
         }
@@ -196,7 +196,7 @@ export = function register(RED: NodeAPI): void {
       const options = messageOptions(defaults, msg.callSid, msg.recordings);
       if (options.operation !== 'list') validateRecordingSid(msg.recordingSid);
       if (options.transcribeCallback !== '' && options.operation === 'transcribe') {
-        resolveCallbackUrl('transcribeCallback', options.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH));
+        resolveCallbackUrl('transcribeCallback', options.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH), account.callbackCredentials);
       }
       node.status({ fill: 'blue', shape: 'dot', text: statusText.working(RED._(`telapi-recordings.operation.${options.operation}`)) });
       const text = await run(account, options.operation, options, msg, request);

@@ -1,4 +1,5 @@
 import contentType from 'content-type';
+import { canonicalCallbackUrl } from './public-url';
 import { isCallSid } from './sids';
 import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
 
@@ -317,7 +318,7 @@ export interface CallbackCheckPolicy {
   security: CallbackSecurity;
   /** Required in `token` and `signature` modes. */
   verifier?: CallbackVerifier | undefined;
-  /** The account's public URL (with httpNodeRoot, no trailing slash); required in `signature` mode. */
+  /** The account's public URL (with httpNodeRoot), taken in its canonical form; required in `signature` mode. */
   publicUrl?: string | undefined;
 }
 
@@ -350,11 +351,10 @@ export function checkCallback(request: CallbackCheckRequest, policy: CallbackChe
     if (tokens.length === 0 || tokens[0] === '') return { ok: false, reason: 'noToken' };
     if (!verifier.verifyToken(callSid, tokens[0] as string)) return { ok: false, reason: 'badToken' };
   } else {
-    const publicUrl = (policy.publicUrl ?? '').trim().replace(/\/+$/, '');
-    if (publicUrl === '') throw new Error('checkCallback: security "signature" needs the public URL');
+    const url = canonicalCallbackUrl(policy.publicUrl ?? '', request.relativeUrl);
+    if (url === undefined) throw new Error('checkCallback: security "signature" needs the public URL');
     const signature = request.signature?.trim() ?? '';
     if (signature === '') return { ok: false, reason: 'noSignature' };
-    const url = publicUrl + (request.relativeUrl.startsWith('/') ? request.relativeUrl : `/${request.relativeUrl}`);
     if (!verifier.verifySignature(url, pairs, signature)) return { ok: false, reason: 'badSignature' };
   }
   const accountSid = paramString(params, 'AccountSid') ?? '';

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './sids';
 export * from './signature';
+export * from './public-url';
 export * from './recording';
 export * from './response';
 export * from './client';

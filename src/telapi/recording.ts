@@ -1,5 +1,6 @@
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
+import { canonicalCallbackUrl, canonicalPublicUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import { withCallbackToken } from './signature';
 
 export const RECORD_ACTIONS = ['start', 'stop'] as const;
@@ -109,23 +110,28 @@ export function parseRecordingOptions(input: unknown, base: Readonly<RecordingOp
 
 /**
  * Turns a configured callback (absolute URL, or a path starting with "/" under `publicUrl`) into the
- * URL sent to TelAPI, carrying the call's token. Empty stays empty: an empty URL is never sent.
+ * URL sent to TelAPI, carrying the call's token. A path is joined to the canonical public URL
+ * (public-url.ts), the form the callback node checks signatures over. The callback credentials (for
+ * httpNodeAuth) go only into URLs under the public URL, never to another host. Empty stays empty:
+ * an empty URL is never sent.
  */
-export function resolveCallbackUrl(field: string, value: string, publicUrl: string, token: string): string {
+export function resolveCallbackUrl(field: string, value: string, publicUrl: string, token: string, credentials?: CallbackCredentials): string {
   if (value === '') return '';
-  let absolute: string;
+  const base = canonicalPublicUrl(publicUrl);
+  let absolute: string | undefined;
   if (value.startsWith('/')) {
     if (publicUrl.trim() === '') {
       throw new TelApiInputError(field, 'relative-without-public-url');
     }
-    absolute = publicUrl.trim().replace(/\/+$/, '') + value;
+    absolute = canonicalCallbackUrl(publicUrl, value);
   } else {
     absolute = value;
   }
-  if (!isHttpUrl(absolute)) {
+  if (absolute === undefined || !isHttpUrl(absolute)) {
     throw new TelApiInputError(field, 'url');
   }
-  const withToken = withCallbackToken(absolute, token);
+  let withToken = withCallbackToken(absolute, token);
+  if (base !== undefined && withToken.startsWith(`${base}/`)) withToken = withCallbackCredentials(withToken, credentials);
   if (withToken.length > MAX_URL_LENGTH) {
     throw new TelApiInputError(field, 'url-too-long', { length: withToken.length, max: MAX_URL_LENGTH });
   }
@@ -161,6 +167,8 @@ export interface RecordRequestInput {
   publicUrl: string;
   /** The call's callback token (CallbackAuthenticator.tokenFor): callers never handle the AuthToken. */
   tokenFor: (callSid: string) => string;
+  /** The account's callback credentials (httpNodeAuth), if any. */
+  callbackCredentials?: CallbackCredentials | undefined;
 }
 
 /**
@@ -202,12 +210,12 @@ export function validateCallSid(callSid: unknown): string {
  * The options of a start with both callback URLs resolved and tokened (the transcription URL only
  * when transcribing); a stop unchanged. Throws the first URL's input error.
  */
-export function withResolvedCallbackUrls(options: RecordingOptions, publicUrl: string, token: string): RecordingOptions {
+export function withResolvedCallbackUrls(options: RecordingOptions, publicUrl: string, token: string, credentials?: CallbackCredentials): RecordingOptions {
   if (options.action === 'stop') return options;
   return {
     ...options,
-    callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, token),
-    transcribeCallback: options.transcribe ? resolveCallbackUrl('transcribeCallback', options.transcribeCallback, publicUrl, token) : '',
+    callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, token, credentials),
+    transcribeCallback: options.transcribe ? resolveCallbackUrl('transcribeCallback', options.transcribeCallback, publicUrl, token, credentials) : '',
   };
 }
 
@@ -216,5 +224,5 @@ export function buildRecordForm(input: RecordRequestInput): URLSearchParams {
   const callSid = validateCallSid(input.callSid);
   const { options } = input;
   if (options.action === 'stop') return recordingFormParams(options);
-  return recordingFormParams(withResolvedCallbackUrls(options, input.publicUrl, input.tokenFor(callSid)));
+  return recordingFormParams(withResolvedCallbackUrls(options, input.publicUrl, input.tokenFor(callSid), input.callbackCredentials));
 }

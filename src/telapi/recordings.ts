@@ -1,4 +1,5 @@
 import { TelApiError, TelApiInputError } from './errors';
+import type { CallbackCredentials } from './public-url';
 import { TRANSCRIBE_QUALITIES, isHttpUrl, oneOf, positiveInteger, resolveCallbackUrl, urlOrPath, type TranscribeQuality } from './recording';
 import type { TelApiRequest, TelApiResult } from './client';
 import type { TelApiObject } from './response';
@@ -218,13 +219,14 @@ export function transcribeCallbackFor(
   transcribeCallback: string,
   publicUrl: string,
   tokenFor: (callSid: string) => string,
+  credentials?: CallbackCredentials,
 ): string {
   if (transcribeCallback === '') return '';
   const callSid = recording.call_sid;
   if (!isCallSid(callSid)) {
     throw new TelApiError('TelAPI\'s Recording has no call_sid to bind the transcription callback to', { kind: 'invalid-response' });
   }
-  return resolveCallbackUrl('transcribeCallback', transcribeCallback, publicUrl, tokenFor(callSid));
+  return resolveCallbackUrl('transcribeCallback', transcribeCallback, publicUrl, tokenFor(callSid), credentials);
 }
 
 /** `{RecordingSid}.wav` when the media URL ends in .wav, else `.mp3` (design.md). */

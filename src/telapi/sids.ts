@@ -8,6 +8,11 @@ const SID_PATTERNS: Record<SidPrefix, RegExp> = {
   TR: /^TR[0-9a-fA-F]{32}$/,
 };
 
+/** The pattern of a SID, as source text (the editor reads it from the node settings). */
+export function sidPattern(prefix: SidPrefix): string {
+  return SID_PATTERNS[prefix].source;
+}
+
 export function isSid(prefix: SidPrefix, value: unknown): value is string {
   return typeof value === 'string' && SID_PATTERNS[prefix].test(value);
 }

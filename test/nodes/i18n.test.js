@@ -153,11 +153,15 @@ const prefixAll = (prefix, values) => values.map((v) => `${prefix}${v}`);
 const SOURCES = {
   // tr(key) = RED.nodes.getType(type)._(key): the type's translator, which knows the module's catalog.
   'telapi-account.html': { calls: ['this\\._', 'node\\._', 'tr'] },
-  'telapi-record.html': { calls: ['this\\._', 'node\\._', 'tr'] },
+  'telapi-record.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: { 'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES) },
+  },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
-    helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key)" } },
+    helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
+    templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed']) },
   },
   'telapi-account.ts': { calls: ['RED\\._'] },
   'telapi-record.ts': {
@@ -189,6 +193,8 @@ const SOURCES = {
       'errors.${key}': () => prefixAll('telapi-callback.errors.', [...union('ConfigProblem'), 'duplicateUrl']),
       'status.${problem}': () => prefixAll('telapi-callback.status.', union('ConfigProblem')),
       'reason.${reason}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
+      // What the node did with a test callback: Arrival['verdict'] (callback-test.ts), minus 'accepted'.
+      'telapi-callback.reason.${arrival.verdict}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), 'unavailable']),
     },
   },
 };

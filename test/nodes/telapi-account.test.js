@@ -58,4 +58,33 @@ describe('telapi-account node', function () {
     assert.equal(withoutUserinfo('not a URL'), 'not a URL');
     assert.equal(withoutUserinfo('http://u:p@ not a URL'), 'http:// not a URL');
   });
+
+  describe('public URL and callback credentials (issue 13)', () => {
+    afterEach(() => helper.settings({}));
+
+    it('warns once at deploy when the public URL does not end with httpNodeRoot', async () => {
+      helper.settings({ httpNodeRoot: '/api' });
+      const wrong = await load({ publicUrl: 'https://host:8443/nr/' });
+      assert.deepEqual(logged(wrong, 'warn').filter((text) => /httpNodeRoot/.test(text)), [
+        'The public URL https://host:8443/nr does not end with httpNodeRoot (/api): TelAPI\'s callbacks to it would get 404. Add /api after any proxy prefix.',
+      ]);
+      await helper.unload();
+      const right = await load({ publicUrl: 'HTTPS://Host:443/nr/api/' });
+      assert.deepEqual(logged(right, 'warn'), []);
+    });
+
+    it('keeps callback credentials as Node-RED credentials, and takes a user and password left in the public URL with a warning', async () => {
+      const node = await load({ publicUrl: 'https://nr.example.com' }, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbackUser: 'tel', callbackPassword: 'cb-secret' });
+      assert.deepEqual(node.callbackCredentials, { user: 'tel', password: 'cb-secret' });
+      assert.deepEqual(logged(node, 'warn'), []);
+      await helper.unload();
+      const legacy = await load({ publicUrl: 'https://tel:old%20secret@nr.example.com/' });
+      assert.equal(legacy.publicUrl, 'https://nr.example.com');
+      assert.deepEqual(legacy.callbackCredentials, { user: 'tel', password: 'old secret' });
+      const warnings = logged(legacy, 'warn');
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /callback user and password/);
+      assert.ok(!warnings[0].includes('old'), 'the password is not logged');
+    });
+  });
 });

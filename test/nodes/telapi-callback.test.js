@@ -648,7 +648,63 @@ describe('telapi-callback node', function () {
       assert.equal(preflight.headers['access-control-allow-methods'], 'GET,POST');
     });
   });
+  describe('behind proxies (issue 13)', function () {
+    it('answers a GET on its path 405 with Allow: POST and one line; other paths are passed on', async function () {
+      await load();
+      const res = await request(app()).get(PATH);
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.allow, 'POST');
+      assert.match(res.text, /^This is a TelAPI callback URL of Node-RED and it is reachable[^\n]*\n$/);
+      assert.equal((await request(app()).head(PATH)).status, 405);
+      assert.equal((await request(app()).get('/elsewhere')).status, 404);
+      await settle();
+      assert.equal(messages.length, 0);
+      assert.deepEqual(warnings(), [], 'a browser check is not a rejected callback');
+    });
+
+    it('names the client Express reports under trust proxy in rejection warnings, and says so', async function () {
+      await load();
+      const served = mount(app());
+      served.set('trust proxy', 'loopback');
+      const res = await request(served).post(`${PATH}?token=wrong`).set('X-Forwarded-For', '203.0.113.7').type('form').send(form(RECORDING));
+      assert.equal(res.status, 403);
+      assert.match(warnings()[0], /from 203\.0\.113\.7 \(the client address under Node-RED's trust proxy setting\): bad token/);
+    });
+
+    it('warns at deploy when httpNodeAuth is on and the account has no callback credentials', async function () {
+      helper.settings({ httpNodeAuth: { user: 'nr', pass: '$2b$08$hash' } });
+      await load();
+      assert.ok(warnings().some((text) => /httpNodeAuth .* no callback user and password: TelAPI's callbacks to \/telapi\/recording get 401/.test(text)), warnings().join('\n'));
+      await helper.unload();
+      helper.log().resetHistory?.();
+      await load({}, { acc: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbackUser: 'nr', callbackPassword: 'pw' } });
+      assert.ok(!warnings().some((text) => /httpNodeAuth/.test(text)), warnings().join('\n'));
+    });
+
+    it('treats a request with a forged test marker as an ordinary callback', async function () {
+      await load();
+      const res = await post().set('X-TelAPI-Test', 'nonce.forged').type('form').send(form(RECORDING));
+      assert.equal(res.status, 200);
+      await settle();
+      assert.equal(messages.length, 1);
+    });
+
+    it('answers a genuine test callback without a message or a warning, and tells the test what it did', async function () {
+      const { newMarker } = require('../../dist/nodes/callback-test');
+      await load();
+      const accepted = newMarker();
+      assert.equal((await post().set('X-TelAPI-Test', accepted.header).type('form').send(form(RECORDING))).status, 200);
+      assert.deepEqual(accepted.take(), { nodeId: 'cb', verdict: 'accepted' });
+      const refused = newMarker();
+      assert.equal((await post(`${PATH}?token=wrong`).set('X-TelAPI-Test', refused.header).type('form').send(form(RECORDING))).status, 403);
+      assert.deepEqual(refused.take(), { nodeId: 'cb', verdict: 'badToken' });
+      await settle();
+      assert.equal(messages.length, 0);
+      assert.deepEqual(warnings(), []);
+    });
+  });
 });
+
 
 describe('telapi/callback (pure helpers of the callback node)', function () {
   const { parseCallbackBody, callbackTopic, checkCallback } = require('../../dist/telapi/callback');

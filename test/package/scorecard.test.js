@@ -178,7 +178,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
     it('define their type, category, color, icon, inputs, outputs and defaults inline', () => {
       const defs = definitions();
       assert.equal(defs['telapi-account'].category, 'config');
-      assert.deepEqual(defs['telapi-account'].credentials, ['accountSid', 'authToken']);
+      assert.deepEqual(defs['telapi-account'].credentials, ['accountSid', 'authToken', 'callbackUser', 'callbackPassword']);
       for (const type of ['telapi-record', 'telapi-callback']) {
         const def = defs[type];
         assert.equal(def.category, 'TelAPI', `${type} category`);
@@ -284,7 +284,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
         /\.(map|ts|tgz)$/.test(f) && !f.endsWith('.d.ts') ||
         /(^|\/)(\.mocharc|tsconfig)/.test(f));
       assert.deepEqual(unwanted, []);
-      const allowedTop = ['nodes', 'dist', 'examples', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+      const allowedTop = ['nodes', 'resources', 'dist', 'examples', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
       assert.deepEqual(files.filter((f) => !allowedTop.includes(f.split('/')[0])), []);
     });
   });

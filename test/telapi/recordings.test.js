@@ -118,6 +118,15 @@ describe('telapi/recordings: request building', () => {
     rejectsInput(() => transcribeCallbackFor({ call_sid: CA }, '/t', '', token), 'transcribeCallback', 'relative-without-public-url');
   });
 
+  it('puts the account\'s callback credentials (httpNodeAuth) into the TranscribeCallback, as the record node does', () => {
+    const token = (callSid) => callbackToken('0123456789abcdef0123456789abcdef', callSid);
+    const credentials = { user: 'telapi', password: 's3cret' };
+    const url = new URL(transcribeCallbackFor({ sid: RE, call_sid: CA }, '/telapi/transcription', 'https://nr.example.com', token, credentials));
+    assert.equal(url.username, 'telapi');
+    assert.equal(url.password, 's3cret');
+    assert.equal(url.searchParams.get('token'), 'lH1cocmta68NiCT7szjVHL65UuysGxa2yGQEZU53smk');
+  });
+
   it('names the file after the recording, .wav only for a .wav URL', () => {
     assert.equal(recordingFilename(RE, 'https://m.example.com/a/RE1.wav'), `${RE}.wav`);
     assert.equal(recordingFilename(RE, 'https://m.example.com/a/RE1.WAV?x=1'), `${RE}.wav`);

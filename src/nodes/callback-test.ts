@@ -1,0 +1,141 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { CallbackRejection } from '../telapi/callback';
+import { constantTimeEqual } from '../telapi';
+
+/*
+ * The callback node's reachability test: the runtime POSTs a callback to the node's public URL, out
+ * through whatever proxy or tunnel is in front, and learns whether it came back to that node. A test
+ * callback carries a marker only this process can make (an HMAC with a per-process secret), so it is
+ * recognised on arrival and never becomes a flow message.
+ */
+
+export const TEST_HEADER = 'x-telapi-test';
+const SECRET = randomBytes(32);
+/** A test callback is given this long to come back. */
+export const TEST_TIMEOUT_MS = 10_000;
+
+/** What the node did with a test callback that reached it. */
+export type Arrival = { nodeId: string; verdict: 'accepted' | CallbackRejection | 'unavailable' };
+
+const pending = new Map<string, Arrival | undefined>();
+
+function mac(nonce: string): string {
+  return createHmac('sha256', SECRET).update(nonce, 'utf8').digest('base64url');
+}
+
+/** A fresh marker, registered as awaited; `take` ends the wait. */
+export function newMarker(): { header: string; take: () => Arrival | undefined } {
+  const nonce = randomBytes(16).toString('base64url');
+  pending.set(nonce, undefined);
+  return {
+    header: `${nonce}.${mac(nonce)}`,
+    take: () => {
+      const arrival = pending.get(nonce);
+      pending.delete(nonce);
+      return arrival;
+    },
+  };
+}
+
+/** The nonce of a genuine marker (made by this process), else undefined. */
+export function readMarker(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string') return undefined;
+  const dot = value.indexOf('.');
+  if (dot <= 0) return undefined;
+  const nonce = value.slice(0, dot);
+  return constantTimeEqual(mac(nonce), value.slice(dot + 1)) ? nonce : undefined;
+}
+
+/** Notes what a node did with a test callback (only for a test still awaited). */
+export function noteArrival(nonce: string, arrival: Arrival): void {
+  if (pending.has(nonce) && pending.get(nonce) === undefined) pending.set(nonce, arrival);
+}
+
+export interface Sent {
+  status?: number;
+  /** A network error's code (ECONNREFUSED, ERR_SSL_WRONG_VERSION_NUMBER, …). */
+  error?: string;
+}
+
+/** POSTs a form to `url` (user and password in it become Basic auth), answering with what came back. */
+export function post(url: string, body: string, headers: Record<string, string>, timeoutMs = TEST_TIMEOUT_MS): Promise<Sent> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const transport = target.protocol === 'https:' ? https : http;
+    const request = transport.request(target, {
+      method: 'POST',
+      agent: false,
+      timeout: timeoutMs,
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+        'user-agent': 'node-red-telapi reachability test',
+      },
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    request.on('response', (response) => {
+      response.resume();
+      resolve({ status: response.statusCode ?? 0 });
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    request.end(body);
+  });
+}
+
+/** The keys under telapi-callback.test.cause: what most likely went wrong. */
+export type Cause =
+  | 'arrived'
+  | 'rejected'
+  | 'otherAnswered'
+  | 'noNodeRoot'
+  | 'notFound'
+  | 'authNoCredentials'
+  | 'authRejected'
+  | 'unavailable'
+  | 'badGateway'
+  | 'wrongScheme'
+  | 'refused'
+  | 'dns'
+  | 'certificate'
+  | 'timeout'
+  | 'httpStatus'
+  | 'network';
+
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+const SCHEME_ERRORS = /WRONG_VERSION_NUMBER|EPROTO|ECONNRESET|HPE_|PACKET_LENGTH/;
+
+export interface Diagnosis {
+  sent: Sent;
+  arrival: Arrival | undefined;
+  nodeId: string;
+  /** Whether the public URL's path ends with httpNodeRoot. */
+  hasNodeRoot: boolean;
+  httpNodeAuth: boolean;
+  hasCredentials: boolean;
+}
+
+/** The likeliest cause of what the test saw, from outside, in the order users make these mistakes. */
+export function diagnose(seen: Diagnosis): Cause {
+  const { sent, arrival } = seen;
+  if (arrival && arrival.nodeId === seen.nodeId) return arrival.verdict === 'accepted' ? 'arrived' : 'rejected';
+  if (sent.error !== undefined) {
+    if (sent.error === 'ECONNREFUSED') return 'refused';
+    if (sent.error === 'ENOTFOUND' || sent.error === 'EAI_AGAIN') return 'dns';
+    if (CERTIFICATE_ERRORS.test(sent.error)) return 'certificate';
+    if (sent.error === 'ETIMEDOUT') return 'timeout';
+    if (SCHEME_ERRORS.test(sent.error)) return 'wrongScheme';
+    return 'network';
+  }
+  const status = sent.status ?? 0;
+  if (status >= 200 && status < 300) return 'otherAnswered';
+  if (status === 404) return seen.hasNodeRoot ? 'notFound' : 'noNodeRoot';
+  if (status === 401) return seen.httpNodeAuth && !seen.hasCredentials ? 'authNoCredentials' : 'authRejected';
+  if (status === 503) return 'unavailable';
+  if (status === 502 || status === 504) return 'badGateway';
+  if (status === 400 || status === 497) return 'wrongScheme';
+  return 'httpStatus';
+}

@@ -1,0 +1,68 @@
+/**
+ * The one canonical form of the account's public URL (design.md): callback URLs are built from it and
+ * signatures are checked over it, so that what the record node sends and what the callback node
+ * verifies cannot differ by spelling.
+ */
+
+/** The optional user and password TelAPI sends when httpNodeAuth protects the HTTP nodes. */
+export interface CallbackCredentials {
+  user: string;
+  password: string;
+}
+
+/**
+ * `publicUrl` with scheme and host in lower case, the default port dropped, no user and password,
+ * no query or fragment, repeated slashes in its path collapsed and no trailing slash. Undefined when
+ * it is not an absolute http(s) URL (or empty).
+ */
+export function canonicalPublicUrl(publicUrl: string): string | undefined {
+  const text = publicUrl.trim();
+  if (text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
+  // WHATWG URL parsing already lower-cases scheme and host and drops a default port.
+  const path = url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+/** The canonical public URL joined with a path (and query) starting with "/", one slash between them. */
+export function canonicalCallbackUrl(publicUrl: string, pathAndQuery: string): string | undefined {
+  const base = canonicalPublicUrl(publicUrl);
+  if (base === undefined) return undefined;
+  const relative = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
+  return base + relative.replace(/^\/+/, '/');
+}
+
+/** The path of a public URL ("" for none), canonical: e.g. "/nr/api". */
+export function publicUrlPath(publicUrl: string): string | undefined {
+  const canonical = canonicalPublicUrl(publicUrl);
+  return canonical === undefined ? undefined : new URL(canonical).pathname.replace(/\/+$/, '');
+}
+
+/**
+ * True when the public URL's path ends with Node-RED's httpNodeRoot (a proxy may put a prefix in
+ * front of it, never take it away). With httpNodeRoot "/" every path qualifies.
+ */
+export function publicUrlHasNodeRoot(publicUrl: string, httpNodeRoot: unknown): boolean {
+  const path = publicUrlPath(publicUrl);
+  if (path === undefined) return true;
+  const root = typeof httpNodeRoot === 'string' ? httpNodeRoot.replace(/\/{2,}/g, '/').replace(/\/+$/, '') : '';
+  if (root === '') return true;
+  const lowerPath = path.toLowerCase();
+  const lowerRoot = (root.startsWith('/') ? root : `/${root}`).toLowerCase();
+  return lowerPath === lowerRoot || lowerPath.endsWith(lowerRoot);
+}
+
+/** `url` with the callback credentials as its user and password (percent-encoded by URL). */
+export function withCallbackCredentials(url: string, credentials: CallbackCredentials | undefined): string {
+  if (!credentials || credentials.user === '') return url;
+  const parsed = new URL(url);
+  parsed.username = credentials.user;
+  parsed.password = credentials.password;
+  return parsed.href;
+}

@@ -1,0 +1,96 @@
+'use strict';
+// Issue 13 in the editor: a Node-RED with httpNodeRoot '/api' and httpNodeAuth; the dialogs' warnings,
+// "use this editor's address", and the callback node's Test reachability button against the runtime.
+const assert = require('node:assert/strict');
+const h = require('./harness');
+const { nodeRedPath } = require('../test/support/red');
+
+const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+const AUTH_TOKEN = 'Zq8wX3vB6nM1kL4jH7gF0dS2aP5oI9uY';
+const USER = 'telapi';
+const PASSWORD = 'browser-cb-password-not-shown';
+
+describe('editor behind proxies: warnings and the reachability test', function () {
+  this.timeout(120_000);
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedPath] }));
+    server = await h.startEditorServer({ settings: { httpNodeRoot: '/api', httpNodeAuth: { user: USER, pass: bcrypt.hashSync(PASSWORD, 8) } } });
+    const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
+    await server.deploy([
+      { id: 'tab', type: 'tab', label: 'proxy' },
+      account('good', `${server.url}/api`, { callbackUser: USER, callbackPassword: PASSWORD }),
+      account('noRoot', server.url, { callbackUser: USER, callbackPassword: PASSWORD }),
+      account('noCreds', `${server.url}/api`, {}),
+      { id: 'cbGood', type: 'telapi-callback', z: 'tab', x: 200, y: 100, account: 'good', url: '/telapi/good', security: 'token', wires: [[]] },
+      { id: 'cbNoRoot', type: 'telapi-callback', z: 'tab', x: 200, y: 200, account: 'noRoot', url: '/telapi/noroot', security: 'token', wires: [[]] },
+      { id: 'cbNoCreds', type: 'telapi-callback', z: 'tab', x: 200, y: 300, account: 'noCreds', url: '/telapi/nocreds', security: 'token', wires: [[]] },
+    ]);
+    browser = await h.launchBrowser();
+    ({ page } = await h.openEditor(browser.context, server.url));
+  });
+
+  afterEach(async function () { await h.screenshotOnFailure(this, page); });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  async function closeDialog() {
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+  }
+
+  async function testButton(id) {
+    await h.openNodeDialog(page, id);
+    await page.locator('#telapi-callback-test').click();
+    const result = page.locator('#telapi-callback-test-result:not([data-cause=""])[data-cause]');
+    await result.waitFor();
+    const answer = { cause: await result.getAttribute('data-cause'), text: await result.textContent() };
+    return answer;
+  }
+
+  it('Test reachability: arrived for the right settings, and the cause for each wrong one', async () => {
+    const good = await testButton('cbGood');
+    assert.equal(good.cause, 'arrived', good.text);
+    assert.match(good.text, /^Arrived at this node and was accepted/);
+    assert.ok(!good.text.includes(PASSWORD));
+    assert.equal(await page.locator('#telapi-callback-warn-noNodeRoot').isVisible(), false);
+    await closeDialog();
+
+    const noRoot = await testButton('cbNoRoot');
+    assert.equal(noRoot.cause, 'noNodeRoot', noRoot.text);
+    assert.equal(await page.locator('#telapi-callback-warn-noNodeRoot').isVisible(), true, 'the dialog warns before the test too');
+    await closeDialog();
+
+    const noCreds = await testButton('cbNoCreds');
+    assert.equal(noCreds.cause, 'authNoCredentials', noCreds.text);
+    await page.locator('#telapi-callback-warn-httpNodeAuth').waitFor({ state: 'visible' });
+    await closeDialog();
+  });
+
+  it('the account dialog warns without httpNodeRoot or callback credentials, and offers this editor\'s address', async () => {
+    await h.openNodeDialog(page, 'cbNoCreds');
+    await page.locator('#node-input-btn-account-edit').click();
+    await page.locator('#node-config-input-publicUrl').waitFor();
+    await h.waitForTrays(page, { opened: true });
+    await page.locator('#telapi-account-warn-httpNodeAuth').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-callbackUser').pressSequentially(USER);
+    await page.locator('#telapi-account-warn-httpNodeAuth').waitFor({ state: 'hidden' });
+    const publicUrl = page.locator('#node-config-input-publicUrl');
+    await publicUrl.fill('');
+    await publicUrl.pressSequentially('https://host.example:443/nr');
+    await page.locator('#telapi-account-warn-noNodeRoot').waitFor({ state: 'visible' });
+    await page.locator('#telapi-account-use-editor-address').click();
+    assert.equal(await publicUrl.inputValue(), `${server.url}/api`);
+    await page.locator('#telapi-account-warn-noNodeRoot').waitFor({ state: 'hidden' });
+    await page.locator('#node-config-dialog-cancel').click();
+    await h.waitForTrays(page);
+    await closeDialog();
+  });
+});
