@@ -1,21 +1,20 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpsProxyAgent } from 'hpagent';
 import type {
   ExtendOptions,
   Got,
   OptionsOfTextResponseBody,
   RequestError,
-  RequestFunction,
   Response,
   RetryObject,
 } from 'got' with { 'resolution-mode': 'import' };
 import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
-import { TelApiError, type TelApiErrorBody } from './errors';
+import { failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
+import { TelApiError } from './errors';
 import type { TelApiProxy } from './proxy';
+import { basic, errorCode, httpUrl, transportFor } from './transport';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
@@ -58,11 +57,8 @@ export interface TelApiRequest {
   onSent?: () => void;
 }
 
-export interface TelApiResult {
-  statusCode: number;
-  body: TelApiObject;
-  attempts: number;
-}
+export type { TelApiResult } from './answers';
+export { retryAfterMs } from './answers';
 
 export interface RecordResult extends TelApiResult {
   /** The Recording object: the body itself, or the first item of a list envelope. */
@@ -76,8 +72,6 @@ export const DEFAULTS = {
   maxRetryAfterMs: 30_000,
   unreachableBackoffMs: 250,
 } as const;
-
-const IDLE_SOCKET_MS = 4_000;
 
 /**
  * Error codes raised before any byte reached TelAPI: repeating such a request is safe. Node 24
@@ -109,14 +103,6 @@ let gotModule: Promise<GotModule> | undefined;
 /** got is ESM-only: imported once per process, as core 21-httprequest.js does. */
 function loadGot(): Promise<GotModule> {
   return (gotModule ??= import('got'));
-}
-
-/** One exchange as the client reads it; a got Response is one. */
-interface HttpAnswer {
-  statusCode: number;
-  statusMessage?: string | undefined;
-  headers: http.IncomingHttpHeaders;
-  body: string;
 }
 
 interface Instances {
@@ -392,71 +378,8 @@ export class TelApiClient {
   }
 }
 
-function basic(user: string, password: string): string {
-  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-}
-
-function httpUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The agents (and, for plain HTTP through a proxy, the request function) for one account. An idle
- * keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout can close
- * it under a new request (a reset the client could not safely repeat).
- */
-function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined): {
-  agents: { http: http.Agent; https: https.Agent };
-  request?: RequestFunction;
-} {
-  const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
-  const proxyUrl = proxy && httpUrl(proxy.url);
-  if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
-  const secureProxy = proxyUrl.protocol === 'https:';
-  const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
-  if (target.protocol === 'https:') {
-    // hpagent (what core Node-RED's http request node uses) tunnels with CONNECT and decodes the
-    // URL's credentials into Proxy-Authorization itself.
-    const withCredentials = new URL(proxyUrl.href);
-    withCredentials.username = encodeURIComponent(proxy.username ?? '');
-    withCredentials.password = encodeURIComponent(proxy.password ?? '');
-    return { agents: { http: toProxy, https: new TunnelAgent({ ...keepAlive, proxy: withCredentials }) } };
-  }
-  // Plain HTTP goes to the proxy in absolute form (GET http://host/path), as forward proxies expect;
-  // many refuse a CONNECT to ports other than 443.
-  const authorization = proxy.username || proxy.password ? basic(proxy.username ?? '', proxy.password ?? '') : undefined;
-  const port = proxyUrl.port || (secureProxy ? '443' : '80');
-  const request: RequestFunction = (url, options, callback) => {
-    const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders | undefined), host: url.host };
-    if (authorization) headers['proxy-authorization'] = authorization;
-    const viaProxy: https.RequestOptions = { ...options, protocol: proxyUrl.protocol, hostname: proxyUrl.hostname, port, path: url.href, setHost: false, headers, agent: toProxy };
-    return secureProxy ? https.request(viaProxy, callback) : http.request(viaProxy, callback);
-  };
-  return { agents: { http: toProxy, https: new https.Agent(keepAlive) }, request };
-}
-
-/** hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI. */
-class TunnelAgent extends HttpsProxyAgent {
-  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    return super.createConnection(options, (error, stream) => {
-      if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
-      callback?.(error, stream);
-    });
-  }
-}
-
 function abortedError(attempts: number): TelApiError {
   return new TelApiError('TelAPI request cancelled', { kind: 'aborted', attempts });
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }
 
 /** A got TimeoutError in lookup, connect or secureConnect: nothing was written yet. */
@@ -493,54 +416,4 @@ function originOf(baseUrl: string): string {
   } catch {
     return 'the configured base URL';
   }
-}
-
-/** An HTTP date (IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT"). */
-const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-
-/** Retry-After is either delta-seconds or an HTTP date; anything else is ignored. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  if (!HTTP_DATE.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function parseJsonObject(text: string): TelApiObject | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TelApiObject) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseErrorBody(body: TelApiObject | undefined): TelApiErrorBody | undefined {
-  if (!body) return undefined;
-  const code = typeof body.code === 'number' ? body.code : typeof body.code === 'string' && /^\d+$/.test(body.code) ? Number(body.code) : undefined;
-  const parsed: TelApiErrorBody = {};
-  if (typeof body.message === 'string') parsed.message = body.message;
-  if (code !== undefined) parsed.code = code;
-  if (typeof body.more_info === 'string') parsed.moreInfo = body.more_info;
-  return parsed;
-}
-
-function failureOf(answer: HttpAnswer, attempts: number): TelApiError {
-  return TelApiError.fromHttp(answer.statusCode, parseErrorBody(parseJsonObject(answer.body)), answer.statusMessage ?? '', attempts);
-}
-
-function parseResult(response: HttpAnswer, attempts: number): TelApiResult {
-  const status = response.statusCode;
-  if (status < 200 || status > 299) throw failureOf(response, attempts);
-  const body = parseJsonObject(response.body);
-  if (!body) {
-    throw new TelApiError(`TelAPI ${status}: the answer is not a JSON object (${response.headers['content-type'] ?? 'no content type'})`, {
-      kind: 'invalid-response',
-      status,
-      attempts,
-    });
-  }
-  return { statusCode: status, body, attempts };
 }

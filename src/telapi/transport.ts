@@ -1,0 +1,73 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { HttpsProxyAgent } from 'hpagent';
+import type { RequestFunction } from 'got' with { 'resolution-mode': 'import' };
+import type { TelApiProxy } from './proxy';
+
+/** How one account's requests reach TelAPI: keep-alive agents, directly or through a proxy. */
+
+const IDLE_SOCKET_MS = 4_000;
+
+export function basic(user: string, password: string): string {
+  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
+export function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The agents (and, for plain HTTP through a proxy, the request function) for one account. An idle
+ * keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout can close
+ * it under a new request (a reset the client could not safely repeat).
+ */
+export function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined): {
+  agents: { http: http.Agent; https: https.Agent };
+  request?: RequestFunction;
+} {
+  const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
+  const proxyUrl = proxy && httpUrl(proxy.url);
+  if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
+  const secureProxy = proxyUrl.protocol === 'https:';
+  const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
+  if (target.protocol === 'https:') {
+    // hpagent (what core Node-RED's http request node uses) tunnels with CONNECT and decodes the
+    // URL's credentials into Proxy-Authorization itself.
+    const withCredentials = new URL(proxyUrl.href);
+    withCredentials.username = encodeURIComponent(proxy.username ?? '');
+    withCredentials.password = encodeURIComponent(proxy.password ?? '');
+    return { agents: { http: toProxy, https: new TunnelAgent({ ...keepAlive, proxy: withCredentials }) } };
+  }
+  // Plain HTTP goes to the proxy in absolute form (GET http://host/path), as forward proxies expect;
+  // many refuse a CONNECT to ports other than 443.
+  const authorization = proxy.username || proxy.password ? basic(proxy.username ?? '', proxy.password ?? '') : undefined;
+  const port = proxyUrl.port || (secureProxy ? '443' : '80');
+  const request: RequestFunction = (url, options, callback) => {
+    const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders | undefined), host: url.host };
+    if (authorization) headers['proxy-authorization'] = authorization;
+    const viaProxy: https.RequestOptions = { ...options, protocol: proxyUrl.protocol, hostname: proxyUrl.hostname, port, path: url.href, setHost: false, headers, agent: toProxy };
+    return secureProxy ? https.request(viaProxy, callback) : http.request(viaProxy, callback);
+  };
+  return { agents: { http: toProxy, https: new https.Agent(keepAlive) }, request };
+}
+
+/** hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI. */
+class TunnelAgent extends HttpsProxyAgent {
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    return super.createConnection(options, (error, stream) => {
+      if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
+      callback?.(error, stream);
+    });
+  }
+}
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
