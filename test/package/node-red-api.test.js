@@ -29,7 +29,9 @@ const RUNTIME_API = new Set([
   'RED.nodes.registerType', // with the `credentials` option
   'RED.settings', // httpNodeRoot, httpNodeMiddleware (function or array), httpNodeCors
   'RED.httpNode',
-  'RED.httpAdmin', // only to tell whether a path belongs to the editor's admin API
+  'RED.httpAdmin', // to tell whether a path belongs to the editor's admin API, and the callback test route
+  'RED.auth', // RED.auth.needsPermission for that route, as 3.1's own inject node uses it
+  'RED.auth.needsPermission',
 ]);
 
 /** The RED.x or RED.x.y member chains a source uses (comments and strings included: better too many). */
