@@ -76,7 +76,7 @@ describe('editor behind proxies: warnings and the reachability test', function (
 
   it('the account dialog warns without httpNodeRoot or callback credentials, and offers this editor\'s address', async () => {
     await h.openNodeDialog(page, 'cbNoCreds');
-    await page.locator('#node-input-btn-account-edit').click();
+    await h.editConfigNode(page, 'account');
     await page.locator('#node-config-input-publicUrl').waitFor();
     await h.waitForTrays(page, { opened: true });
     await page.locator('#telapi-account-warn-httpNodeAuth').waitFor({ state: 'visible' });
