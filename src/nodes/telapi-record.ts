@@ -14,6 +14,7 @@ import {
 import { accountProblem, isUsable, type TelApiAccountNode } from './account-types';
 import { cachedText } from './cached-text';
 import { recordRules } from './editor-rules';
+import { settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -36,25 +37,11 @@ type RecordMessage = NodeMessageInFlow & {
 
 type Send = (msg: RecordMessage) => void;
 
-/** One message being handled: whether its request may have reached TelAPI, and how to cancel it. */
-interface InFlight {
-  controller: AbortController;
-  /** True once a request was written out: cancelling it then may not undo what TelAPI did. */
-  sent: boolean;
+/** One message being handled, with the call it is for (named in the log if the node closes). */
+interface InFlight extends RequestInFlight {
   callSid: string | undefined;
-  settled: Promise<void>;
 }
 
-/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
-const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
-/** What is left of the close timeout to cancel and log what TelAPI did not answer. */
-const CLOSE_MARGIN_MS = 1_000;
-
-function closeWaitMs(settings: Record<string, unknown>): number {
-  const configured = Number(settings.nodeCloseTimeout);
-  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
-  return Math.max(0, timeout - CLOSE_MARGIN_MS);
-}
 type Done = (err?: Error) => void;
 
 /** The node's own properties as recording options; blank editor fields fall back to the defaults. */
@@ -77,29 +64,11 @@ export = function register(RED: NodeAPI): void {
 
   /** An Error whose text comes from this node's message catalog. */
   function translate(error: unknown): Error {
-    if (error instanceof TelApiInputError) {
-      const text = RED._(`telapi-record.errors.input.${error.reason}`, { field: error.field, ...error.params });
-      return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
-    }
-    if (error instanceof TelApiError) {
-      const params = {
-        status: error.status ?? '',
-        code: error.code ?? '',
-        message: error.apiMessage ?? '',
-        cause: error.causeCode ?? '',
-        attempts: error.attempts,
-      };
-      const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
-      const text = RED._(`telapi-record.errors.${key}`, params);
-      return Object.assign(new Error(text), {
-        name: 'TelApiError',
-        kind: error.kind,
-        status: error.status,
-        code: error.code,
-        moreInfo: error.moreInfo,
-      });
-    }
-    return error instanceof Error ? error : new Error(String(error));
+    const translated = translateTelApiError(error, {
+      input: (reason, params) => RED._(`telapi-record.errors.input.${reason}`, params),
+      api: (key, params) => RED._(`telapi-record.errors.${key}`, params),
+    });
+    return translated ?? (error instanceof Error ? error : new Error(String(error)));
   }
 
   function TelApiRecord(this: Node, config: TelApiRecordDef): void {
@@ -203,15 +172,8 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
-      // What TelAPI may already have acted on is waited for (its answer names the recording); what
-      // was not sent yet is cancelled. What is still open just before Node-RED's close timeout is
-      // cancelled too, and logged as such.
-      for (const request of inFlight) if (!request.sent) request.controller.abort();
-      const deadline = setTimeout(() => {
-        for (const request of inFlight) request.controller.abort();
-      }, closeWaitMs(RED.settings as unknown as Record<string, unknown>));
-      void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
-        clearTimeout(deadline);
+      // Each outcome is logged as it settles (the answer names the recording).
+      settleOnClose(inFlight, RED.settings as unknown as Record<string, unknown>, () => {
         node.status({});
         done();
       });
@@ -232,8 +194,4 @@ function callbackUrlProblem(options: RecordingOptions, account: TelApiAccountNod
     if (error instanceof TelApiInputError) return error;
     throw error;
   }
-}
-
-function shorten(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -3,8 +3,6 @@ import {
   CALLBACK_TOKEN_LENGTH,
   DEFAULT_RECORDINGS_OPTIONS,
   DownloadError,
-  TelApiError,
-  TelApiInputError,
   deleteRecording,
   getRecording,
   isHttpUrl,
@@ -25,6 +23,7 @@ import {
 } from '../telapi';
 import { accountProblem, isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
 import { cachedText } from './cached-text';
+import { settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordingsDef extends NodeDef {
   account: string;
@@ -48,25 +47,12 @@ type RecordingsMessage = NodeMessageInFlow & {
 type Send = (msg: RecordingsMessage) => void;
 type Done = (err?: Error) => void;
 
-/** One message being handled; `sent` once a request that changes something may have reached TelAPI. */
-interface InFlight {
-  controller: AbortController;
-  sent: boolean;
+/** One message being handled, with the recording it is for (named in the log if the node closes). */
+interface InFlight extends RequestInFlight {
   recordingSid: string | undefined;
-  settled: Promise<void>;
 }
 
 const CONFIG_KEYS = ['operation', 'maxRecordings', 'maxBytes', 'transcribeQuality', 'transcribeCallback'] as const;
-
-/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
-const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
-const CLOSE_MARGIN_MS = 1_000;
-
-function closeWaitMs(settings: Record<string, unknown>): number {
-  const configured = Number(settings.nodeCloseTimeout);
-  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
-  return Math.max(0, timeout - CLOSE_MARGIN_MS);
-}
 
 /** The node's properties as options; blank editor fields fall back to the defaults. */
 function nodeOptions(config: TelApiRecordingsDef): Record<string, unknown> {
@@ -90,27 +76,16 @@ export = function register(RED: NodeAPI): void {
 
   /** An Error whose text comes from this node's catalog; nothing secret is in any of them. */
   function translate(error: unknown): Error {
-    if (error instanceof TelApiInputError) {
-      const text = RED._(`telapi-recordings.errors.input.${error.reason}`, { field: error.field, ...error.params });
-      return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
-    }
     if (error instanceof DownloadError) {
       const params = { host: error.host ?? '', status: error.status ?? '', bytes: error.bytes ?? '', maxBytes: error.maxBytes ?? '', cause: error.causeCode ?? '' };
       const text = RED._(`telapi-recordings.errors.download.${error.kind}`, params);
       return Object.assign(new Error(text), { name: 'DownloadError', kind: error.kind, status: error.status });
     }
-    if (error instanceof TelApiError) {
-      const params = {
-        status: error.status ?? '',
-        code: error.code ?? '',
-        message: error.apiMessage ?? '',
-        cause: error.causeCode ?? '',
-        attempts: error.attempts,
-      };
-      const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
-      const text = RED._(`telapi-recordings.errors.${key}`, params);
-      return Object.assign(new Error(text), { name: 'TelApiError', kind: error.kind, status: error.status, code: error.code, moreInfo: error.moreInfo });
-    }
+    const translated = translateTelApiError(error, {
+      input: (reason, params) => RED._(`telapi-recordings.errors.input.${reason}`, params),
+      api: (key, params) => RED._(`telapi-recordings.errors.${key}`, params),
+    });
+    if (translated) return translated;
     return error instanceof Error ? error : new Error(String(error));
   }
 
@@ -229,13 +204,8 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
       // A delete or transcribe TelAPI may have received is waited for, and its outcome logged;
-      // reads and anything not yet sent are cancelled.
-      for (const request of inFlight) if (!request.sent) request.controller.abort();
-      const deadline = setTimeout(() => {
-        for (const request of inFlight) request.controller.abort();
-      }, closeWaitMs(RED.settings as unknown as Record<string, unknown>));
-      void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
-        clearTimeout(deadline);
+      // reads (never marked sent) and anything not yet sent are cancelled.
+      settleOnClose(inFlight, RED.settings as unknown as Record<string, unknown>, () => {
         node.status({});
         done();
       });
@@ -244,7 +214,3 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('telapi-recordings', TelApiRecordings);
 };
-
-function shorten(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}

@@ -167,7 +167,7 @@ const SOURCES = {
   'telapi-record.ts': {
     calls: ['RED\\._'],
     templates: {
-      'telapi-record.errors.input.${error.reason}': () => prefixAll('telapi-record.errors.input.', telapi.INPUT_ERROR_REASONS),
+      'telapi-record.errors.input.${reason}': () => prefixAll('telapi-record.errors.input.', telapi.INPUT_ERROR_REASONS),
       // error.kind, with 'http' split into http / httpWithCode by whether TelAPI sent an error code.
       'telapi-record.errors.${key}': () => prefixAll('telapi-record.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
       'telapi-record.errors.${problem}': () => prefixAll('telapi-record.errors.', union('AccountProblem')),
@@ -177,7 +177,7 @@ const SOURCES = {
   'telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
-      'telapi-recordings.errors.input.${error.reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
+      'telapi-recordings.errors.input.${reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
       'telapi-recordings.errors.download.${error.kind}': () => prefixAll('telapi-recordings.errors.download.', telapi.DOWNLOAD_ERROR_KINDS),
       'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
       'telapi-recordings.errors.${problem}': () => prefixAll('telapi-recordings.errors.', union('AccountProblem')),

@@ -1,0 +1,82 @@
+import { TelApiError, TelApiInputError } from '../telapi';
+
+/**
+ * What the nodes that send TelAPI requests (record, recordings) share: their errors as a person reads
+ * them, and what happens to requests under way when the node is closed.
+ */
+
+/** One message being handled: whether its request may have reached TelAPI, and how to cancel it. */
+export interface RequestInFlight {
+  controller: AbortController;
+  /** True once a request was written out: cancelling it then may not undo what TelAPI did. */
+  sent: boolean;
+  settled: Promise<void>;
+}
+
+/** Texts from the node type's catalog: `<type>.errors.input.<reason>` and `<type>.errors.<kind>`. */
+export interface ErrorTexts {
+  input(reason: string, params: Record<string, string | number>): string;
+  api(key: string, params: Record<string, string | number>): string;
+}
+
+/**
+ * An Error for Catch nodes whose text comes from the node's catalog, with the fields a flow may test
+ * (`field`/`reason`, or `kind`/`status`/`code`/`moreInfo`); undefined for errors of other kinds.
+ */
+export function translateTelApiError(error: unknown, texts: ErrorTexts): Error | undefined {
+  if (error instanceof TelApiInputError) {
+    const text = texts.input(error.reason, { field: error.field, ...error.params });
+    return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
+  }
+  if (error instanceof TelApiError) {
+    const params = {
+      status: error.status ?? '',
+      code: error.code ?? '',
+      message: error.apiMessage ?? '',
+      cause: error.causeCode ?? '',
+      attempts: error.attempts,
+    };
+    // error.kind, with 'http' split by whether TelAPI sent an error code.
+    const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
+    return Object.assign(new Error(texts.api(key, params)), {
+      name: 'TelApiError',
+      kind: error.kind,
+      status: error.status,
+      code: error.code,
+      moreInfo: error.moreInfo,
+    });
+  }
+  return undefined;
+}
+
+/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
+const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
+/** What is left of the close timeout to cancel and log what TelAPI did not answer. */
+const CLOSE_MARGIN_MS = 1_000;
+
+function closeWaitMs(settings: Record<string, unknown>): number {
+  const configured = Number(settings.nodeCloseTimeout);
+  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
+  return Math.max(0, timeout - CLOSE_MARGIN_MS);
+}
+
+/**
+ * On close: what TelAPI may already have acted on is waited for (its answer is what the node logs);
+ * what was not sent yet is cancelled. What is still open just before Node-RED's close timeout is
+ * cancelled too. `done` once every request has settled.
+ */
+export function settleOnClose(inFlight: ReadonlySet<RequestInFlight>, settings: Record<string, unknown>, done: () => void): void {
+  for (const request of inFlight) if (!request.sent) request.controller.abort();
+  const deadline = setTimeout(() => {
+    for (const request of inFlight) request.controller.abort();
+  }, closeWaitMs(settings));
+  void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
+    clearTimeout(deadline);
+    done();
+  });
+}
+
+/** A status text short enough for the badge under a node. */
+export function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
