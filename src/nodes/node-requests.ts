@@ -54,10 +54,14 @@ const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
 /** What is left of the close timeout to cancel and log what TelAPI did not answer. */
 const CLOSE_MARGIN_MS = 1_000;
 
-function closeWaitMs(settings: Record<string, unknown>): number {
+/** How long Node-RED waits for a node to close: the `nodeCloseTimeout` setting, or its default. */
+export function nodeCloseTimeoutMs(settings: Record<string, unknown>): number {
   const configured = Number(settings.nodeCloseTimeout);
-  const timeout = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
-  return Math.max(0, timeout - CLOSE_MARGIN_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
+}
+
+function closeWaitMs(settings: Record<string, unknown>): number {
+  return Math.max(0, nodeCloseTimeoutMs(settings) - CLOSE_MARGIN_MS);
 }
 
 /**

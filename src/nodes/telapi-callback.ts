@@ -18,6 +18,7 @@ import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtT
 import { cachedText } from './cached-text';
 import { TEST_HEADER, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
 import { callbackRules } from './editor-rules';
+import { nodeCloseTimeoutMs } from './node-requests';
 import { WarningLimiter } from './warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {
@@ -208,8 +209,7 @@ export = function register(RED: NodeAPI): void {
 
   /** How long a redeploy may keep a path without its node: Node-RED's close timeout, and time to start. */
   function restartWindowMs(): number {
-    const closeTimeout = Number(settings.nodeCloseTimeout);
-    return (Number.isFinite(closeTimeout) && closeTimeout > 0 ? closeTimeout : 15_000) + 5_000;
+    return nodeCloseTimeoutMs(settings) + 5_000;
   }
 
   /** The callback body's time limit: `telapiCallbackReadTimeout` seconds, or the default. */

@@ -14,7 +14,8 @@ import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStr
 import { failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
 import { TelApiError } from './errors';
 import type { TelApiProxy } from './proxy';
-import { basic, errorCode, httpUrl, transportFor } from './transport';
+import { parseHttpUrl } from './public-url';
+import { basic, errorCode, transportFor } from './transport';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
@@ -146,7 +147,7 @@ export class TelApiClient {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
     this.unreachableBackoffMs = options.unreachableBackoffMs ?? DEFAULTS.unreachableBackoffMs;
     this.proxyUrl = options.proxy?.url;
-    const target = httpUrl(this.baseUrl);
+    const target = parseHttpUrl(this.baseUrl);
     this.#baseUrlUsable = target !== undefined;
     const transport = transportFor(target, options.proxy);
     this.#agents = transport.agents;

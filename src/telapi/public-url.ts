@@ -10,6 +10,16 @@ export interface CallbackCredentials {
   password: string;
 }
 
+/** The URL when `text` is an absolute http(s) URL, else undefined. */
+export function parseHttpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `publicUrl` with scheme and host in lower case, the default port dropped, no user and password,
  * no query or fragment, repeated slashes in its path collapsed and no trailing slash. Undefined when
@@ -18,13 +28,8 @@ export interface CallbackCredentials {
 export function canonicalPublicUrl(publicUrl: string): string | undefined {
   const text = publicUrl.trim();
   if (text === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
+  const url = parseHttpUrl(text);
+  if (url === undefined) return undefined;
   // WHATWG URL parsing already lower-cases scheme and host and drops a default port.
   const path = url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${path}`;

@@ -1,6 +1,6 @@
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
-import { canonicalCallbackUrl, canonicalPublicUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
+import { canonicalCallbackUrl, canonicalPublicUrl, parseHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import { withCallbackToken } from './signature';
 
 export const RECORD_ACTIONS = ['start', 'stop'] as const;
@@ -139,12 +139,7 @@ export function resolveCallbackUrl(field: string, value: string, publicUrl: stri
 }
 
 export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
+  return parseHttpUrl(value) !== undefined;
 }
 
 /** The URL without user and password, for anything a person or a log may see. */

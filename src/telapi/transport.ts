@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { HttpsProxyAgent } from 'hpagent';
 import type { RequestFunction } from 'got' with { 'resolution-mode': 'import' };
 import type { TelApiProxy } from './proxy';
+import { parseHttpUrl } from './public-url';
 
 /** How one account's requests reach TelAPI: keep-alive agents, directly or through a proxy. */
 
@@ -11,15 +12,6 @@ const IDLE_SOCKET_MS = 4_000;
 
 export function basic(user: string, password: string): string {
   return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-}
-
-export function httpUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -32,7 +24,7 @@ export function transportFor(target: URL | undefined, proxy: TelApiProxy | undef
   request?: RequestFunction;
 } {
   const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
-  const proxyUrl = proxy && httpUrl(proxy.url);
+  const proxyUrl = proxy && parseHttpUrl(proxy.url);
   if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
   const secureProxy = proxyUrl.protocol === 'https:';
   const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
