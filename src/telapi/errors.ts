@@ -46,7 +46,7 @@ export class TelApiError extends Error {
   }
 
   static fromHttp(status: number, body: TelApiErrorBody | undefined, statusText: string, attempts = 1): TelApiError {
-    const apiMessage = body?.message ?? (statusText || 'HTTP error');
+    const apiMessage = redactEcho(body?.message ?? (statusText || 'HTTP error'));
     const codePart = body?.code !== undefined ? ` (code ${body.code})` : '';
     return new TelApiError(`TelAPI ${status}${codePart}: ${apiMessage}`, {
       kind: 'http',
@@ -123,4 +123,15 @@ export class TelApiInputError extends Error {
     this.reason = reason;
     this.params = params;
   }
+}
+
+/**
+ * TelAPI's error text with what a server echoing the request would reveal masked: the user and
+ * password of URLs (callback credentials) and `token` values, plain or URL-encoded. The message goes
+ * to Catch nodes, the debug sidebar and the log.
+ */
+export function redactEcho(message: string): string {
+  return message
+    .replace(/(\/\/|%2F%2F)([^\s/@?#&]*?)(@|%40)/gi, '$1…$3')
+    .replace(/(token(=|%3D))[A-Za-z0-9_-]+/gi, '$1…');
 }

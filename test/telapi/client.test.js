@@ -157,6 +157,18 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
     await rejectsWith(client.record(CALL_SID, FORM), { kind: 'http', status: 502, message: 'TelAPI 502: Bad Gateway', code: undefined });
   });
 
+  it("masks callback credentials and tokens that TelAPI's error text echoes from the request", async () => {
+    const echoed = 'https://cbuser:CB-s3cret@nr.example.com/cb?token=lH1cocmta68NiCT7szjVHL65UuysGxa2yGQEZU53smk';
+    standIn.enqueue(replies.error(400, 21205, `Invalid CallbackUrl ${encodeURIComponent(echoed)} (${echoed})`));
+    await assert.rejects(client.record(CALL_SID, FORM), (error) => {
+      for (const text of [error.message, error.apiMessage, util.inspect(error)]) {
+        for (const secret of ['cbuser', 'CB-s3cret', 'lH1cocmta68NiCT7szjVHL65UuysGxa2yGQEZU53smk']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+      }
+      assert.match(error.message, /^TelAPI 400 \(code 21205\): Invalid CallbackUrl https%3A%2F%2F…%40nr\.example\.com/);
+      return true;
+    });
+  });
+
   it('rejects a 200 that is not JSON', async () => {
     standIn.enqueue({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response/>' });
     await rejectsWith(client.record(CALL_SID, FORM), { kind: 'invalid-response', status: 200 });
