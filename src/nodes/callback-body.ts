@@ -45,6 +45,7 @@ export const REJECTION_STATUS: Readonly<Record<CallbackRejection, 400 | 403 | 40
   noSignature: 403,
   badSignature: 403,
   foreignAccount: 403,
+  staleTest: 403,
 });
 
 export type BodyResult =

@@ -12,6 +12,11 @@ import { constantTimeEqual } from '../telapi';
  */
 
 export const TEST_HEADER = 'x-telapi-test';
+/**
+ * The body parameter that carries the same marker: a test callback replayed without its header (from
+ * a proxy's log, say) still says it is one, and is refused instead of becoming a message.
+ */
+export const TEST_PARAM = 'TelapiTest';
 const SECRET = randomBytes(32);
 /** A test callback is given this long to come back. */
 export const TEST_TIMEOUT_MS = 10_000;
@@ -39,13 +44,17 @@ export function newMarker(): { header: string; take: () => Arrival | undefined }
   };
 }
 
-/** The nonce of a genuine marker (made by this process), else undefined. */
+/**
+ * The nonce of a genuine marker (made by this process) of a test still awaited, else undefined: a
+ * marker counts once, so a replayed one cannot hide requests from the node's warnings.
+ */
 export function readMarker(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string') return undefined;
   const dot = value.indexOf('.');
   if (dot <= 0) return undefined;
   const nonce = value.slice(0, dot);
+  if (!pending.has(nonce) || pending.get(nonce) !== undefined) return undefined;
   return constantTimeEqual(mac(nonce), value.slice(dot + 1)) ? nonce : undefined;
 }
 

@@ -2,7 +2,7 @@ import type { Express, Request, Response } from 'express';
 import cors, { type CorsOptions } from 'cors';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { randomBytes } from 'node:crypto';
-import { SIGNATURE_HEADER, canonicalPublicUrl, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../telapi';
+import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, paramString, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../telapi';
 import {
   DEFAULT_CALLBACK_SECURITY,
   callbackFields,
@@ -16,7 +16,7 @@ import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode }
 import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
 import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
 import { cachedText } from './cached-text';
-import { TEST_HEADER, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
+import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
 import { callbackRules } from './editor-rules';
 import { nodeCloseTimeoutMs } from './node-requests';
 import { WarningLimiter } from './warning-limiter';
@@ -37,6 +37,12 @@ type Refusal = CallbackRejection | 'unavailable';
 const WARNING_WINDOW_MS = 60_000;
 /** What an accepted callback gets back: an empty InboundXML document, harmless wherever TelAPI reads it. */
 const ACCEPTED_BODY = '<?xml version="1.0" encoding="UTF-8"?>\n<Response></Response>\n';
+
+/** The test marker header as sent ("" when absent). */
+function markerHeader(req: Request): string {
+  const value = req.headers[TEST_HEADER];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
 
 /** A request target in origin form ("/path?query"), also when the request line held an absolute URL. */
 function originForm(target: string): string {
@@ -148,6 +154,13 @@ export = function register(RED: NodeAPI): void {
           ? parseCallbackBody(read.body as Uint8Array | string | object | undefined, req.headers['content-type'])
           : ({ ok: false, reason: 'unsupportedBody' } as const);
       if (!parsed.ok) return refuse(req, res, parsed.reason, test);
+      // A test callback's body names its marker: without the awaited marker beside it, it is a replay.
+      if (Object.prototype.hasOwnProperty.call(parsed.callback.params, TEST_PARAM)) {
+        const testParam = paramString(parsed.callback.params, TEST_PARAM);
+        if (test === undefined || testParam === undefined || !constantTimeEqual(testParam, markerHeader(req))) {
+          return refuse(req, res, 'staleTest', undefined);
+        }
+      }
       const signature = req.headers[SIGNATURE_HEADER];
       const verdict = checkCallback(
         { callback: parsed.callback, relativeUrl: receivedUrl(req), signature: Array.isArray(signature) ? signature[0] : signature },
@@ -267,8 +280,14 @@ export = function register(RED: NodeAPI): void {
     const authenticator = account.authenticator;
     const url = resolveCallbackUrl('url', target.path, account.publicUrl, authenticator?.tokenFor(callSid) ?? 'test', account.callbackCredentials);
     const shown = withoutUserinfo(url);
-    const params = new URLSearchParams({ AccountSid: authenticator?.accountSid ?? '', CallSid: callSid, RecordingSid: `RE${randomBytes(16).toString('hex')}`, RecordingDuration: '0' });
     const marker = newMarker();
+    const params = new URLSearchParams({
+      AccountSid: authenticator?.accountSid ?? '',
+      CallSid: callSid,
+      RecordingSid: `RE${randomBytes(16).toString('hex')}`,
+      RecordingDuration: '0',
+      [TEST_PARAM]: marker.header,
+    });
     const headers: Record<string, string> = { [TEST_HEADER]: marker.header };
     if (authenticator) headers[SIGNATURE_HEADER] = authenticator.sign(shown, params);
     const sent = await post(url, params.toString(), headers);

@@ -71,7 +71,8 @@ export type CallbackRejection =
   | 'badToken'
   | 'noSignature'
   | 'badSignature'
-  | 'foreignAccount';
+  | 'foreignAccount'
+  | 'staleTest';
 
 /** A flat parameter value: what a form gives, or a JSON member that is not an object or array. */
 export type CallbackValue = string | number | boolean;

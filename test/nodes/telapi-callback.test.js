@@ -172,6 +172,35 @@ describe('telapi-callback node', function () {
     });
   });
 
+  describe('reachability test callbacks', function () {
+    const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/callback-test');
+
+    it('answers an awaited test callback without a message, and refuses it replayed, with or without its marker', async function () {
+      await load();
+      const marker = newMarker();
+      const body = form({ ...RECORDING, [TEST_PARAM]: marker.header });
+      assert.equal((await post().set(TEST_HEADER, marker.header).type('form').send(body)).status, 200);
+      assert.deepEqual(marker.take(), { nodeId: 'cb', verdict: 'accepted' });
+      // Captured on its way (a proxy's log) and sent again: the marker was used, and the body says "test".
+      assert.equal((await post().set(TEST_HEADER, marker.header).type('form').send(body)).status, 403);
+      assert.equal((await post().type('form').send(body)).status, 403);
+      assert.equal((await post().type('form').send(`${body}&${TEST_PARAM}=x`)).status, 403, 'repeated');
+      await settle();
+      assert.equal(messages.length, 0);
+      assert.ok(warnings().some((text) => text.includes('replayed test callback')), warnings().join(' | '));
+    });
+
+    it('does not let a used marker hide a refused request from the warnings', async function () {
+      await load();
+      const marker = newMarker();
+      assert.equal((await post().set(TEST_HEADER, marker.header).type('form').send(form({ ...RECORDING, [TEST_PARAM]: marker.header }))).status, 200);
+      marker.take();
+      const before = warnings().length;
+      assert.equal((await post().set(TEST_HEADER, marker.header).send('')).status, 400);
+      assert.equal(warnings().length, before + 1);
+    });
+  });
+
   describe('bodies', function () {
     it('takes a flat JSON object from a compatible service as it was sent', async function () {
       await load();
