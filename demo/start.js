@@ -7,6 +7,7 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 const HOST = '127.0.0.1';
+// 0: Node-RED binds any free port itself; the banner names it.
 const NODE_RED_PORT = Number(process.env.PORT || 1880);
 const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8089);
 const USER_DIR = path.resolve(process.env.TELAPI_DEMO_DIR || path.join(ROOT, '.demo'));
@@ -44,7 +45,10 @@ function prepareUserDir() {
   fs.writeFileSync(path.join(USER_DIR, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
 }
 
-/** Keeps a user's edits between starts, but points the demo account at this start's ports. */
+/**
+ * Keeps a user's edits between starts, but points the demo account at this start's ports (its
+ * public URL only when the port is known before Node-RED binds it: see retargetDeployedAccount).
+ */
 function retargetSavedFlows(account) {
   const flowFile = path.join(USER_DIR, 'flows.json');
   if (RESET || !fs.existsSync(flowFile)) return false;
@@ -52,8 +56,21 @@ function retargetSavedFlows(account) {
   const node = Array.isArray(flows) && flows.find((n) => n.id === DEMO_ACCOUNT_ID);
   if (!node || !fs.existsSync(path.join(USER_DIR, 'flows_cred.json'))) return false;
   node.baseUrl = account.baseUrl;
-  node.publicUrl = account.publicUrl;
+  if (NODE_RED_PORT !== 0) node.publicUrl = account.publicUrl;
   fs.writeFileSync(flowFile, JSON.stringify(flows, null, 4));
+  return true;
+}
+
+/** Points the saved demo account at the port Node-RED bound; deploys only if that changes it. */
+async function retargetDeployedAccount(editorUrl) {
+  const response = await fetch(`${editorUrl}/flows`, { headers: { 'node-red-api-version': 'v2' } });
+  if (!response.ok) throw new Error(`reading the saved flows failed: ${response.status} ${await response.text()}`);
+  const { flows } = await response.json();
+  const node = flows.find((n) => n.id === DEMO_ACCOUNT_ID);
+  if (!node || node.publicUrl === editorUrl) return false;
+  node.publicUrl = editorUrl;
+  // Without a `credentials` property the runtime keeps the account's saved credentials.
+  await deploy(editorUrl, flows);
   return true;
 }
 
@@ -84,7 +101,7 @@ async function startDemoSimulator() {
 }
 
 async function main() {
-  const publicUrl = `http://${HOST}:${NODE_RED_PORT}`;
+  let publicUrl = `http://${HOST}:${NODE_RED_PORT}`;
   const simulator = await startDemoSimulator();
   const account = { baseUrl: `${simulator.url}/v2`, publicUrl, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN };
 
@@ -139,11 +156,20 @@ async function main() {
   });
 
   await waitForOutput(/Server now running at/);
+  const boundPort = /Server now running at http:\/\/[^\s/]+:(\d+)/.exec(output)?.[1];
+  if (boundPort) publicUrl = `http://${HOST}:${boundPort}`;
+  account.publicUrl = publicUrl;
   try {
     // The banner waits for the flows to run, so that the first click already works.
-    const deployedFrom = output.length;
-    if (!keptFlows) await deploy(publicUrl, demoFlows(account, { SIMULATOR_URL: simulator.url }));
-    await waitForOutput(/Started flows/, keptFlows ? 0 : deployedFrom);
+    if (keptFlows) {
+      await waitForOutput(/Started flows/);
+      const deployedFrom = output.length;
+      if (await retargetDeployedAccount(publicUrl)) await waitForOutput(/Started flows/, deployedFrom);
+    } else {
+      const deployedFrom = output.length;
+      await deploy(publicUrl, demoFlows(account, { SIMULATOR_URL: simulator.url }));
+      await waitForOutput(/Started flows/, deployedFrom);
+    }
   } catch (error) {
     console.error(String(error));
     return void stop(1);

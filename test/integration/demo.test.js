@@ -7,7 +7,6 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { openDebugSidebar } = require('../support/debug-sidebar');
-const { unusedPort } = require('../support/stand-in');
 const { FIRST_INJECT_ID } = require('../../demo/flows');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -54,11 +53,12 @@ describe('npm start: the offline demo', function () {
     // `npm start` runs the devDependency Node-RED (4.1) on the machine's Node whatever the leg: on the
     // other legs (TELAPI_TEST_NODE_RED set by scripts/test-leg.js) it would test the same thing again.
     if (process.env.TELAPI_TEST_NODE_RED) this.skip();
-    const nodeRedPort = await unusedPort();
-    // Port 0: the simulator binds a free port itself; the banner names it.
-    env = { PORT: String(nodeRedPort), SIMULATOR_PORT: '0', TELAPI_DEMO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-demo-')) };
-    editorUrl = `http://127.0.0.1:${nodeRedPort}`;
+    // Port 0: Node-RED and the simulator bind free ports themselves; the banner names them.
+    env = { PORT: '0', SIMULATOR_PORT: '0', TELAPI_DEMO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-demo-')) };
   });
+
+  /** The editor URL a started demo's banner names. */
+  const bannerEditorUrl = (demo) => /Node-RED editor:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(demo.output)[1];
 
   after(async () => {
     for (const demo of demos) if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
@@ -73,7 +73,8 @@ describe('npm start: the offline demo', function () {
   it('prints the editor URL, and one click yields the recording callback and then the transcription', async () => {
     const demo = launch();
     await demo.waitForOutput(/Node-RED editor:\s+http:\/\/127\.0\.0\.1:\d+\//);
-    assert.ok(demo.output.includes(`Node-RED editor:   ${editorUrl}/`));
+    editorUrl = bannerEditorUrl(demo);
+    assert.notEqual(editorUrl, 'http://127.0.0.1:0');
     const { callback, transcription } = await clickFirstInjectAndWatch(editorUrl);
     assert.equal(callback.topic, 'recording');
     assert.match(callback.recordingUrl, /^http:\/\/127\.0\.0\.1:\d+\/recordings\/AC[0-9a-f]{32}\/RE[0-9a-f]{32}\.mp3$/);
@@ -89,7 +90,8 @@ describe('npm start: the offline demo', function () {
   });
 
   it('says clearly when a port is busy', async () => {
-    const second = launch();
+    const second = startDemo({ ...env, PORT: new URL(editorUrl).port });
+    demos.push(second);
     assert.equal(await second.exited, 1);
     assert.match(second.output, /Port \d+ on 127\.0\.0\.1 is already in use, so Node-RED/);
     assert.match(second.output, /PORT=\d+ npm start/);
@@ -97,7 +99,7 @@ describe('npm start: the offline demo', function () {
 
   it('says clearly when the simulator\'s port is busy', async () => {
     const simulatorPort = /TelAPI simulator:\s+http:\/\/127\.0\.0\.1:(\d+)\/v2/.exec(demos[0].output)[1];
-    const second = startDemo({ ...env, PORT: String(await unusedPort()), SIMULATOR_PORT: simulatorPort });
+    const second = startDemo({ ...env, SIMULATOR_PORT: simulatorPort });
     demos.push(second);
     assert.equal(await second.exited, 1);
     assert.match(second.output, new RegExp(`Port ${simulatorPort} on 127\\.0\\.0\\.1 is already in use, so the TelAPI simulator`));
@@ -114,11 +116,14 @@ describe('npm start: the offline demo', function () {
     await assert.rejects(fetch(`${simulatorUrl}/v2/Accounts/x/Calls.json`), 'the simulator is down');
   });
 
-  it('starts again, keeping the saved demo flows', async () => {
+  it('starts again on another free port, keeping the saved demo flows and pointing their callbacks at it', async () => {
     const demo = launch();
     await demo.waitForOutput(/Node-RED editor:/);
     assert.match(demo.output, /saved demo flows were kept/);
-    const { callback } = await clickFirstInjectAndWatch(editorUrl);
+    const againUrl = bannerEditorUrl(demo);
+    const flows = await (await fetch(`${againUrl}/flows`, { headers: { 'node-red-api-version': 'v2' } })).json();
+    assert.equal(flows.flows.find((n) => n.type === 'telapi-account').publicUrl, againUrl);
+    const { callback } = await clickFirstInjectAndWatch(againUrl);
     assert.equal(callback.topic, 'recording');
     demo.child.kill('SIGINT');
     assert.equal(await demo.exited, 0);
