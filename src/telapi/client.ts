@@ -235,7 +235,7 @@ export class TelApiClient {
       media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
     this.#active += 1;
     try {
-      return await downloadMedia(open, url, new URL(this.baseUrl).origin, options);
+      return await downloadMedia({ open, apiOrigin: new URL(this.baseUrl).origin }, url, options);
     } finally {
       this.#active -= 1;
       if (this.#closed && this.#active === 0) this.#destroyAgents();

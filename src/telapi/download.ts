@@ -65,6 +65,18 @@ export interface MediaStream {
 /** Opens one GET without following redirects; credentials only when `withCredentials`. */
 export type OpenMedia = (url: URL, withCredentials: boolean) => MediaStream;
 
+/** Reserves the memory for `size` bytes of a body. */
+export type Allocate = (size: number) => Buffer;
+
+/** How the client reaches media: what downloadMedia needs besides the caller's options. */
+export interface MediaAccess {
+  open: OpenMedia;
+  /** Credentials go only to this origin. */
+  apiOrigin: string;
+  /** Buffer.allocUnsafe unless given (a test can watch what a download reserves). */
+  allocate?: Allocate;
+}
+
 export interface DownloadOptions {
   maxBytes: number;
   signal?: AbortSignal;
@@ -85,14 +97,14 @@ type Hop = { redirect: URL } | { body: Buffer; contentType: string | undefined }
  * Content-Length is checked, not trusted), credentials go only to `apiOrigin`, at most MAX_REDIRECTS
  * redirects, each to http(s) and never back to a URL already requested.
  */
-export async function downloadMedia(open: OpenMedia, start: string, apiOrigin: string, options: DownloadOptions): Promise<DownloadResult> {
+export async function downloadMedia(access: MediaAccess, start: string, options: DownloadOptions): Promise<DownloadResult> {
   let url = new URL(start);
   if (!isHttp(url)) throw new DownloadError('The recording URL is not http(s)', { kind: 'redirect-protocol' });
   const visited = new Set<string>();
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });
     visited.add(url.href);
-    const hop = await fetchOnce(open, url, url.origin === apiOrigin, options);
+    const hop = await fetchOnce(access, url, options);
     if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
     const next = hop.redirect;
     if (!isHttp(next)) {
@@ -112,13 +124,14 @@ function isHttp(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';
 }
 
-function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options: DownloadOptions): Promise<Hop> {
+function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Promise<Hop> {
   const { maxBytes, signal } = options;
+  const allocate = access.allocate ?? Buffer.allocUnsafe;
   const host = url.host;
   return new Promise<Hop>((resolve, reject) => {
     let stream: MediaStream;
     try {
-      stream = open(url, withCredentials);
+      stream = access.open(url, url.origin === access.apiOrigin);
     } catch (error) {
       reject(new DownloadError(`The download from ${host} could not start`, { kind: 'network', host, ...codeOf(error) }));
       return;
@@ -177,7 +190,7 @@ function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options:
       } else if (Number.isSafeInteger(announced) && announced > 0) {
         // One buffer of the announced size (at most maxBytes), filled as bytes arrive: the file is
         // held once, not as chunks and again as their concatenation.
-        whole = Buffer.allocUnsafe(announced);
+        whole = allocate(announced);
       }
     });
     stream.on('data', (chunk: Buffer) => {
