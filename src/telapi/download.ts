@@ -126,7 +126,6 @@ function isHttp(url: URL): boolean {
 
 function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Promise<Hop> {
   const { maxBytes, signal } = options;
-  const allocate = access.allocate ?? Buffer.allocUnsafe;
   const host = url.host;
   return new Promise<Hop>((resolve, reject) => {
     let stream: MediaStream;
@@ -136,9 +135,7 @@ function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Pro
       reject(new DownloadError(`The download from ${host} could not start`, { kind: 'network', host, ...codeOf(error) }));
       return;
     }
-    const chunks: Buffer[] = [];
-    let whole: Buffer | undefined;
-    let received = 0;
+    const body = new ArrivingBody(access.allocate ?? Buffer.allocUnsafe);
     let head: http.IncomingMessage | undefined;
     let settled = false;
     const finish = (outcome: () => void): void => {
@@ -149,8 +146,7 @@ function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Pro
     };
     const fail = (error: DownloadError): void => {
       finish(() => {
-        chunks.length = 0;
-        whole = undefined;
+        body.release();
         stream.destroy();
         reject(error);
       });
@@ -188,36 +184,28 @@ function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Pro
       if (Number.isFinite(announced) && announced > maxBytes) {
         fail(new DownloadError(`The file is ${announced} bytes, more than the limit of ${maxBytes}`, { kind: 'too-large', bytes: announced, maxBytes, host }));
       } else if (Number.isSafeInteger(announced) && announced > 0) {
-        // One buffer of the announced size (at most maxBytes), filled as bytes arrive: the file is
-        // held once, not as chunks and again as their concatenation.
-        whole = allocate(announced);
+        body.announce(announced);
       }
     });
     stream.on('data', (chunk: Buffer) => {
+      const { received, announced } = body;
       if (received + chunk.length > maxBytes) {
         fail(new DownloadError(`The file is more than the limit of ${maxBytes} bytes`, { kind: 'too-large', bytes: received + chunk.length, maxBytes, host }));
-        return;
-      }
-      if (whole !== undefined) {
-        if (received + chunk.length > whole.length) {
-          fail(new DownloadError(`The download from ${host} sent more than its announced ${whole.length} bytes`, { kind: 'cut-off', bytes: received, host }));
-          return;
-        }
-        chunk.copy(whole, received);
+      } else if (announced !== undefined && received + chunk.length > announced) {
+        fail(new DownloadError(`The download from ${host} sent more than its announced ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
       } else {
-        chunks.push(chunk);
+        body.add(chunk);
       }
-      received += chunk.length;
     });
     stream.on('end', () => {
       if (settled) return;
       const announced = Number(head?.headers['content-length']);
+      const { received } = body;
       if (Number.isFinite(announced) && announced !== received) {
         fail(new DownloadError(`The download from ${host} ended after ${received} of ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
         return;
       }
-      const body = whole ?? Buffer.concat(chunks, received);
-      finish(() => resolve({ body, contentType: contentTypeOf(head) }));
+      finish(() => resolve({ body: body.take(), contentType: contentTypeOf(head) }));
     });
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
@@ -225,12 +213,74 @@ function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Pro
       if (error.name === 'TimeoutError') {
         fail(new DownloadError(`${host} stopped sending`, { kind: 'timeout', host, ...code }));
       } else if (head !== undefined || error.name === 'ReadError') {
-        fail(new DownloadError(`The download from ${host} was cut off after ${received} bytes`, { kind: 'cut-off', bytes: received, host, ...code }));
+        fail(new DownloadError(`The download from ${host} was cut off after ${body.received} bytes`, { kind: 'cut-off', bytes: body.received, host, ...code }));
       } else {
         fail(new DownloadError(`${host} could not be reached (${code.cause ?? 'network error'})`, { kind: 'network', host, ...code }));
       }
     });
   });
+}
+
+/** Up to this size, an announced file's buffer is reserved as soon as its headers arrive. */
+const UPFRONT_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of one answer. Its one buffer of the announced length is reserved only once the bytes
+ * that arrived warrant it (a file up to 1 MiB at once, a larger one when half of it is there), so an
+ * answer that announces much and sends little reserves little; the chunks before that are moved
+ * into it, holding the file at most 1.5 times, once. Without an announced length the chunks are
+ * joined at the end.
+ */
+class ArrivingBody {
+  readonly #allocate: Allocate;
+  #announced: number | undefined;
+  #chunks: Buffer[] = [];
+  #whole: Buffer | undefined;
+  #received = 0;
+
+  constructor(allocate: Allocate) {
+    this.#allocate = allocate;
+  }
+
+  get received(): number {
+    return this.#received;
+  }
+
+  get announced(): number | undefined {
+    return this.#announced;
+  }
+
+  announce(announced: number): void {
+    this.#announced = announced;
+    this.#reserveWhenWarranted();
+  }
+
+  /** The caller keeps the total within the announced length. */
+  add(chunk: Buffer): void {
+    if (this.#whole !== undefined) chunk.copy(this.#whole, this.#received);
+    else this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    this.#reserveWhenWarranted();
+  }
+
+  take(): Buffer {
+    return this.#whole ?? Buffer.concat(this.#chunks, this.#received);
+  }
+
+  release(): void {
+    this.#chunks = [];
+    this.#whole = undefined;
+  }
+
+  #reserveWhenWarranted(): void {
+    const announced = this.#announced;
+    if (this.#whole !== undefined || announced === undefined || announced > Math.max(UPFRONT_BYTES, 2 * this.#received)) return;
+    const whole = this.#allocate(announced);
+    let offset = 0;
+    for (const chunk of this.#chunks) offset += chunk.copy(whole, offset);
+    this.#chunks = [];
+    this.#whole = whole;
+  }
 }
 
 function contentTypeOf(head: http.IncomingMessage | undefined): string | undefined {

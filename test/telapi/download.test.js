@@ -2,9 +2,10 @@
 // The download's faults on a real HTTP server on 127.0.0.1: each one an error, never a partial Buffer;
 // credentials only to the API's origin ("localhost" on the same port is another origin).
 const assert = require('node:assert/strict');
+const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const util = require('node:util');
-const { TelApiClient, DownloadError } = require('../../dist/telapi');
+const { TelApiClient, DownloadError, downloadMedia } = require('../../dist/telapi');
 
 const ACCOUNT_SID = 'AC11112222333344445555666677778888';
 const AUTH_TOKEN = 'Tk9sZWFrc0FsbG93ZWRIZXJlMTIzNDU2';
@@ -164,5 +165,62 @@ describe('telapi/download: a slow media server against a stalled one', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('telapi/download: memory reserved as bytes arrive', () => {
+  const MiB = 1024 * 1024;
+
+  /** A media answer driven by the test: `answer` emits the head, `send` a chunk, `end` or `fail` the body. */
+  function fakeMedia(headers) {
+    const stream = new EventEmitter();
+    stream.destroy = () => { stream.destroyed = true; };
+    return {
+      stream,
+      answer: () => stream.emit('response', { statusCode: 200, statusMessage: 'OK', headers }),
+      send: (chunk) => stream.emit('data', chunk),
+      end: () => stream.emit('end'),
+      fail: () => stream.emit('error', Object.assign(new Error('socket hang up'), { name: 'ReadError', code: 'ECONNRESET' })),
+    };
+  }
+
+  /** downloadMedia on one fake answer, with every buffer size it reserves for the body. */
+  function watchedDownload(media, maxBytes) {
+    const reserved = [];
+    const allocate = (size) => { reserved.push(size); return Buffer.allocUnsafe(size); };
+    const result = downloadMedia({ open: () => media.stream, apiOrigin: 'https://api.telapi.test', allocate }, 'https://media.telapi.test/RE1.mp3', { maxBytes });
+    return { result, reserved };
+  }
+
+  it('an answer announcing 40 MB that sends a few bytes and breaks reserves no more than 1 MiB', async () => {
+    const media = fakeMedia({ 'content-type': 'audio/mpeg', 'content-length': String(40_000_000) });
+    const { result, reserved } = watchedDownload(media, 50 * MiB);
+    await new Promise(setImmediate);
+    media.answer();
+    media.send(Buffer.alloc(100, 1));
+    media.fail();
+    await assert.rejects(result, (error) => error instanceof DownloadError && error.kind === 'cut-off');
+    assert.ok(reserved.every((size) => size <= MiB), `reserved ${reserved.join(', ')} bytes`);
+  });
+
+  it('a large file arriving in chunks ends in one buffer of its exact length, reserved only as its bytes arrived', async () => {
+    const file = Buffer.allocUnsafe(5 * MiB + 3);
+    for (let i = 0; i < file.length; i += 1) file[i] = (i * 7) % 251;
+    const media = fakeMedia({ 'content-type': 'audio/mpeg', 'content-length': String(file.length) });
+    const { result, reserved } = watchedDownload(media, 50 * MiB);
+    await new Promise(setImmediate);
+    media.answer();
+    let sent = 0;
+    const chunk = 64 * 1024;
+    for (; sent < file.length; sent += chunk) {
+      const before = reserved.reduce((sum, size) => sum + size, 0);
+      assert.ok(before <= Math.max(MiB, 2 * sent), `${before} bytes reserved after ${sent} arrived`);
+      media.send(file.subarray(sent, sent + chunk));
+    }
+    media.end();
+    const { body } = await result;
+    assert.ok(body.equals(file), 'the exact bytes');
+    assert.equal(reserved.at(-1), file.length, 'the last buffer reserved is the file');
+    assert.equal(body.buffer.byteLength, file.length, 'not a view of a larger reservation');
   });
 });
