@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
@@ -13,7 +14,7 @@ export type DownloadErrorKind =
   | 'too-many-redirects' // more than MAX_REDIRECTS
   | 'redirect-protocol' // a redirect to anything but http(s)
   | 'network' // no answer: connection refused, DNS, TLS
-  | 'timeout' // the media server went silent
+  | 'timeout' // the media server went silent, or the whole download passed its deadline
   | 'aborted'; // the caller cancelled (the node was closed)
 
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
@@ -28,6 +29,8 @@ export interface DownloadErrorDetails {
   /** The host whose answer failed (no user, password, path or query). */
   host?: string;
   cause?: string;
+  /** The deadline the whole download passed (a `timeout` without one is a silent server). */
+  deadlineMs?: number;
 }
 
 /** A failed download; its message names hosts only, never a path, query or credential. */
@@ -38,6 +41,7 @@ export class DownloadError extends Error {
   readonly maxBytes: number | undefined;
   readonly host: string | undefined;
   readonly causeCode: string | undefined;
+  readonly deadlineMs: number | undefined;
 
   constructor(message: string, details: DownloadErrorDetails) {
     super(message);
@@ -48,10 +52,14 @@ export class DownloadError extends Error {
     this.maxBytes = details.maxBytes;
     this.host = details.host;
     this.causeCode = details.cause;
+    this.deadlineMs = details.deadlineMs;
   }
 }
 
 export const MAX_REDIRECTS = 3;
+
+/** How long a whole download may take, every hop included, unless the caller sets its own deadline. */
+export const DEFAULT_DOWNLOAD_DEADLINE_MS = 10 * 60_000;
 
 /** One request: a readable body that also emits 'response' once the head arrived (a got stream). */
 export interface MediaStream {
@@ -79,6 +87,8 @@ export interface MediaAccess {
 
 export interface DownloadOptions {
   maxBytes: number;
+  /** The whole download, every hop included (DEFAULT_DOWNLOAD_DEADLINE_MS unless given). */
+  deadlineMs?: number;
   signal?: AbortSignal;
 }
 
@@ -92,19 +102,29 @@ export interface DownloadResult {
 
 type Hop = { redirect: URL } | { body: Buffer; contentType: string | undefined };
 
+/** When the whole download must have finished (performance.now() time), and the limit that sets it. */
+interface Deadline {
+  at: number;
+  ms: number;
+}
+
 /**
  * Downloads `start` into one Buffer, or fails without one: bytes are counted as they arrive (a
  * Content-Length is checked, not trusted), credentials go only to `apiOrigin`, at most MAX_REDIRECTS
- * redirects, each to http(s) and never back to a URL already requested.
+ * redirects, each to http(s) and never back to a URL already requested, all within one deadline (a
+ * server that keeps sending a byte now and then must not hold a download open for ever).
  */
 export async function downloadMedia(access: MediaAccess, start: string, options: DownloadOptions): Promise<DownloadResult> {
   let url = new URL(start);
   if (!isHttp(url)) throw new DownloadError('The recording URL is not http(s)', { kind: 'redirect-protocol' });
   const visited = new Set<string>();
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_MS;
+  const deadline: Deadline = { at: performance.now() + deadlineMs, ms: deadlineMs };
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });
+    if (performance.now() >= deadline.at) throw deadlinePassed(url.host, deadline);
     visited.add(url.href);
-    const hop = await fetchOnce(access, url, options);
+    const hop = await fetchOnce(access, url, deadline, options);
     if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
     const next = hop.redirect;
     if (!isHttp(next)) {
@@ -124,7 +144,16 @@ function isHttp(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';
 }
 
-function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Promise<Hop> {
+/** Milliseconds as the seconds an error message shows (at most one decimal). */
+export function inSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+function deadlinePassed(host: string, deadline: Deadline): DownloadError {
+  return new DownloadError(`The download from ${host} did not finish within ${inSeconds(deadline.ms)} s`, { kind: 'timeout', host, deadlineMs: deadline.ms });
+}
+
+function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: DownloadOptions): Promise<Hop> {
   const { maxBytes, signal } = options;
   const host = url.host;
   return new Promise<Hop>((resolve, reject) => {
@@ -138,9 +167,11 @@ function fetchOnce(access: MediaAccess, url: URL, options: DownloadOptions): Pro
     const body = new ArrivingBody(access.allocate ?? Buffer.allocUnsafe);
     let head: http.IncomingMessage | undefined;
     let settled = false;
+    const deadlineTimer = setTimeout(() => fail(deadlinePassed(host, deadline)), deadline.at - performance.now());
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onAbort);
       outcome();
     };

@@ -136,16 +136,33 @@ describe('telapi/download: faults on a real HTTP server', () => {
 describe('telapi/download: a slow media server against a stalled one', () => {
   let server;
   let base;
-  before(async () => {
-    server = http.createServer((req, res) => {
+  const closedTrickles = [];
+
+  /** Writes `chunk` every `everyMs` until `count` were sent, then ends (also when the client is gone). */
+  function writeEvery(res, chunk, everyMs, count) {
+    let sent = 0;
+    const timer = setInterval(() => {
+      res.write(chunk);
+      if (++sent === count) { clearInterval(timer); res.end(); }
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
+  }
+
+  const routes = {
+    '/stalled.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 }); res.write(Buffer.alloc(100)); },
+    '/slow.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 }); writeEvery(res, Buffer.alloc(1000), 20, 60); },
+    // One byte well within every idle timeout, 60,000 of them: 50 minutes.
+    '/trickle.mp3': (req, res) => {
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 });
-      if (req.url === '/stalled.mp3') { res.write(Buffer.alloc(100)); return; }
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write(Buffer.alloc(1000));
-        if (++sent === 60) { clearInterval(timer); res.end(); }
-      }, 20);
-    });
+      writeEvery(res, Buffer.alloc(1), 50, 60_000);
+      res.on('close', () => closedTrickles.push(req.url));
+    },
+    '/late-redirect': (req, res) => setTimeout(() => { res.writeHead(302, { location: '/late.mp3' }); res.end(); }, 200),
+    '/late.mp3': (req, res) => setTimeout(() => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 10 }); res.end(Buffer.alloc(10)); }, 200),
+  };
+
+  before(async () => {
+    server = http.createServer((req, res) => routes[req.url](req, res));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${server.address().port}`;
   });
@@ -162,6 +179,33 @@ describe('telapi/download: a slow media server against a stalled one', () => {
       const result = await client.download(`${base}/slow.mp3`, { maxBytes: 60_000 });
       assert.equal(result.body.length, 60_000);
       await assert.rejects(client.download(`${base}/stalled.mp3`, { maxBytes: 60_000 }), (error) => error instanceof DownloadError && error.kind === 'timeout');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a file that trickles in never too slowly for the request timeout still ends at the download\'s deadline, its connection closed', async () => {
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      await assert.rejects(client.download(`${base}/trickle.mp3`, { maxBytes: 60_000, deadlineMs: 300 }), (error) => {
+        assert.ok(error instanceof DownloadError, String(error));
+        assert.equal(error.kind, 'timeout');
+        assert.equal(error.deadlineMs, 300);
+        assert.equal(error.message, `The download from ${new URL(base).host} did not finish within 0.3 s`);
+        return true;
+      });
+      while (closedTrickles.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      client.close();
+    }
+  });
+
+  it('the deadline covers every hop: a redirect and a file that each come within it, but not together, are a timeout', async () => {
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      const result = await client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 5000 });
+      assert.equal(result.body.length, 10);
+      await assert.rejects(client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 300 }), (error) => error instanceof DownloadError && error.kind === 'timeout' && error.deadlineMs === 300);
     } finally {
       client.close();
     }
