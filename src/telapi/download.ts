@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { BLOCKED_ADDRESS_CODE, isNonPublicHost } from './addresses';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
-  'too-large', 'cut-off', 'http', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'network', 'timeout', 'aborted',
+  'too-large', 'cut-off', 'http', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'blocked-address', 'network', 'timeout', 'aborted',
 ] as const;
 
 export type DownloadErrorKind =
@@ -13,6 +14,7 @@ export type DownloadErrorKind =
   | 'redirect-loop' // a redirect back to a URL already requested
   | 'too-many-redirects' // more than MAX_REDIRECTS
   | 'redirect-protocol' // a redirect to anything but http(s)
+  | 'blocked-address' // a host at a non-public address while the API is public (see MediaAccess.publicOnly)
   | 'network' // no answer: connection refused, DNS, TLS
   | 'timeout' // the media server went silent, or the whole download passed its deadline
   | 'aborted'; // the caller cancelled (the node was closed)
@@ -81,6 +83,11 @@ export interface MediaAccess {
   open: OpenMedia;
   /** Credentials go only to this origin. */
   apiOrigin: string;
+  /**
+   * Every hop must reach a public address: a literal address or localhost name is refused here, before
+   * opening; `open` must refuse names that resolve to one, with an error coded BLOCKED_ADDRESS_CODE.
+   */
+  publicOnly: boolean;
   /** Buffer.allocUnsafe unless given (a test can watch what a download reserves). */
   allocate?: Allocate;
 }
@@ -123,6 +130,7 @@ export async function downloadMedia(access: MediaAccess, start: string, options:
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });
     if (performance.now() >= deadline.at) throw deadlinePassed(url.host, deadline);
+    if (access.publicOnly && isNonPublicHost(url.hostname)) throw blockedAddress(url.host);
     visited.add(url.href);
     const hop = await fetchOnce(access, url, deadline, options);
     if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
@@ -147,6 +155,10 @@ function isHttp(url: URL): boolean {
 /** Milliseconds as the seconds an error message shows (at most one decimal). */
 export function inSeconds(ms: number): number {
   return Math.round(ms / 100) / 10;
+}
+
+function blockedAddress(host: string): DownloadError {
+  return new DownloadError(`${host} is not at a public address; a download from a public TelAPI may not reach it`, { kind: 'blocked-address', host });
 }
 
 function deadlinePassed(host: string, deadline: Deadline): DownloadError {
@@ -241,7 +253,9 @@ function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: D
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
       if (signal?.aborted) return onAbort();
-      if (error.name === 'TimeoutError') {
+      if (code.cause === BLOCKED_ADDRESS_CODE) {
+        fail(blockedAddress(host));
+      } else if (error.name === 'TimeoutError') {
         fail(new DownloadError(`${host} stopped sending`, { kind: 'timeout', host, ...code }));
       } else if (head !== undefined || error.name === 'ReadError') {
         fail(new DownloadError(`The download from ${host} was cut off after ${body.received} bytes`, { kind: 'cut-off', bytes: body.received, host, ...code }));

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const util = require('node:util');
-const { TelApiClient, DownloadError, downloadMedia } = require('../../dist/telapi');
+const { TelApiClient, DownloadError, downloadMedia, getRecording, recordingUrlOf } = require('../../dist/telapi');
 
 const ACCOUNT_SID = 'AC11112222333344445555666677778888';
 const AUTH_TOKEN = 'Tk9sZWFrc0FsbG93ZWRIZXJlMTIzNDU2';
@@ -266,5 +266,136 @@ describe('telapi/download: memory reserved as bytes arrive', () => {
     assert.ok(body.equals(file), 'the exact bytes');
     assert.equal(reserved.at(-1), file.length, 'the last buffer reserved is the file');
     assert.equal(body.buffer.byteLength, file.length, 'not a view of a larger reservation');
+  });
+});
+
+describe('telapi/download: non-public addresses', () => {
+  const { startStandIn, replies } = require('../support/stand-in');
+  const { startForwardProxy } = require('../support/forward-proxy');
+  const RE = 'RE4288908463cd614b41084509ad8893a7';
+  let api;
+  let media;
+  let mediaPort;
+  const mediaSeen = [];
+
+  /** Names of the test's hosts (the API, the media server, the proxy) and localhost: each resolves to 127.0.0.1. */
+  const lookup = (hostname, options, callback) => {
+    if (!hostname.endsWith('.telapi.test') && hostname !== 'localhost') return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+    return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+  };
+
+  before(async () => {
+    api = await startStandIn();
+    media = http.createServer((req, res) => {
+      mediaSeen.push(req.url);
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 3 });
+      res.end('mp3');
+    });
+    await new Promise((resolve) => media.listen(0, '127.0.0.1', resolve));
+    mediaPort = media.address().port;
+  });
+  after(async () => {
+    await api.close();
+    media.closeAllConnections();
+    await new Promise((resolve) => media.close(resolve));
+  });
+  beforeEach(() => { mediaSeen.length = 0; api.reset(); });
+
+  const clientOn = (baseUrl, extra = {}) => new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, lookup, timeoutMs: 5000, ...extra });
+
+  /** The Recording from the API, then its recording_url, as the node downloads it. */
+  async function downloadVia(client, recordingUrl) {
+    api.setDefault(() => replies.recording({ recording_url: recordingUrl }));
+    return client.download(recordingUrlOf(await getRecording(client, RE)), { maxBytes: 100 });
+  }
+
+  async function refused(download, host) {
+    await assert.rejects(download, (error) => {
+      assert.ok(error instanceof DownloadError, String(error));
+      assert.equal(error.kind, 'blocked-address', error.message);
+      assert.equal(error.host, host);
+      assert.ok(error.message.includes(host), error.message);
+      assert.ok(!error.message.includes('/secret') && !error.message.includes('token='), error.message);
+      return true;
+    });
+  }
+
+  it('with a public base URL: a recording_url at a loopback address or a name resolving to one is refused, nothing requested', async () => {
+    const client = clientOn(`http://api.telapi.test:${new URL(api.url).port}/v2`);
+    try {
+      await refused(downloadVia(client, `http://127.0.0.1:${mediaPort}/secret.mp3?token=x`), `127.0.0.1:${mediaPort}`);
+      await refused(downloadVia(client, `http://2130706433:${mediaPort}/secret.mp3`), `127.0.0.1:${mediaPort}`);
+      await refused(downloadVia(client, `http://[::ffff:127.0.0.1]:${mediaPort}/secret.mp3`), `[::ffff:7f00:1]:${mediaPort}`);
+      await refused(downloadVia(client, `http://localhost:${mediaPort}/secret.mp3`), `localhost:${mediaPort}`);
+      await refused(downloadVia(client, `http://media.telapi.test:${mediaPort}/secret.mp3?token=x`), `media.telapi.test:${mediaPort}`);
+      assert.deepEqual(mediaSeen, [], 'nothing requested from the media server');
+      assert.equal(api.requests.length, 5, 'the API itself was reached each time');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('with a loopback or localhost base URL (the simulator, on-premises): loopback media downloads', async () => {
+    for (const base of [`${api.url}/v2`, `http://localhost:${new URL(api.url).port}/v2`]) {
+      const client = clientOn(base);
+      try {
+        const result = await downloadVia(client, `http://media.telapi.test:${mediaPort}/file.mp3`);
+        assert.equal(result.body.toString(), 'mp3');
+      } finally {
+        client.close();
+      }
+    }
+    assert.equal(mediaSeen.length, 2);
+  });
+
+  // Through a proxy the API is not reached here (the proxy cannot resolve the test's names): the
+  // recording URLs go to client.download directly.
+  it('through a proxy: literal non-public addresses and localhost are refused; names go to the proxy, which resolves them', async () => {
+    const proxy = await startForwardProxy();
+    // The proxy by a name that resolves to 127.0.0.1: the proxy the user chose is reached however it resolves.
+    const client = clientOn('http://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    try {
+      await refused(client.download(`http://127.0.0.1:${mediaPort}/secret.mp3`, { maxBytes: 100 }), `127.0.0.1:${mediaPort}`);
+      await refused(client.download(`http://localhost:${mediaPort}/secret.mp3`, { maxBytes: 100 }), `localhost:${mediaPort}`);
+      assert.deepEqual(proxy.requests, []);
+      await client.download(`http://media.telapi.test:${mediaPort}/file.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      assert.deepEqual(proxy.requests.map((r) => r.target), [`http://media.telapi.test:${mediaPort}/file.mp3`]);
+      assert.deepEqual(mediaSeen, []);
+    } finally {
+      client.close();
+      await proxy.close();
+    }
+  });
+
+  it('with a proxy, a hop that does not go through it (http media under an https base URL) is checked as a direct one', async () => {
+    const proxy = await startForwardProxy();
+    const client = clientOn('https://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    try {
+      await client.download(`http://media.telapi.test:${mediaPort}/secret.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      assert.deepEqual(mediaSeen, [], 'the media server was not reached directly');
+    } finally {
+      client.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('telapi/download: a redirect to a non-public address', () => {
+  it('is refused before anything is requested from it', async () => {
+    const opened = [];
+    const open = (url) => {
+      opened.push(url.href);
+      const stream = new EventEmitter();
+      stream.destroy = () => {};
+      setImmediate(() => stream.emit('response', { statusCode: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }));
+      return stream;
+    };
+    const access = { open, apiOrigin: 'https://api.telapi.test', publicOnly: true };
+    await assert.rejects(downloadMedia(access, 'https://storage.telapi.test/RE1.mp3', { maxBytes: 100 }), (error) => {
+      assert.equal(error.kind, 'blocked-address', error.message);
+      assert.equal(error.host, '169.254.169.254');
+      return true;
+    });
+    assert.deepEqual(opened, ['https://storage.telapi.test/RE1.mp3']);
   });
 });
