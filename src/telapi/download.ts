@@ -268,13 +268,17 @@ function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: D
 
 /** Up to this size, an announced file's buffer is reserved as soon as its headers arrive. */
 const UPFRONT_BYTES = 1024 * 1024;
+/**
+ * A larger one once this share of it has arrived. The bytes before that are held twice while they
+ * are moved into it: a quarter keeps the peak of a normal download near that of reserving the
+ * file at once, where a half (or growing the buffer by doubling) measurably raised it.
+ */
+const ARRIVED_SHARE_TO_RESERVE = 1 / 4;
 
 /**
  * The bytes of one answer. Its one buffer of the announced length is reserved only once the bytes
- * that arrived warrant it (a file up to 1 MiB at once, a larger one when half of it is there), so an
- * answer that announces much and sends little reserves little; the chunks before that are moved
- * into it, holding the file at most 1.5 times, once. Without an announced length the chunks are
- * joined at the end.
+ * that arrived warrant it, so an answer that announces much and sends little reserves little; the
+ * chunks before that are moved into it. Without an announced length the chunks are joined at the end.
  */
 class ArrivingBody {
   readonly #allocate: Allocate;
@@ -319,7 +323,8 @@ class ArrivingBody {
 
   #reserveWhenWarranted(): void {
     const announced = this.#announced;
-    if (this.#whole !== undefined || announced === undefined || announced > Math.max(UPFRONT_BYTES, 2 * this.#received)) return;
+    if (this.#whole !== undefined || announced === undefined) return;
+    if (announced > UPFRONT_BYTES && this.#received < announced * ARRIVED_SHARE_TO_RESERVE) return;
     const whole = this.#allocate(announced);
     let offset = 0;
     for (const chunk of this.#chunks) offset += chunk.copy(whole, offset);
