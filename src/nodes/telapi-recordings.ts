@@ -1,10 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   CALLBACK_TOKEN_LENGTH,
+  DEFAULT_DOWNLOAD_DEADLINE_MS,
   DEFAULT_RECORDINGS_OPTIONS,
   DownloadError,
   deleteRecording,
   getRecording,
+  inSeconds,
   isHttpUrl,
   listRecordings,
   messageOptions,
@@ -64,6 +66,12 @@ function nodeOptions(config: TelApiRecordingsDef): Record<string, unknown> {
   return options;
 }
 
+/** How long a whole download may take: `telapiDownloadTimeout` (ms) in settings.js, or the default. */
+function downloadDeadlineMs(settings: Record<string, unknown>): number {
+  const configured = Number(settings.telapiDownloadTimeout);
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_DOWNLOAD_DEADLINE_MS;
+}
+
 export = function register(RED: NodeAPI): void {
   const statusText = {
     working: cachedText(RED._, 'telapi-recordings.status.working', 'operation'),
@@ -77,8 +85,13 @@ export = function register(RED: NodeAPI): void {
   /** An Error whose text comes from this node's catalog; nothing secret is in any of them. */
   function translate(error: unknown): Error {
     if (error instanceof DownloadError) {
-      const params = { host: error.host ?? '', status: error.status ?? '', bytes: error.bytes ?? '', maxBytes: error.maxBytes ?? '', cause: error.causeCode ?? '' };
-      const text = RED._(`telapi-recordings.errors.download.${error.kind}`, params);
+      const params = {
+        host: error.host ?? '', status: error.status ?? '', bytes: error.bytes ?? '', maxBytes: error.maxBytes ?? '', cause: error.causeCode ?? '',
+        seconds: error.deadlineMs === undefined ? '' : inSeconds(error.deadlineMs),
+      };
+      // A timeout with a deadline is the whole download running too long, not a silent server.
+      const key = error.kind === 'timeout' && error.deadlineMs !== undefined ? 'deadline' : error.kind;
+      const text = RED._(`telapi-recordings.errors.download.${key}`, params);
       return Object.assign(new Error(text), { name: 'DownloadError', kind: error.kind, status: error.status });
     }
     const translated = translateTelApiError(error, {
@@ -145,7 +158,8 @@ export = function register(RED: NodeAPI): void {
         case 'download': {
           const recording = await getRecording(client, recordingSid, signal);
           const url = recordingUrlOf(recording);
-          const file = await client.download(url, { maxBytes: options.maxBytes, signal });
+          const deadlineMs = downloadDeadlineMs(RED.settings as unknown as Record<string, unknown>);
+          const file = await client.download(url, { maxBytes: options.maxBytes, deadlineMs, signal });
           msg.payload = file.body;
           msg.contentType = file.contentType ?? 'application/octet-stream';
           msg.filename = recordingFilename(recordingSid, url);

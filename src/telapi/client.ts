@@ -10,6 +10,7 @@ import type {
   Response,
   RetryObject,
 } from 'got' with { 'resolution-mode': 'import' };
+import { isNonPublicHost, publicOnlyLookup } from './addresses';
 import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
 import { failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
 import { TelApiError } from './errors';
@@ -189,8 +190,12 @@ export class TelApiClient {
     this.#ready = loadGot().then(({ got }) => {
       const plain = got.extend(defaults);
       // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
-      // counted (no decompression), and a stall rather than a slow large file is the timeout.
+      // counted (no decompression), and a stall rather than a slow large file is the timeout. Under a
+      // public API, a name must resolve to public addresses only; the proxy's own name is exempt.
+      const publicOnly = target !== undefined && !isNonPublicHost(target.hostname);
+      const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
       const media = plain.extend({
+        ...(publicOnly ? { dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []) } : {}),
         headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
         decompress: false,
         throwHttpErrors: false,
@@ -235,7 +240,8 @@ export class TelApiClient {
       media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
     this.#active += 1;
     try {
-      return await downloadMedia(open, url, new URL(this.baseUrl).origin, options);
+      const api = new URL(this.baseUrl);
+      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly: !isNonPublicHost(api.hostname) }, url, options);
     } finally {
       this.#active -= 1;
       if (this.#closed && this.#active === 0) this.#destroyAgents();

@@ -1,8 +1,10 @@
 import type http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { BLOCKED_ADDRESS_CODE, isNonPublicHost } from './addresses';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
-  'too-large', 'cut-off', 'http', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'network', 'timeout', 'aborted',
+  'too-large', 'cut-off', 'http', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'blocked-address', 'network', 'timeout', 'aborted',
 ] as const;
 
 export type DownloadErrorKind =
@@ -12,8 +14,9 @@ export type DownloadErrorKind =
   | 'redirect-loop' // a redirect back to a URL already requested
   | 'too-many-redirects' // more than MAX_REDIRECTS
   | 'redirect-protocol' // a redirect to anything but http(s)
+  | 'blocked-address' // a host at a non-public address while the API is public (see MediaAccess.publicOnly)
   | 'network' // no answer: connection refused, DNS, TLS
-  | 'timeout' // the media server went silent
+  | 'timeout' // the media server went silent, or the whole download passed its deadline
   | 'aborted'; // the caller cancelled (the node was closed)
 
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : never;
@@ -28,6 +31,8 @@ export interface DownloadErrorDetails {
   /** The host whose answer failed (no user, password, path or query). */
   host?: string;
   cause?: string;
+  /** The deadline the whole download passed (a `timeout` without one is a silent server). */
+  deadlineMs?: number;
 }
 
 /** A failed download; its message names hosts only, never a path, query or credential. */
@@ -38,6 +43,7 @@ export class DownloadError extends Error {
   readonly maxBytes: number | undefined;
   readonly host: string | undefined;
   readonly causeCode: string | undefined;
+  readonly deadlineMs: number | undefined;
 
   constructor(message: string, details: DownloadErrorDetails) {
     super(message);
@@ -48,10 +54,14 @@ export class DownloadError extends Error {
     this.maxBytes = details.maxBytes;
     this.host = details.host;
     this.causeCode = details.cause;
+    this.deadlineMs = details.deadlineMs;
   }
 }
 
 export const MAX_REDIRECTS = 3;
+
+/** How long a whole download may take, every hop included, unless the caller sets its own deadline. */
+export const DEFAULT_DOWNLOAD_DEADLINE_MS = 10 * 60_000;
 
 /** One request: a readable body that also emits 'response' once the head arrived (a got stream). */
 export interface MediaStream {
@@ -65,8 +75,27 @@ export interface MediaStream {
 /** Opens one GET without following redirects; credentials only when `withCredentials`. */
 export type OpenMedia = (url: URL, withCredentials: boolean) => MediaStream;
 
+/** Reserves the memory for `size` bytes of a body. */
+export type Allocate = (size: number) => Buffer;
+
+/** How the client reaches media: what downloadMedia needs besides the caller's options. */
+export interface MediaAccess {
+  open: OpenMedia;
+  /** Credentials go only to this origin. */
+  apiOrigin: string;
+  /**
+   * Every hop must reach a public address: a literal address or localhost name is refused here, before
+   * opening; `open` must refuse names that resolve to one, with an error coded BLOCKED_ADDRESS_CODE.
+   */
+  publicOnly: boolean;
+  /** Buffer.allocUnsafe unless given (a test can watch what a download reserves). */
+  allocate?: Allocate;
+}
+
 export interface DownloadOptions {
   maxBytes: number;
+  /** The whole download, every hop included (DEFAULT_DOWNLOAD_DEADLINE_MS unless given). */
+  deadlineMs?: number;
   signal?: AbortSignal;
 }
 
@@ -80,19 +109,30 @@ export interface DownloadResult {
 
 type Hop = { redirect: URL } | { body: Buffer; contentType: string | undefined };
 
+/** When the whole download must have finished (performance.now() time), and the limit that sets it. */
+interface Deadline {
+  at: number;
+  ms: number;
+}
+
 /**
  * Downloads `start` into one Buffer, or fails without one: bytes are counted as they arrive (a
  * Content-Length is checked, not trusted), credentials go only to `apiOrigin`, at most MAX_REDIRECTS
- * redirects, each to http(s) and never back to a URL already requested.
+ * redirects, each to http(s) and never back to a URL already requested, all within one deadline (a
+ * server that keeps sending a byte now and then must not hold a download open for ever).
  */
-export async function downloadMedia(open: OpenMedia, start: string, apiOrigin: string, options: DownloadOptions): Promise<DownloadResult> {
+export async function downloadMedia(access: MediaAccess, start: string, options: DownloadOptions): Promise<DownloadResult> {
   let url = new URL(start);
   if (!isHttp(url)) throw new DownloadError('The recording URL is not http(s)', { kind: 'redirect-protocol' });
   const visited = new Set<string>();
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_MS;
+  const deadline: Deadline = { at: performance.now() + deadlineMs, ms: deadlineMs };
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });
+    if (performance.now() >= deadline.at) throw deadlinePassed(url.host, deadline);
+    if (access.publicOnly && isNonPublicHost(url.hostname)) throw blockedAddress(url.host);
     visited.add(url.href);
-    const hop = await fetchOnce(open, url, url.origin === apiOrigin, options);
+    const hop = await fetchOnce(access, url, deadline, options);
     if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
     const next = hop.redirect;
     if (!isHttp(next)) {
@@ -112,32 +152,44 @@ function isHttp(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';
 }
 
-function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options: DownloadOptions): Promise<Hop> {
+/** Milliseconds as the seconds an error message shows (at most one decimal). */
+export function inSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+function blockedAddress(host: string): DownloadError {
+  return new DownloadError(`${host} is not at a public address; a download from a public TelAPI may not reach it`, { kind: 'blocked-address', host });
+}
+
+function deadlinePassed(host: string, deadline: Deadline): DownloadError {
+  return new DownloadError(`The download from ${host} did not finish within ${inSeconds(deadline.ms)} s`, { kind: 'timeout', host, deadlineMs: deadline.ms });
+}
+
+function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: DownloadOptions): Promise<Hop> {
   const { maxBytes, signal } = options;
   const host = url.host;
   return new Promise<Hop>((resolve, reject) => {
     let stream: MediaStream;
     try {
-      stream = open(url, withCredentials);
+      stream = access.open(url, url.origin === access.apiOrigin);
     } catch (error) {
       reject(new DownloadError(`The download from ${host} could not start`, { kind: 'network', host, ...codeOf(error) }));
       return;
     }
-    const chunks: Buffer[] = [];
-    let whole: Buffer | undefined;
-    let received = 0;
+    const body = new ArrivingBody(access.allocate ?? Buffer.allocUnsafe);
     let head: http.IncomingMessage | undefined;
     let settled = false;
+    const deadlineTimer = setTimeout(() => fail(deadlinePassed(host, deadline)), deadline.at - performance.now());
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onAbort);
       outcome();
     };
     const fail = (error: DownloadError): void => {
       finish(() => {
-        chunks.length = 0;
-        whole = undefined;
+        body.release();
         stream.destroy();
         reject(error);
       });
@@ -175,49 +227,110 @@ function fetchOnce(open: OpenMedia, url: URL, withCredentials: boolean, options:
       if (Number.isFinite(announced) && announced > maxBytes) {
         fail(new DownloadError(`The file is ${announced} bytes, more than the limit of ${maxBytes}`, { kind: 'too-large', bytes: announced, maxBytes, host }));
       } else if (Number.isSafeInteger(announced) && announced > 0) {
-        // One buffer of the announced size (at most maxBytes), filled as bytes arrive: the file is
-        // held once, not as chunks and again as their concatenation.
-        whole = Buffer.allocUnsafe(announced);
+        body.announce(announced);
       }
     });
     stream.on('data', (chunk: Buffer) => {
+      const { received, announced } = body;
       if (received + chunk.length > maxBytes) {
         fail(new DownloadError(`The file is more than the limit of ${maxBytes} bytes`, { kind: 'too-large', bytes: received + chunk.length, maxBytes, host }));
-        return;
-      }
-      if (whole !== undefined) {
-        if (received + chunk.length > whole.length) {
-          fail(new DownloadError(`The download from ${host} sent more than its announced ${whole.length} bytes`, { kind: 'cut-off', bytes: received, host }));
-          return;
-        }
-        chunk.copy(whole, received);
+      } else if (announced !== undefined && received + chunk.length > announced) {
+        fail(new DownloadError(`The download from ${host} sent more than its announced ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
       } else {
-        chunks.push(chunk);
+        body.add(chunk);
       }
-      received += chunk.length;
     });
     stream.on('end', () => {
       if (settled) return;
       const announced = Number(head?.headers['content-length']);
+      const { received } = body;
       if (Number.isFinite(announced) && announced !== received) {
         fail(new DownloadError(`The download from ${host} ended after ${received} of ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
         return;
       }
-      const body = whole ?? Buffer.concat(chunks, received);
-      finish(() => resolve({ body, contentType: contentTypeOf(head) }));
+      finish(() => resolve({ body: body.take(), contentType: contentTypeOf(head) }));
     });
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
       if (signal?.aborted) return onAbort();
-      if (error.name === 'TimeoutError') {
+      if (code.cause === BLOCKED_ADDRESS_CODE) {
+        fail(blockedAddress(host));
+      } else if (error.name === 'TimeoutError') {
         fail(new DownloadError(`${host} stopped sending`, { kind: 'timeout', host, ...code }));
       } else if (head !== undefined || error.name === 'ReadError') {
-        fail(new DownloadError(`The download from ${host} was cut off after ${received} bytes`, { kind: 'cut-off', bytes: received, host, ...code }));
+        fail(new DownloadError(`The download from ${host} was cut off after ${body.received} bytes`, { kind: 'cut-off', bytes: body.received, host, ...code }));
       } else {
         fail(new DownloadError(`${host} could not be reached (${code.cause ?? 'network error'})`, { kind: 'network', host, ...code }));
       }
     });
   });
+}
+
+/** Up to this size, an announced file's buffer is reserved as soon as its headers arrive. */
+const UPFRONT_BYTES = 1024 * 1024;
+/**
+ * A larger one once this share of it has arrived. The bytes before that are held twice while they
+ * are moved into it: a quarter keeps the peak of a normal download near that of reserving the
+ * file at once, where a half (or growing the buffer by doubling) measurably raised it.
+ */
+const ARRIVED_SHARE_TO_RESERVE = 1 / 4;
+
+/**
+ * The bytes of one answer. Its one buffer of the announced length is reserved only once the bytes
+ * that arrived warrant it, so an answer that announces much and sends little reserves little; the
+ * chunks before that are moved into it. Without an announced length the chunks are joined at the end.
+ */
+class ArrivingBody {
+  readonly #allocate: Allocate;
+  #announced: number | undefined;
+  #chunks: Buffer[] = [];
+  #whole: Buffer | undefined;
+  #received = 0;
+
+  constructor(allocate: Allocate) {
+    this.#allocate = allocate;
+  }
+
+  get received(): number {
+    return this.#received;
+  }
+
+  get announced(): number | undefined {
+    return this.#announced;
+  }
+
+  announce(announced: number): void {
+    this.#announced = announced;
+    this.#reserveWhenWarranted();
+  }
+
+  /** The caller keeps the total within the announced length. */
+  add(chunk: Buffer): void {
+    if (this.#whole !== undefined) chunk.copy(this.#whole, this.#received);
+    else this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    this.#reserveWhenWarranted();
+  }
+
+  take(): Buffer {
+    return this.#whole ?? Buffer.concat(this.#chunks, this.#received);
+  }
+
+  release(): void {
+    this.#chunks = [];
+    this.#whole = undefined;
+  }
+
+  #reserveWhenWarranted(): void {
+    const announced = this.#announced;
+    if (this.#whole !== undefined || announced === undefined) return;
+    if (announced > UPFRONT_BYTES && this.#received < announced * ARRIVED_SHARE_TO_RESERVE) return;
+    const whole = this.#allocate(announced);
+    let offset = 0;
+    for (const chunk of this.#chunks) offset += chunk.copy(whole, offset);
+    this.#chunks = [];
+    this.#whole = whole;
+  }
 }
 
 function contentTypeOf(head: http.IncomingMessage | undefined): string | undefined {

@@ -9,3 +9,4 @@ export * from './callback';
 export * from './proxy';
 export * from './recordings';
 export * from './download';
+export * from './addresses';

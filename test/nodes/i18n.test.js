@@ -178,7 +178,8 @@ const SOURCES = {
     calls: ['RED\\._'],
     templates: {
       'telapi-recordings.errors.input.${reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
-      'telapi-recordings.errors.download.${error.kind}': () => prefixAll('telapi-recordings.errors.download.', telapi.DOWNLOAD_ERROR_KINDS),
+      // error.kind, with 'timeout' split into timeout / deadline by whether the whole download ran out of time.
+      'telapi-recordings.errors.download.${key}': () => prefixAll('telapi-recordings.errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
       'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
       'telapi-recordings.errors.${problem}': () => prefixAll('telapi-recordings.errors.', union('AccountProblem')),
       'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),

@@ -2,6 +2,7 @@
 // The telapi-recordings node in node-red-node-test-helper against the TelAPI simulator (in this
 // process): every operation, the per-message overrides, and the errors a Catch node receives.
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const util = require('node:util');
 const { helper } = require('../support/red');
 const { withCatalog } = require('../support/i18n');
@@ -246,6 +247,37 @@ describe('telapi-recordings node', function () {
     } finally {
       await standIn.close();
     }
+  });
+
+  describe('download deadline', () => {
+    let standIn;
+    let media;
+    beforeEach(async () => {
+      standIn = await startStandIn();
+      // One byte every 50 ms of an announced 60,000: never silent long enough for the request timeout.
+      media = http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 });
+        const timer = setInterval(() => res.write(Buffer.alloc(1)), 50);
+        res.on('close', () => clearInterval(timer));
+      });
+      await new Promise((resolve) => media.listen(0, '127.0.0.1', resolve));
+      standIn.setDefault(() => replies.recording({ recording_url: `http://127.0.0.1:${media.address().port}/RE4288908463cd614b41084509ad8893a7.mp3` }));
+    });
+    afterEach(async () => {
+      helper.settings({});
+      media.closeAllConnections();
+      await new Promise((resolve) => media.close(resolve));
+      await standIn.close();
+    });
+
+    it('ends a download that trickles at telapiDownloadTimeout (ms) from the settings, at Catch with no output', async () => {
+      helper.settings({ telapiDownloadTimeout: 300 });
+      await helper.load([accountNode, recordingsNode], flow(`${standIn.url}/v2`, { operation: 'download' }), CREDENTIALS);
+      const seen = await run({ recordingSid: 'RE4288908463cd614b41084509ad8893a7' });
+      assert.deepEqual(seen.out, []);
+      assert.equal(errorText(seen.caught[0]), `The download from 127.0.0.1:${media.address().port} did not finish within 0.3 s; nothing was output`);
+      assert.equal(seen.statuses.at(-1).fill, 'red');
+    });
   });
 
   describe('on close', () => {

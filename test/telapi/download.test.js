@@ -2,9 +2,10 @@
 // The download's faults on a real HTTP server on 127.0.0.1: each one an error, never a partial Buffer;
 // credentials only to the API's origin ("localhost" on the same port is another origin).
 const assert = require('node:assert/strict');
+const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const util = require('node:util');
-const { TelApiClient, DownloadError } = require('../../dist/telapi');
+const { TelApiClient, DownloadError, downloadMedia, getRecording, recordingUrlOf } = require('../../dist/telapi');
 
 const ACCOUNT_SID = 'AC11112222333344445555666677778888';
 const AUTH_TOKEN = 'Tk9sZWFrc0FsbG93ZWRIZXJlMTIzNDU2';
@@ -135,16 +136,33 @@ describe('telapi/download: faults on a real HTTP server', () => {
 describe('telapi/download: a slow media server against a stalled one', () => {
   let server;
   let base;
-  before(async () => {
-    server = http.createServer((req, res) => {
+  const closedTrickles = [];
+
+  /** Writes `chunk` every `everyMs` until `count` were sent, then ends (also when the client is gone). */
+  function writeEvery(res, chunk, everyMs, count) {
+    let sent = 0;
+    const timer = setInterval(() => {
+      res.write(chunk);
+      if (++sent === count) { clearInterval(timer); res.end(); }
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
+  }
+
+  const routes = {
+    '/stalled.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 }); res.write(Buffer.alloc(100)); },
+    '/slow.mp3': (req, res) => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 }); writeEvery(res, Buffer.alloc(1000), 20, 60); },
+    // One byte well within every idle timeout, 60,000 of them: 50 minutes.
+    '/trickle.mp3': (req, res) => {
       res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 60_000 });
-      if (req.url === '/stalled.mp3') { res.write(Buffer.alloc(100)); return; }
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write(Buffer.alloc(1000));
-        if (++sent === 60) { clearInterval(timer); res.end(); }
-      }, 20);
-    });
+      writeEvery(res, Buffer.alloc(1), 50, 60_000);
+      res.on('close', () => closedTrickles.push(req.url));
+    },
+    '/late-redirect': (req, res) => setTimeout(() => { res.writeHead(302, { location: '/late.mp3' }); res.end(); }, 200),
+    '/late.mp3': (req, res) => setTimeout(() => { res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 10 }); res.end(Buffer.alloc(10)); }, 200),
+  };
+
+  before(async () => {
+    server = http.createServer((req, res) => routes[req.url](req, res));
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${server.address().port}`;
   });
@@ -164,5 +182,220 @@ describe('telapi/download: a slow media server against a stalled one', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('a file that trickles in never too slowly for the request timeout still ends at the download\'s deadline, its connection closed', async () => {
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      await assert.rejects(client.download(`${base}/trickle.mp3`, { maxBytes: 60_000, deadlineMs: 300 }), (error) => {
+        assert.ok(error instanceof DownloadError, String(error));
+        assert.equal(error.kind, 'timeout');
+        assert.equal(error.deadlineMs, 300);
+        assert.equal(error.message, `The download from ${new URL(base).host} did not finish within 0.3 s`);
+        return true;
+      });
+      while (closedTrickles.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      client.close();
+    }
+  });
+
+  it('the deadline covers every hop: a redirect and a file that each come within it, but not together, are a timeout', async () => {
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      const result = await client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 5000 });
+      assert.equal(result.body.length, 10);
+      await assert.rejects(client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 300 }), (error) => error instanceof DownloadError && error.kind === 'timeout' && error.deadlineMs === 300);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('telapi/download: memory reserved as bytes arrive', () => {
+  const MiB = 1024 * 1024;
+
+  /** A media answer driven by the test: `answer` emits the head, `send` a chunk, `end` or `fail` the body. */
+  function fakeMedia(headers) {
+    const stream = new EventEmitter();
+    stream.destroy = () => { stream.destroyed = true; };
+    return {
+      stream,
+      answer: () => stream.emit('response', { statusCode: 200, statusMessage: 'OK', headers }),
+      send: (chunk) => stream.emit('data', chunk),
+      end: () => stream.emit('end'),
+      fail: () => stream.emit('error', Object.assign(new Error('socket hang up'), { name: 'ReadError', code: 'ECONNRESET' })),
+    };
+  }
+
+  /** downloadMedia on one fake answer, with every buffer size it reserves for the body. */
+  function watchedDownload(media, maxBytes) {
+    const reserved = [];
+    const allocate = (size) => { reserved.push(size); return Buffer.allocUnsafe(size); };
+    const result = downloadMedia({ open: () => media.stream, apiOrigin: 'https://api.telapi.test', allocate }, 'https://media.telapi.test/RE1.mp3', { maxBytes });
+    return { result, reserved };
+  }
+
+  it('an answer announcing 40 MB that sends a few bytes and breaks reserves no more than 1 MiB', async () => {
+    const media = fakeMedia({ 'content-type': 'audio/mpeg', 'content-length': String(40_000_000) });
+    const { result, reserved } = watchedDownload(media, 50 * MiB);
+    await new Promise(setImmediate);
+    media.answer();
+    media.send(Buffer.alloc(100, 1));
+    media.fail();
+    await assert.rejects(result, (error) => error instanceof DownloadError && error.kind === 'cut-off');
+    assert.ok(reserved.every((size) => size <= MiB), `reserved ${reserved.join(', ')} bytes`);
+  });
+
+  it('a large file arriving in chunks ends in one buffer of its exact length, reserved only as its bytes arrived', async () => {
+    const file = Buffer.allocUnsafe(5 * MiB + 3);
+    for (let i = 0; i < file.length; i += 1) file[i] = (i * 7) % 251;
+    const media = fakeMedia({ 'content-type': 'audio/mpeg', 'content-length': String(file.length) });
+    const { result, reserved } = watchedDownload(media, 50 * MiB);
+    await new Promise(setImmediate);
+    media.answer();
+    let sent = 0;
+    const chunk = 64 * 1024;
+    for (; sent < file.length; sent += chunk) {
+      const before = reserved.reduce((sum, size) => sum + size, 0);
+      assert.ok(before <= Math.max(MiB, 4 * sent), `${before} bytes reserved after ${sent} arrived`);
+      media.send(file.subarray(sent, sent + chunk));
+    }
+    media.end();
+    const { body } = await result;
+    assert.ok(body.equals(file), 'the exact bytes');
+    assert.equal(reserved.at(-1), file.length, 'the last buffer reserved is the file');
+    assert.equal(body.buffer.byteLength, file.length, 'not a view of a larger reservation');
+  });
+});
+
+describe('telapi/download: non-public addresses', () => {
+  const { startStandIn, replies } = require('../support/stand-in');
+  const { startForwardProxy } = require('../support/forward-proxy');
+  const RE = 'RE4288908463cd614b41084509ad8893a7';
+  let api;
+  let media;
+  let mediaPort;
+  const mediaSeen = [];
+
+  /** Names of the test's hosts (the API, the media server, the proxy) and localhost: each resolves to 127.0.0.1. */
+  const lookup = (hostname, options, callback) => {
+    if (!hostname.endsWith('.telapi.test') && hostname !== 'localhost') return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+    return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+  };
+
+  before(async () => {
+    api = await startStandIn();
+    media = http.createServer((req, res) => {
+      mediaSeen.push(req.url);
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': 3 });
+      res.end('mp3');
+    });
+    await new Promise((resolve) => media.listen(0, '127.0.0.1', resolve));
+    mediaPort = media.address().port;
+  });
+  after(async () => {
+    await api.close();
+    media.closeAllConnections();
+    await new Promise((resolve) => media.close(resolve));
+  });
+  beforeEach(() => { mediaSeen.length = 0; api.reset(); });
+
+  const clientOn = (baseUrl, extra = {}) => new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, lookup, timeoutMs: 5000, ...extra });
+
+  /** The Recording from the API, then its recording_url, as the node downloads it. */
+  async function downloadVia(client, recordingUrl) {
+    api.setDefault(() => replies.recording({ recording_url: recordingUrl }));
+    return client.download(recordingUrlOf(await getRecording(client, RE)), { maxBytes: 100 });
+  }
+
+  async function refused(download, host) {
+    await assert.rejects(download, (error) => {
+      assert.ok(error instanceof DownloadError, String(error));
+      assert.equal(error.kind, 'blocked-address', error.message);
+      assert.equal(error.host, host);
+      assert.ok(error.message.includes(host), error.message);
+      assert.ok(!error.message.includes('/secret') && !error.message.includes('token='), error.message);
+      return true;
+    });
+  }
+
+  it('with a public base URL: a recording_url at a loopback address or a name resolving to one is refused, nothing requested', async () => {
+    const client = clientOn(`http://api.telapi.test:${new URL(api.url).port}/v2`);
+    try {
+      await refused(downloadVia(client, `http://127.0.0.1:${mediaPort}/secret.mp3?token=x`), `127.0.0.1:${mediaPort}`);
+      await refused(downloadVia(client, `http://2130706433:${mediaPort}/secret.mp3`), `127.0.0.1:${mediaPort}`);
+      await refused(downloadVia(client, `http://[::ffff:127.0.0.1]:${mediaPort}/secret.mp3`), `[::ffff:7f00:1]:${mediaPort}`);
+      await refused(downloadVia(client, `http://localhost:${mediaPort}/secret.mp3`), `localhost:${mediaPort}`);
+      await refused(downloadVia(client, `http://media.telapi.test:${mediaPort}/secret.mp3?token=x`), `media.telapi.test:${mediaPort}`);
+      assert.deepEqual(mediaSeen, [], 'nothing requested from the media server');
+      assert.equal(api.requests.length, 5, 'the API itself was reached each time');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('with a loopback or localhost base URL (the simulator, on-premises): loopback media downloads', async () => {
+    for (const base of [`${api.url}/v2`, `http://localhost:${new URL(api.url).port}/v2`]) {
+      const client = clientOn(base);
+      try {
+        const result = await downloadVia(client, `http://media.telapi.test:${mediaPort}/file.mp3`);
+        assert.equal(result.body.toString(), 'mp3');
+      } finally {
+        client.close();
+      }
+    }
+    assert.equal(mediaSeen.length, 2);
+  });
+
+  // Through a proxy the API is not reached here (the proxy cannot resolve the test's names): the
+  // recording URLs go to client.download directly.
+  it('through a proxy: literal non-public addresses and localhost are refused; names go to the proxy, which resolves them', async () => {
+    const proxy = await startForwardProxy();
+    // The proxy by a name that resolves to 127.0.0.1: the proxy the user chose is reached however it resolves.
+    const client = clientOn('http://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    try {
+      await refused(client.download(`http://127.0.0.1:${mediaPort}/secret.mp3`, { maxBytes: 100 }), `127.0.0.1:${mediaPort}`);
+      await refused(client.download(`http://localhost:${mediaPort}/secret.mp3`, { maxBytes: 100 }), `localhost:${mediaPort}`);
+      assert.deepEqual(proxy.requests, []);
+      await client.download(`http://media.telapi.test:${mediaPort}/file.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      assert.deepEqual(proxy.requests.map((r) => r.target), [`http://media.telapi.test:${mediaPort}/file.mp3`]);
+      assert.deepEqual(mediaSeen, []);
+    } finally {
+      client.close();
+      await proxy.close();
+    }
+  });
+
+  it('with a proxy, a hop that does not go through it (http media under an https base URL) is checked as a direct one', async () => {
+    const proxy = await startForwardProxy();
+    const client = clientOn('https://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    try {
+      await client.download(`http://media.telapi.test:${mediaPort}/secret.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      assert.deepEqual(mediaSeen, [], 'the media server was not reached directly');
+    } finally {
+      client.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('telapi/download: a redirect to a non-public address', () => {
+  it('is refused before anything is requested from it', async () => {
+    const opened = [];
+    const open = (url) => {
+      opened.push(url.href);
+      const stream = new EventEmitter();
+      stream.destroy = () => {};
+      setImmediate(() => stream.emit('response', { statusCode: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }));
+      return stream;
+    };
+    const access = { open, apiOrigin: 'https://api.telapi.test', publicOnly: true };
+    await assert.rejects(downloadMedia(access, 'https://storage.telapi.test/RE1.mp3', { maxBytes: 100 }), (error) => {
+      assert.equal(error.kind, 'blocked-address', error.message);
+      assert.equal(error.host, '169.254.169.254');
+      return true;
+    });
+    assert.deepEqual(opened, ['https://storage.telapi.test/RE1.mp3']);
   });
 });
