@@ -66,10 +66,10 @@ function nodeOptions(config: TelApiRecordingsDef): Record<string, unknown> {
   return options;
 }
 
-/** How long a whole download may take: `telapiDownloadTimeout` (ms) in settings.js, or the default. */
+/** How long a whole download may take: `telapiDownloadTimeout` (seconds) in settings.js, or the default. */
 function downloadDeadlineMs(settings: Record<string, unknown>): number {
-  const configured = Number(settings.telapiDownloadTimeout);
-  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_DOWNLOAD_DEADLINE_MS;
+  const seconds = Number(settings.telapiDownloadTimeout);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_DOWNLOAD_DEADLINE_MS;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -158,8 +158,13 @@ export = function register(RED: NodeAPI): void {
         case 'download': {
           const recording = await getRecording(client, recordingSid, signal);
           const url = recordingUrlOf(recording);
-          const deadlineMs = downloadDeadlineMs(RED.settings as unknown as Record<string, unknown>);
-          const file = await client.download(url, { maxBytes: options.maxBytes, deadlineMs, signal });
+          const settings = RED.settings as unknown as Record<string, unknown>;
+          const file = await client.download(url, {
+            maxBytes: options.maxBytes,
+            deadlineMs: downloadDeadlineMs(settings),
+            allowPrivateAddresses: settings.telapiDownloadPrivateAddresses === true,
+            signal,
+          });
           msg.payload = file.body;
           msg.contentType = file.contentType ?? 'application/octet-stream';
           msg.filename = recordingFilename(recordingSid, url);

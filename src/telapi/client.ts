@@ -113,6 +113,8 @@ interface Instances {
   form: Got;
   /** Without credentials, for media files (credentials are added per request, API origin only). */
   media: Got;
+  /** The same, refusing names that resolve to non-public addresses when the API is public. */
+  publicMedia: Got;
 }
 
 /**
@@ -195,7 +197,6 @@ export class TelApiClient {
       const publicOnly = target !== undefined && !isNonPublicHost(target.hostname);
       const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
       const media = plain.extend({
-        ...(publicOnly ? { dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []) } : {}),
         headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
         decompress: false,
         throwHttpErrors: false,
@@ -203,7 +204,8 @@ export class TelApiClient {
         retry: { limit: 0 },
         timeout: { read: undefined, socket: this.timeoutMs },
       });
-      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media };
+      const publicMedia = publicOnly ? media.extend({ dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []) }) : media;
+      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media, publicMedia };
       return this.#instances;
     });
     // A failed import surfaces in request(); it must not also be an unhandled rejection here.
@@ -234,14 +236,16 @@ export class TelApiClient {
   async download(url: string, options: DownloadOptions): Promise<DownloadResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
     if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
-    const { media } = this.#instances ?? (await this.#ready);
+    const instances = this.#instances ?? (await this.#ready);
+    const api = new URL(this.baseUrl);
+    const publicOnly = !options.allowPrivateAddresses && !isNonPublicHost(api.hostname);
+    const media = publicOnly ? instances.publicMedia : instances.media;
     const authorization = this.#authorization;
     const open = (target: URL, withCredentials: boolean): MediaStream =>
       media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
     this.#active += 1;
     try {
-      const api = new URL(this.baseUrl);
-      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly: !isNonPublicHost(api.hostname) }, url, options);
+      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly }, url, options);
     } finally {
       this.#active -= 1;
       if (this.#closed && this.#active === 0) this.#destroyAgents();

@@ -96,6 +96,11 @@ export interface DownloadOptions {
   maxBytes: number;
   /** The whole download, every hop included (DEFAULT_DOWNLOAD_DEADLINE_MS unless given). */
   deadlineMs?: number;
+  /**
+   * Let hops reach local and private addresses although the API is public, for a TelAPI-compatible
+   * server on the user's own network that the base URL names by a public-looking DNS name.
+   */
+  allowPrivateAddresses?: boolean;
   signal?: AbortSignal;
 }
 

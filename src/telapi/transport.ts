@@ -15,7 +15,7 @@ export function basic(user: string, password: string): string {
 }
 
 /**
- * The agents (and, for plain HTTP through a proxy, the request function) for one account. An idle
+ * The agents (and, through a proxy, the request function) for one account. An idle
  * keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout can close
  * it under a new request (a reset the client could not safely repeat).
  */
@@ -28,25 +28,25 @@ export function transportFor(target: URL | undefined, proxy: TelApiProxy | undef
   if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
   const secureProxy = proxyUrl.protocol === 'https:';
   const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
-  if (target.protocol === 'https:') {
-    // hpagent (what core Node-RED's http request node uses) tunnels with CONNECT and decodes the
-    // URL's credentials into Proxy-Authorization itself.
-    const withCredentials = new URL(proxyUrl.href);
-    withCredentials.username = encodeURIComponent(proxy.username ?? '');
-    withCredentials.password = encodeURIComponent(proxy.password ?? '');
-    return { agents: { http: toProxy, https: new TunnelAgent({ ...keepAlive, proxy: withCredentials }) } };
-  }
+  // hpagent (what core Node-RED's http request node uses) tunnels https with CONNECT and decodes the
+  // URL's credentials into Proxy-Authorization itself.
+  const withCredentials = new URL(proxyUrl.href);
+  withCredentials.username = encodeURIComponent(proxy.username ?? '');
+  withCredentials.password = encodeURIComponent(proxy.password ?? '');
+  const tunnel = new TunnelAgent({ ...keepAlive, proxy: withCredentials });
   // Plain HTTP goes to the proxy in absolute form (GET http://host/path), as forward proxies expect;
-  // many refuse a CONNECT to ports other than 443.
+  // many refuse a CONNECT to ports other than 443. Every request of the account takes the proxy,
+  // whatever its scheme: a media file may be on another host and scheme than the API.
   const authorization = proxy.username || proxy.password ? basic(proxy.username ?? '', proxy.password ?? '') : undefined;
   const port = proxyUrl.port || (secureProxy ? '443' : '80');
   const request: RequestFunction = (url, options, callback) => {
+    if (url.protocol === 'https:') return https.request(url, options, callback);
     const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders | undefined), host: url.host };
     if (authorization) headers['proxy-authorization'] = authorization;
     const viaProxy: https.RequestOptions = { ...options, protocol: proxyUrl.protocol, hostname: proxyUrl.hostname, port, path: url.href, setHost: false, headers, agent: toProxy };
     return secureProxy ? https.request(viaProxy, callback) : http.request(viaProxy, callback);
   };
-  return { agents: { http: toProxy, https: new https.Agent(keepAlive) }, request };
+  return { agents: { http: toProxy, https: tunnel }, request };
 }
 
 /** hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI. */

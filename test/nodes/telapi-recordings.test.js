@@ -270,8 +270,8 @@ describe('telapi-recordings node', function () {
       await standIn.close();
     });
 
-    it('ends a download that trickles at telapiDownloadTimeout (ms) from the settings, at Catch with no output', async () => {
-      helper.settings({ telapiDownloadTimeout: 300 });
+    it('ends a download that trickles at telapiDownloadTimeout (seconds) from the settings, at Catch with no output', async () => {
+      helper.settings({ telapiDownloadTimeout: 0.3 });
       await helper.load([accountNode, recordingsNode], flow(`${standIn.url}/v2`, { operation: 'download' }), CREDENTIALS);
       const seen = await run({ recordingSid: 'RE4288908463cd614b41084509ad8893a7' });
       assert.deepEqual(seen.out, []);

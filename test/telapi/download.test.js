@@ -367,15 +367,37 @@ describe('telapi/download: non-public addresses', () => {
     }
   });
 
-  it('with a proxy, a hop that does not go through it (http media under an https base URL) is checked as a direct one', async () => {
+  it('through a proxy, a media hop of the other scheme than the API takes the proxy too: absolute form for http, CONNECT for https', async () => {
     const proxy = await startForwardProxy();
-    const client = clientOn('https://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    const underHttps = clientOn('https://api.telapi.test/v2', { proxy: { url: `http://proxy.telapi.test:${proxy.port}` } });
+    // The CONNECT tunnel (hpagent) resolves the proxy's name with the system's resolver: the proxy by address.
+    const underHttp = clientOn('http://api.telapi.test/v2', { proxy: { url: `http://127.0.0.1:${proxy.port}` } });
     try {
-      await client.download(`http://media.telapi.test:${mediaPort}/secret.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      await underHttps.download(`http://media.telapi.test:${mediaPort}/file.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      await underHttp.download(`https://media.telapi.test:${mediaPort}/file.mp3`, { maxBytes: 100 }).catch(() => undefined);
+      assert.deepEqual(proxy.requests.map((r) => `${r.method} ${r.target}`), [
+        `GET http://media.telapi.test:${mediaPort}/file.mp3`,
+        `CONNECT media.telapi.test:${mediaPort}`,
+      ]);
       assert.deepEqual(mediaSeen, [], 'the media server was not reached directly');
     } finally {
-      client.close();
+      underHttps.close();
+      underHttp.close();
       await proxy.close();
+    }
+  });
+
+  it('with allowPrivateAddresses (telapiDownloadPrivateAddresses in settings.js), a public base URL may download from a private address', async () => {
+    const client = clientOn(`http://api.telapi.test:${new URL(api.url).port}/v2`);
+    try {
+      api.setDefault(() => replies.recording({ recording_url: `http://media.telapi.test:${mediaPort}/file.mp3` }));
+      const recording = await getRecording(client, RE);
+      const viaName = await client.download(recordingUrlOf(recording), { maxBytes: 100, allowPrivateAddresses: true });
+      const viaAddress = await client.download(`http://127.0.0.1:${mediaPort}/file.mp3`, { maxBytes: 100, allowPrivateAddresses: true });
+      assert.deepEqual([viaName.body.toString(), viaAddress.body.toString()], ['mp3', 'mp3']);
+      assert.equal(mediaSeen.length, 2);
+    } finally {
+      client.close();
     }
   });
 });
