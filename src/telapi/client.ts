@@ -16,7 +16,7 @@ import { failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResul
 import { TelApiError } from './errors';
 import type { TelApiProxy } from './proxy';
 import { parseHttpUrl } from './public-url';
-import { basic, errorCode, transportFor } from './transport';
+import { basic, directAgents, errorCode, transportFor } from './transport';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
@@ -133,6 +133,11 @@ export class TelApiClient {
   /** The proxy's scheme://host:port, without credentials; undefined when requests go direct. */
   readonly proxyUrl: string | undefined;
   readonly #agents: { http: http.Agent; https: https.Agent };
+  /**
+   * Direct downloads under a public API: sockets of their own, each opened through the address check
+   * (an API socket, opened without it, would otherwise be reused for a media hop to the API's host).
+   */
+  readonly #checkedAgents: { http: http.Agent; https: https.Agent } | undefined;
   readonly #ready: Promise<Instances>;
   #instances: Instances | undefined;
   /** Requests under way: close() frees the sockets only once they have settled. */
@@ -154,6 +159,9 @@ export class TelApiClient {
     this.#baseUrlUsable = target !== undefined;
     const transport = transportFor(target, options.proxy);
     this.#agents = transport.agents;
+    // Under a public API, a name must resolve to public addresses only; the proxy's own name is exempt.
+    const publicOnly = target !== undefined && !isNonPublicHost(target.hostname);
+    this.#checkedAgents = publicOnly && !transport.request ? directAgents() : undefined;
     const authorization = basic(options.accountSid, options.authToken);
     this.#authorization = authorization;
     const defaults: ExtendOptions = {
@@ -192,9 +200,7 @@ export class TelApiClient {
     this.#ready = loadGot().then(({ got }) => {
       const plain = got.extend(defaults);
       // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
-      // counted (no decompression), and a stall rather than a slow large file is the timeout. Under a
-      // public API, a name must resolve to public addresses only; the proxy's own name is exempt.
-      const publicOnly = target !== undefined && !isNonPublicHost(target.hostname);
+      // counted (no decompression), and a stall rather than a slow large file is the timeout.
       const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
       const media = plain.extend({
         headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
@@ -204,7 +210,12 @@ export class TelApiClient {
         retry: { limit: 0 },
         timeout: { read: undefined, socket: this.timeoutMs },
       });
-      const publicMedia = publicOnly ? media.extend({ dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []) }) : media;
+      const publicMedia = publicOnly
+        ? media.extend({
+            dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []),
+            ...(this.#checkedAgents ? { agent: this.#checkedAgents } : {}),
+          })
+        : media;
       this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media, publicMedia };
       return this.#instances;
     });
@@ -332,6 +343,8 @@ export class TelApiClient {
   #destroyAgents(): void {
     this.#agents.http.destroy();
     this.#agents.https.destroy();
+    this.#checkedAgents?.http.destroy();
+    this.#checkedAgents?.https.destroy();
   }
 
   /**

@@ -62,6 +62,8 @@ export const MAX_REDIRECTS = 3;
 
 /** How long a whole download may take, every hop included, unless the caller sets its own deadline. */
 export const DEFAULT_DOWNLOAD_DEADLINE_MS = 10 * 60_000;
+/** The longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_DEADLINE_MS = 2 ** 31 - 1;
 
 /** One request: a readable body that also emits 'response' once the head arrived (a got stream). */
 export interface MediaStream {
@@ -130,7 +132,7 @@ export async function downloadMedia(access: MediaAccess, start: string, options:
   let url = new URL(start);
   if (!isHttp(url)) throw new DownloadError('The recording URL is not http(s)', { kind: 'redirect-protocol' });
   const visited = new Set<string>();
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_MS;
+  const deadlineMs = Math.min(options.deadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_MS, MAX_DEADLINE_MS);
   const deadline: Deadline = { at: performance.now() + deadlineMs, ms: deadlineMs };
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });

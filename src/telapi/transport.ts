@@ -19,13 +19,19 @@ export function basic(user: string, password: string): string {
  * keep-alive socket is dropped after 4 s, before a server's usual 5 s keep-alive timeout can close
  * it under a new request (a reset the client could not safely repeat).
  */
+/** Keep-alive agents that connect directly, with their own pools of sockets. */
+export function directAgents(): { http: http.Agent; https: https.Agent } {
+  const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
+  return { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) };
+}
+
 export function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined): {
   agents: { http: http.Agent; https: https.Agent };
   request?: RequestFunction;
 } {
   const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   const proxyUrl = proxy && parseHttpUrl(proxy.url);
-  if (!proxyUrl || !target) return { agents: { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) } };
+  if (!proxyUrl || !target) return { agents: directAgents() };
   const secureProxy = proxyUrl.protocol === 'https:';
   const toProxy = secureProxy ? new https.Agent(keepAlive) : new http.Agent(keepAlive);
   // hpagent (what core Node-RED's http request node uses) tunnels https with CONNECT and decodes the

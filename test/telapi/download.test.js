@@ -210,6 +210,16 @@ describe('telapi/download: a slow media server against a stalled one', () => {
       client.close();
     }
   });
+
+  it('a deadline beyond what a Node timer holds (about 24.8 days) is that long, not a timeout at once', async () => {
+    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    try {
+      const result = await client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 3_600_000_000 });
+      assert.equal(result.body.length, 10);
+    } finally {
+      client.close();
+    }
+  });
 });
 
 describe('telapi/download: memory reserved as bytes arrive', () => {
@@ -330,6 +340,18 @@ describe('telapi/download: non-public addresses', () => {
       await refused(downloadVia(client, `http://media.telapi.test:${mediaPort}/secret.mp3?token=x`), `media.telapi.test:${mediaPort}`);
       assert.deepEqual(mediaSeen, [], 'nothing requested from the media server');
       assert.equal(api.requests.length, 5, 'the API itself was reached each time');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('with a public base URL: a media hop to the API\'s own host does not reuse the API\'s unchecked keep-alive socket', async () => {
+    const apiOrigin = `http://api.telapi.test:${new URL(api.url).port}`;
+    const client = clientOn(`${apiOrigin}/v2`);
+    try {
+      // The get leaves a free keep-alive socket to api.telapi.test (127.0.0.1 here, resolved unchecked).
+      await refused(downloadVia(client, `${apiOrigin}/recordings/${RE}.mp3`), new URL(apiOrigin).host);
+      assert.equal(api.requests.length, 1, 'only the get reached the API');
     } finally {
       client.close();
     }
