@@ -1,4 +1,5 @@
-import { TelApiError, TelApiInputError } from '../telapi';
+import { TelApiError, TelApiInputError, isHttpUrl } from '../telapi';
+import { accountProblem, type TelApiAccountNode } from './account-types';
 
 /**
  * What the nodes that send TelAPI requests (record, recordings) share: their errors as a person reads
@@ -47,6 +48,41 @@ export function translateTelApiError(error: unknown, texts: ErrorTexts): Error |
     });
   }
   return undefined;
+}
+
+/** The node's own properties named by `keys`; blank editor fields are left out, so they fall back to the defaults. */
+export function filledProperties(config: object, keys: readonly string[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = (config as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null && value !== '') properties[key] = value;
+  }
+  return properties;
+}
+
+/**
+ * A node's options, parsed at deploy, and what keeps it from working at all: a missing or incomplete
+ * account, then a base URL that is not http(s), then options that do not parse. `text` reads
+ * `<type>.errors.<key>` from the node's catalog.
+ */
+export function readConfiguration<T>(
+  account: TelApiAccountNode | null,
+  parse: () => T,
+  fallback: T,
+  text: (key: string) => string,
+  translate: (error: unknown) => Error,
+): { options: T; error: Error | undefined } {
+  let options = fallback;
+  let error: Error | undefined;
+  try {
+    options = parse();
+  } catch (parseError) {
+    error = translate(parseError);
+  }
+  const problem = accountProblem(account);
+  if (problem) error = new Error(text(problem));
+  else if (account && !isHttpUrl(account.baseUrl)) error = new Error(text('invalidBaseUrl'));
+  return { options, error };
 }
 
 /** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */

@@ -5,16 +5,15 @@ import {
   TelApiError,
   TelApiInputError,
   buildRecordForm,
-  isHttpUrl,
   parseRecordingOptions,
   withResolvedCallbackUrls,
   shortSid,
   type RecordingOptions,
 } from '../telapi';
-import { accountProblem, isUsable, type TelApiAccountNode } from './account-types';
+import { isUsable, type TelApiAccountNode } from './account-types';
 import { cachedText } from './cached-text';
 import { recordRules } from './editor-rules';
-import { settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { filledProperties, readConfiguration, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -44,16 +43,6 @@ interface InFlight extends RequestInFlight {
 
 type Done = (err?: Error) => void;
 
-/** The node's own properties as recording options; blank editor fields fall back to the defaults. */
-function nodeOptions(config: TelApiRecordDef): Partial<Record<keyof RecordingOptions, unknown>> {
-  const options: Partial<Record<keyof RecordingOptions, unknown>> = {};
-  for (const key of Object.keys(DEFAULT_RECORDING_OPTIONS) as Array<keyof RecordingOptions>) {
-    const value = config[key];
-    if (value !== undefined && value !== null && value !== '') options[key] = value;
-  }
-  return options;
-}
-
 export = function register(RED: NodeAPI): void {
   const statusText = {
     starting: cachedText(RED._, 'telapi-record.status.starting', 'call'),
@@ -78,21 +67,18 @@ export = function register(RED: NodeAPI): void {
     const inFlight = new Set<InFlight>();
     /** Set on close: outcomes from then on can no longer reach the flow, so they are logged. */
     let closing = false;
-    let configError: Error | undefined;
-    let defaults: RecordingOptions = { ...DEFAULT_RECORDING_OPTIONS };
+    const { options: defaults, error: configError } = readConfiguration<RecordingOptions>(
+      account,
+      () => parseRecordingOptions(filledProperties(config, Object.keys(DEFAULT_RECORDING_OPTIONS))),
+      { ...DEFAULT_RECORDING_OPTIONS },
+      (key) => RED._(`telapi-record.errors.${key}`),
+      translate,
+    );
 
     const fail = (error: Error): void => {
       node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
     };
 
-    try {
-      defaults = parseRecordingOptions(nodeOptions(config));
-    } catch (error) {
-      configError = translate(error);
-    }
-    const problem = accountProblem(account);
-    if (problem) configError = new Error(RED._(`telapi-record.errors.${problem}`));
-    else if (account && !isHttpUrl(account.baseUrl)) configError = new Error(RED._('telapi-record.errors.invalidBaseUrl'));
     if (configError) {
       fail(configError);
     } else if (account) {

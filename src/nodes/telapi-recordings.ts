@@ -7,7 +7,6 @@ import {
   deleteRecording,
   getRecording,
   inSeconds,
-  isHttpUrl,
   listRecordings,
   messageOptions,
   parseRecordingsOptions,
@@ -23,9 +22,9 @@ import {
   type RecordingsOptions,
   type TelApiObject,
 } from '../telapi';
-import { accountProblem, isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
+import { isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
 import { cachedText } from './cached-text';
-import { settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { filledProperties, readConfiguration, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordingsDef extends NodeDef {
   account: string;
@@ -56,15 +55,6 @@ interface InFlight extends RequestInFlight {
 
 const CONFIG_KEYS = ['operation', 'maxRecordings', 'maxBytes', 'transcribeQuality', 'transcribeCallback'] as const;
 
-/** The node's properties as options; blank editor fields fall back to the defaults. */
-function nodeOptions(config: TelApiRecordingsDef): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    const value = config[key];
-    if (value !== undefined && value !== null && value !== '') options[key] = value;
-  }
-  return options;
-}
 
 /** How long a whole download may take: `telapiDownloadTimeout` (seconds) in settings.js, or the default. */
 function downloadDeadlineMs(settings: Record<string, unknown>): number {
@@ -108,21 +98,18 @@ export = function register(RED: NodeAPI): void {
     const account = RED.nodes.getNode(config.account) as TelApiAccountNode | null;
     const inFlight = new Set<InFlight>();
     let closing = false;
-    let configError: Error | undefined;
-    let defaults: RecordingsOptions = { ...DEFAULT_RECORDINGS_OPTIONS };
+    const { options: defaults, error: configError } = readConfiguration<RecordingsOptions>(
+      account,
+      () => parseRecordingsOptions(filledProperties(config, CONFIG_KEYS)),
+      { ...DEFAULT_RECORDINGS_OPTIONS },
+      (key) => RED._(`telapi-recordings.errors.${key}`),
+      translate,
+    );
 
     const fail = (error: Error): void => {
       node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
     };
 
-    try {
-      defaults = parseRecordingsOptions(nodeOptions(config));
-    } catch (error) {
-      configError = translate(error);
-    }
-    const problem = accountProblem(account);
-    if (problem) configError = new Error(RED._(`telapi-recordings.errors.${problem}`));
-    else if (account && !isHttpUrl(account.baseUrl)) configError = new Error(RED._('telapi-recordings.errors.invalidBaseUrl'));
     if (configError) {
       fail(configError);
     } else if (account && defaults.transcribeCallback !== '') {
