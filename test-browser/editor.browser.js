@@ -26,25 +26,13 @@ function exampleToImport() {
 
 describe('editor in a real browser', function () {
   this.timeout(120_000);
+  const editor = h.useEditor();
   let server;
-  let browser;
   let page;
   let pageErrors;
   let recordId;
   let accountId;
-
-  before(async () => {
-    server = await h.startEditorServer();
-    browser = await h.launchBrowser();
-    ({ page, errors: pageErrors } = await h.openEditor(browser.context, server.url));
-  });
-
-  afterEach(async function () { await h.screenshotOnFailure(this, page); });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  before(() => { ({ server, page, errors: pageErrors } = editor); });
 
   it('shows record call and callback under the TelAPI palette category, and registers all three types', async () => {
     const category = page.locator('#red-ui-palette-container-TelAPI');
@@ -289,22 +277,9 @@ describe('editor in a real browser', function () {
 
 describe('editor in German', function () {
   this.timeout(120_000);
-  let server;
-  let browser;
+  const editor = h.useEditor({ locale: 'de-DE' });
   let page;
-
-  before(async () => {
-    server = await h.startEditorServer();
-    browser = await h.launchBrowser({ locale: 'de-DE' });
-    ({ page } = await h.openEditor(browser.context, server.url));
-  });
-
-  afterEach(async function () { await h.screenshotOnFailure(this, page); });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  before(() => { ({ page } = editor); });
 
   it('labels the palette, the node and its dialog in German, with German help', async () => {
     const label = page.locator('#red-ui-palette-container-TelAPI .red-ui-palette-node[data-palette-type="telapi-record"] .red-ui-palette-label');

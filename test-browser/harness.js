@@ -169,7 +169,31 @@ async function screenshotOnFailure(context, page) {
   }
 }
 
+/**
+ * The hooks of a suite that drives one editor: a Node-RED with the packed package (`settings`), then
+ * `prepare(server)` (e.g. a deploy), Chromium (`locale`), the editor's page, a screenshot of each
+ * failed test; all stopped after the suite. The returned object holds `server`, `page` and `errors`
+ * (the page's uncaught errors) once the suite's first `before` has run.
+ */
+function useEditor({ settings, prepare, locale } = {}) {
+  const editor = {};
+  let browser;
+  before(async () => {
+    editor.server = await startEditorServer(settings ? { settings } : {});
+    if (prepare) await prepare(editor.server);
+    browser = await launchBrowser(locale ? { locale } : {});
+    ({ page: editor.page, errors: editor.errors } = await openEditor(browser.context, editor.server.url));
+  });
+  afterEach(async function () { await screenshotOnFailure(this, editor.page); });
+  after(async () => {
+    if (browser) await browser.close();
+    if (editor.server) await editor.server.stop();
+  });
+  return editor;
+}
+
 module.exports = {
+  useEditor,
   screenshotOnFailure,
   ROOT,
   CHROMIUM,

@@ -12,13 +12,16 @@ const PASSWORD = 'browser-cb-password-not-shown';
 
 describe('editor behind proxies: warnings and the reachability test', function () {
   this.timeout(120_000);
+  const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedPath] }));
+  const editor = h.useEditor({
+    settings: { httpNodeRoot: '/api', httpNodeAuth: { user: USER, pass: bcrypt.hashSync(PASSWORD, 8) } },
+    prepare: deployAccounts,
+  });
   let server;
-  let browser;
   let page;
+  before(() => { ({ server, page } = editor); });
 
-  before(async () => {
-    const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedPath] }));
-    server = await h.startEditorServer({ settings: { httpNodeRoot: '/api', httpNodeAuth: { user: USER, pass: bcrypt.hashSync(PASSWORD, 8) } } });
+  async function deployAccounts(server) {
     const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
     await server.deploy([
       { id: 'tab', type: 'tab', label: 'proxy' },
@@ -29,16 +32,7 @@ describe('editor behind proxies: warnings and the reachability test', function (
       { id: 'cbNoRoot', type: 'telapi-callback', z: 'tab', x: 200, y: 200, account: 'noRoot', url: '/telapi/noroot', security: 'token', wires: [[]] },
       { id: 'cbNoCreds', type: 'telapi-callback', z: 'tab', x: 200, y: 300, account: 'noCreds', url: '/telapi/nocreds', security: 'token', wires: [[]] },
     ]);
-    browser = await h.launchBrowser();
-    ({ page } = await h.openEditor(browser.context, server.url));
-  });
-
-  afterEach(async function () { await h.screenshotOnFailure(this, page); });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  }
 
   async function closeDialog() {
     await page.locator('#node-dialog-cancel').click();

@@ -15,24 +15,11 @@ const ALL = ['maxRecordings', 'maxBytes', 'transcribeQuality', 'transcribeCallba
 
 describe('recordings dialog in a real browser', function () {
   this.timeout(120_000);
-  let server;
-  let browser;
+  const editor = h.useEditor();
   let page;
   let pageErrors;
   let id;
-
-  before(async () => {
-    server = await h.startEditorServer();
-    browser = await h.launchBrowser();
-    ({ page, errors: pageErrors } = await h.openEditor(browser.context, server.url));
-  });
-
-  afterEach(async function () { await h.screenshotOnFailure(this, page); });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  before(() => { ({ page, errors: pageErrors } = editor); });
 
   it('drops a recordings node, labelled with its operation', async () => {
     id = await h.dragFromPalette(page, 'telapi-recordings', 320, 180);
