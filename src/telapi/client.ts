@@ -138,11 +138,12 @@ export class TelApiClient {
    * (an API socket, opened without it, would otherwise be reused for a media hop to the API's host).
    */
   readonly #checkedAgents: { http: http.Agent; https: https.Agent } | undefined;
+  /** The base URL's origin (credentials go only there), and whether its host is a public one. */
+  readonly #api: { origin: string; isPublic: boolean } | undefined;
   readonly #ready: Promise<Instances>;
   #instances: Instances | undefined;
   /** Requests under way: close() frees the sockets only once they have settled. */
   #active = 0;
-  readonly #baseUrlUsable: boolean;
   readonly #authorization: string;
   #closed = false;
 
@@ -156,11 +157,11 @@ export class TelApiClient {
     this.unreachableBackoffMs = options.unreachableBackoffMs ?? DEFAULTS.unreachableBackoffMs;
     this.proxyUrl = options.proxy?.url;
     const target = parseHttpUrl(this.baseUrl);
-    this.#baseUrlUsable = target !== undefined;
     const transport = transportFor(target, options.proxy);
     this.#agents = transport.agents;
     // Under a public API, a name must resolve to public addresses only; the proxy's own name is exempt.
-    const publicOnly = target !== undefined && !isNonPublicHost(target.hostname);
+    this.#api = target && { origin: target.origin, isPublic: !isNonPublicHost(target.hostname) };
+    const publicOnly = this.#api?.isPublic === true;
     this.#checkedAgents = publicOnly && !transport.request ? directAgents() : undefined;
     const authorization = basic(options.accountSid, options.authToken);
     this.#authorization = authorization;
@@ -246,10 +247,10 @@ export class TelApiClient {
    */
   async download(url: string, options: DownloadOptions): Promise<DownloadResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
-    if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
+    const api = this.#api;
+    if (!api) throw this.#networkError('ERR_INVALID_URL', 1, false);
     const instances = this.#instances ?? (await this.#ready);
-    const api = new URL(this.baseUrl);
-    const publicOnly = !options.allowPrivateAddresses && !isNonPublicHost(api.hostname);
+    const publicOnly = !options.allowPrivateAddresses && api.isPublic;
     const media = publicOnly ? instances.publicMedia : instances.media;
     const authorization = this.#authorization;
     const open = (target: URL, withCredentials: boolean): MediaStream =>
@@ -265,7 +266,7 @@ export class TelApiClient {
 
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
-    if (!this.#baseUrlUsable) throw this.#networkError('ERR_INVALID_URL', 1, false);
+    if (!this.#api) throw this.#networkError('ERR_INVALID_URL', 1, false);
     const instances = this.#instances ?? (await this.#ready);
     if (this.#closed || request.signal?.aborted) throw abortedError(1);
     const body = request.form?.toString();
