@@ -35,10 +35,14 @@ export function translateTelApiError(error: unknown, texts: ErrorTexts): Error |
       code: error.code ?? '',
       message: error.apiMessage ?? '',
       cause: error.causeCode ?? '',
+      detail: error.message,
       attempts: error.attempts,
     };
-    // error.kind, with 'http' split by whether TelAPI sent an error code.
-    const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http') : error.kind;
+    // error.kind, with 'http' split by whether TelAPI sent an error code, and 'invalid-response' by
+    // whether an HTTP status belongs to it (a field of a good answer may be what is wrong).
+    const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http')
+      : error.kind === 'invalid-response' && error.status === undefined ? 'invalidContent'
+        : error.kind;
     return Object.assign(new Error(texts.api(key, params)), {
       name: 'TelApiError',
       kind: error.kind,

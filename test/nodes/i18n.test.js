@@ -168,8 +168,9 @@ const SOURCES = {
     calls: ['RED\\._'],
     templates: {
       'telapi-record.errors.input.${reason}': () => prefixAll('telapi-record.errors.input.', telapi.INPUT_ERROR_REASONS),
-      // error.kind, with 'http' split into http / httpWithCode by whether TelAPI sent an error code.
-      'telapi-record.errors.${key}': () => prefixAll('telapi-record.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
+      // error.kind, with 'http' split into http / httpWithCode by whether TelAPI sent an error code,
+      // and 'invalid-response' without an HTTP status as invalidContent.
+      'telapi-record.errors.${key}': () => prefixAll('telapi-record.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent']),
       'telapi-record.errors.${problem}': () => prefixAll('telapi-record.errors.', union('AccountProblem')),
     },
   },
@@ -180,7 +181,7 @@ const SOURCES = {
       'telapi-recordings.errors.input.${reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
       // error.kind, with 'timeout' split into timeout / deadline by whether the whole download ran out of time.
       'telapi-recordings.errors.download.${key}': () => prefixAll('telapi-recordings.errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
-      'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode']),
+      'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent']),
       'telapi-recordings.errors.${problem}': () => prefixAll('telapi-recordings.errors.', union('AccountProblem')),
       'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
     },

@@ -249,6 +249,20 @@ describe('telapi-recordings node', function () {
     }
   });
 
+  it('download: a Recording whose recording_url is not http(s) reaches Catch saying so, nothing fetched', async () => {
+    const standIn = await startStandIn();
+    try {
+      standIn.setDefault(() => replies.recording({ recording_url: 'ftp://media.example.com/RE.mp3' }));
+      await helper.load([accountNode, recordingsNode], flow(`${standIn.url}/v2`, { operation: 'download' }), CREDENTIALS);
+      const seen = await run({ recordingSid: 'RE4288908463cd614b41084509ad8893a7' });
+      assert.deepEqual(seen.out, []);
+      assert.equal(errorText(seen.caught[0]), "TelAPI's answer is not what this operation expects: TelAPI's Recording has no http(s) recording_url");
+      assert.equal(standIn.requests.length, 1, 'only the get of the Recording');
+    } finally {
+      await standIn.close();
+    }
+  });
+
   describe('download deadline', () => {
     let standIn;
     let media;
