@@ -1,5 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
-import type { CallbackAuthenticator, CallbackCredentials, TelApiClient } from '../telapi';
+import type { CallbackAuthenticator, CallbackCredentials, SecretRedactor, TelApiClient } from '../telapi';
 
 export const DEFAULT_BASE_URL = 'https://api.telapi.com/v1';
 export const DEFAULT_TIMEOUT_SECONDS = 15;
@@ -36,6 +36,8 @@ export interface TelApiAccountNode extends Node<TelApiAccountCredentials> {
   /** Undefined when the AccountSid or AuthToken is missing or malformed; see `problem`. */
   client: TelApiClient | undefined;
   authenticator: CallbackAuthenticator | undefined;
+  /** Masks the AuthToken, callback and proxy passwords and URL credentials in what the nodes output. */
+  redactor: SecretRedactor;
   /** i18n key (under telapi-account.errors) of what is wrong with the configuration, if anything. */
   problem: 'missingCredentials' | 'invalidAccountSid' | undefined;
 }

@@ -26,6 +26,7 @@ export interface Listener {
   readonly id: string;
   handle(req: Request, res: Response): void;
   failed(error: unknown, req: Request, res: Response): void;
+  /** It now owns the path it waited for: the node that had it was removed, or now listens elsewhere. */
   promoted(): void;
 }
 
@@ -140,6 +141,8 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
     const { slots, options } = routes();
     const slot = slots.get(pathKey(app, requestPath(req.url)));
     if (!slot) return next();
+    // The node being redeployed did not come back in time: a node waiting for the path takes it.
+    if (!slot.owner && slot.waiting.length > 0 && Date.now() >= slot.restartingUntil) promoteWaiting(slot);
     const owner = slot.owner;
     if (!owner && Date.now() >= slot.restartingUntil) return next();
     if (req.method !== 'POST' && req.method !== 'OPTIONS') {
@@ -204,27 +207,42 @@ function ensureDispatcher(app: Express, options: RouteOptions): AppRoutes {
   return routes;
 }
 
-/** A node (re)started: the paths it had while being redeployed answer as nobody's again. */
-export function endRestart(app: Express, nodeId: string): void {
+/**
+ * A node (re)started, elsewhere than `except` if given: the paths it had while being redeployed go
+ * to a node waiting for them, or answer as nobody's again.
+ */
+export function endRestart(app: Express, nodeId: string, except?: PathSlot): void {
   for (const slot of routesByApp.get(app)?.slots.values() ?? []) {
-    if (slot.restartingFor === nodeId) {
+    if (slot.restartingFor === nodeId && slot !== except) {
       slot.restartingUntil = 0;
       slot.restartingFor = undefined;
+      if (!slot.owner) promoteWaiting(slot);
     }
+  }
+}
+
+function promoteWaiting(slot: PathSlot): void {
+  slot.owner = slot.waiting.shift();
+  if (slot.owner) {
+    slot.restartingUntil = 0;
+    slot.restartingFor = undefined;
+    slot.owner.promoted();
   }
 }
 
 /** Claims `path` for `listener`; false when another node owns it (the listener then waits). */
 export function claimPath(app: Express, path: string, listener: Listener, options: RouteOptions): boolean {
   const { slots } = ensureDispatcher(app, options);
-  endRestart(app, listener.id);
   const key = pathKey(app, path);
   let slot = slots.get(key);
   if (!slot) {
     slot = { owner: undefined, waiting: [], restartingUntil: 0, restartingFor: undefined };
     slots.set(key, slot);
   }
-  if (slot.owner === undefined) {
+  endRestart(app, listener.id, slot);
+  // A node being redeployed keeps its path until it is back (or its window ends).
+  const heldForAnother = slot.restartingFor !== undefined && slot.restartingFor !== listener.id && Date.now() < slot.restartingUntil;
+  if (slot.owner === undefined && !heldForAnother) {
     slot.owner = listener;
     slot.restartingUntil = 0;
     slot.restartingFor = undefined;
@@ -242,14 +260,14 @@ export function releasePath(app: Express, path: string, listener: Listener, rest
   const slot = routesByApp.get(app)?.slots.get(pathKey(app, path));
   if (!slot) return;
   slot.waiting = slot.waiting.filter((waiting) => waiting !== listener);
-  if (slot.owner === listener) {
-    slot.owner = slot.waiting.shift();
-    if (slot.owner) {
-      slot.owner.promoted();
-    } else if (restartMs > 0) {
-      slot.restartingUntil = Date.now() + restartMs;
-      slot.restartingFor = listener.id;
-    }
+  if (slot.owner !== listener) return;
+  slot.owner = undefined;
+  if (restartMs > 0) {
+    // Redeployed: the path stays this node's until it starts again (a waiting node keeps waiting).
+    slot.restartingUntil = Date.now() + restartMs;
+    slot.restartingFor = listener.id;
+  } else {
+    promoteWaiting(slot);
   }
 }
 

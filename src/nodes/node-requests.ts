@@ -1,4 +1,5 @@
-import { TelApiError, TelApiInputError, isHttpUrl } from '../telapi';
+import type { NodeMessage } from 'node-red';
+import { MAX_ANSWER_BYTES, TelApiError, TelApiInputError, isHttpUrl } from '../telapi';
 import { accountProblem, type TelApiAccountNode } from './account-types';
 
 /**
@@ -11,6 +12,8 @@ export interface RequestInFlight {
   controller: AbortController;
   /** True once a request was written out: cancelling it then may not undo what TelAPI did. */
   sent: boolean;
+  /** True when TelAPI's last answer refused it (429/503) and a retry was pending: TelAPI did nothing. */
+  refused?: boolean;
   settled: Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export function translateTelApiError(error: unknown, texts: ErrorTexts): Error |
       cause: error.causeCode ?? '',
       detail: error.message,
       attempts: error.attempts,
+      limit: MAX_ANSWER_BYTES,
     };
     // error.kind, with 'http' split by whether TelAPI sent an error code, and 'invalid-response' by
     // whether an HTTP status belongs to it (a field of a good answer may be what is wrong).
@@ -118,6 +122,47 @@ export function settleOnClose(inFlight: ReadonlySet<RequestInFlight>, settings: 
     clearTimeout(deadline);
     done();
   });
+}
+
+/** The same error with the account's secrets masked in its text (TelAPI may echo them). */
+export function redactedError(error: Error, account: TelApiAccountNode | null): Error {
+  if (account) error.message = account.redactor.text(error.message);
+  return error;
+}
+
+/**
+ * Makes `msg` safe to hand to done(err): Catch nodes receive a clone of it, and a clone that throws
+ * there is uncaught (Node-RED exits). If it cannot be cloned, the fields this node set go, then
+ * everything but the message id.
+ */
+export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: readonly string[], clone: (msg: T) => unknown): void {
+  const fields = msg as Record<string, unknown>;
+  const cloneable = (): boolean => {
+    try {
+      clone(msg);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (cloneable()) return;
+  for (const key of outputKeys) delete fields[key];
+  if (cloneable()) return;
+  for (const key of Object.keys(fields)) if (key !== '_msgid') delete fields[key];
+}
+
+/** The client's delivery callbacks that keep `request.sent` and `request.refused` true to what TelAPI has. */
+export function deliveryOf(request: RequestInFlight): { onSent: () => void; onRefused: () => void } {
+  return {
+    onSent: () => {
+      request.sent = true;
+      request.refused = false;
+    },
+    onRefused: () => {
+      request.sent = false;
+      request.refused = true;
+    },
+  };
 }
 
 /** A status text short enough for the badge under a node. */

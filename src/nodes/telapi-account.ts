@@ -2,6 +2,7 @@ import type { NodeAPI } from 'node-red';
 import {
   CallbackAuthenticator,
   ProxyUrlError,
+  SecretRedactor,
   TelApiClient,
   isAccountSid,
   publicUrlHasNodeRoot,
@@ -115,6 +116,7 @@ export = function register(RED: NodeAPI): void {
     const authToken = this.credentials.authToken ?? '';
     this.client = undefined;
     this.authenticator = undefined;
+    this.redactor = new SecretRedactor([authToken, this.callbackCredentials?.password]);
     if (accountSid === '' || authToken === '') {
       this.problem = 'missingCredentials';
     } else if (!isAccountSid(accountSid)) {
@@ -123,6 +125,7 @@ export = function register(RED: NodeAPI): void {
       this.problem = undefined;
       const proxy = proxyFor(this, config, this.baseUrl);
       if (proxy) this.log(RED._('telapi-account.log.proxy', { proxy: proxy.url }));
+      if (proxy?.password) this.redactor = new SecretRedactor([authToken, this.callbackCredentials?.password, proxy.password]);
       this.client = new TelApiClient({
         ...(proxy ? { proxy } : {}),
         accountSid,

@@ -14,7 +14,7 @@ import {
 } from '../telapi/callback';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
 import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
-import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
+import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, pathKey, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
 import { cachedText } from './cached-text';
 import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
 import { callbackRules } from './editor-rules';
@@ -60,6 +60,8 @@ interface TestTarget {
   path: string;
   account: TelApiAccountNode | null;
   unavailable: boolean;
+  /** Why the node listens nowhere (its error text), when it does not. */
+  problem?: string;
 }
 
 /** The path and query as received, relative to where RED.httpNode is mounted (httpNodeRoot). */
@@ -106,6 +108,13 @@ export = function register(RED: NodeAPI): void {
     if (problem) showProblem(problem);
     if (problem === 'httpDisabled' || problem === 'badUrl' || problem === 'adminUrl' || path === undefined) {
       if (settings.httpNodeRoot !== false) endRestart(RED.httpNode, node.id);
+      // Deployed, but listening nowhere: the reachability test says why instead of "deploy first".
+      const key: ConfigProblem = problem ?? 'badUrl';
+      targets.set(node.id, { path: path ?? '', account, unavailable: true, problem: t(`errors.${key}`, { url: path ?? String(config.url ?? '') }) });
+      node.on('close', (_removed: boolean, done: () => void) => {
+        targets.delete(node.id);
+        done();
+      });
       return;
     }
     const route: string = path;
@@ -205,6 +214,13 @@ export = function register(RED: NodeAPI): void {
     installBodyCapture(RED.httpNode, RED.httpAdmin);
     const owner = claimPath(RED.httpNode, route, listener, routeOptions());
     if (!owner) showProblem('duplicateUrl');
+    // This node answers its path ahead of Node-RED's router: a core http in node there never fires.
+    const routeKey = pathKey(RED.httpNode, route);
+    RED.nodes.eachNode((other: NodeDef & { url?: unknown }) => {
+      if (other.type !== 'http in') return;
+      const otherPath = normaliseCallbackPath(other.url);
+      if (otherPath !== undefined && pathKey(RED.httpNode, otherPath) === routeKey) node.warn(t('warn.shadowsHttpIn', { url: route, node: other.name || other.id }));
+    });
     targets.set(node.id, { path: route, account, unavailable: !!problem || !owner });
 
     node.on('close', (removed: boolean, done: () => void) => {
@@ -274,6 +290,7 @@ export = function register(RED: NodeAPI): void {
   async function reachability(nodeId: string): Promise<Record<string, unknown>> {
     const target = targets.get(nodeId);
     if (!target) return { cause: 'notDeployed' };
+    if (target.problem !== undefined) return { cause: 'misconfigured', problem: target.problem };
     const account = target.account;
     if (!account || canonicalPublicUrl(account.publicUrl) === undefined) return { cause: 'noPublicUrl' };
     const callSid = `CA${randomBytes(16).toString('hex')}`;

@@ -13,7 +13,7 @@ import {
 import { isUsable, type TelApiAccountNode } from './account-types';
 import { cachedText } from './cached-text';
 import { recordRules } from './editor-rules';
-import { filledProperties, readConfiguration, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -35,6 +35,9 @@ type RecordMessage = NodeMessageInFlow & {
 };
 
 type Send = (msg: RecordMessage) => void;
+
+/** What this node sets on a message. */
+const OUTPUT_KEYS = ['payload', 'statusCode'] as const;
 
 /** One message being handled, with the call it is for (named in the log if the node closes). */
 interface InFlight extends RequestInFlight {
@@ -112,10 +115,8 @@ export = function register(RED: NodeAPI): void {
         text: statusText[starting ? 'starting' : 'stopping'](shortSid(callSid)),
       });
       try {
-        const result = await account.client.record(callSid, form, request.controller.signal, () => {
-          request.sent = true;
-        });
-        msg.payload = result.recording;
+        const result = await account.client.record(callSid, form, request.controller.signal, deliveryOf(request));
+        msg.payload = account.redactor.value(result.recording);
         msg.statusCode = result.statusCode;
       } catch (error) {
         if (error instanceof TelApiError && error.status !== undefined) msg.statusCode = error.status;
@@ -141,15 +142,20 @@ export = function register(RED: NodeAPI): void {
       const request: InFlight = { controller: new AbortController(), sent: false, callSid: undefined, settled: Promise.resolve() };
       request.settled = handle(msg, send, done, request)
         .catch((error: unknown) => {
-          const translated = translate(error);
+          const translated = redactedError(translate(error), account);
           if (closing && request.callSid !== undefined) {
             // The Catch nodes of a flow being stopped may be stopped already: the log is the one
             // place this outcome is sure to be seen.
             const params = { call: request.callSid, error: translated.message };
-            node.warn(request.sent ? RED._('telapi-record.warn.closed.failed', params) : RED._('telapi-record.warn.closed.notSent', params));
+            node.warn(
+              request.sent ? RED._('telapi-record.warn.closed.failed', params)
+                : request.refused ? RED._('telapi-record.warn.closed.refused', params)
+                  : RED._('telapi-record.warn.closed.notSent', params),
+            );
           } else {
             fail(translated);
           }
+          cloneableForCatch(msg, OUTPUT_KEYS, RED.util.cloneMessage);
           done(translated);
         })
         .finally(() => inFlight.delete(request));

@@ -24,7 +24,7 @@ import {
 } from '../telapi';
 import { isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
 import { cachedText } from './cached-text';
-import { filledProperties, readConfiguration, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordingsDef extends NodeDef {
   account: string;
@@ -46,6 +46,9 @@ type RecordingsMessage = NodeMessageInFlow & {
 };
 
 type Send = (msg: RecordingsMessage) => void;
+
+/** What this node sets on a message. */
+const OUTPUT_KEYS = ['payload', 'total', 'contentType', 'filename', 'recording'] as const;
 type Done = (err?: Error) => void;
 
 /** One message being handled, with the recording it is for (named in the log if the node closes). */
@@ -77,7 +80,7 @@ export = function register(RED: NodeAPI): void {
     if (error instanceof DownloadError) {
       const params = {
         host: error.host ?? '', status: error.status ?? '', bytes: error.bytes ?? '', maxBytes: error.maxBytes ?? '', cause: error.causeCode ?? '',
-        seconds: error.deadlineMs === undefined ? '' : inSeconds(error.deadlineMs),
+        seconds: error.deadlineMs === undefined ? '' : inSeconds(error.deadlineMs), encoding: error.encoding ?? '',
       };
       // A timeout with a deadline is the whole download running too long, not a silent server.
       const key = error.kind === 'timeout' && error.deadlineMs !== undefined ? 'deadline' : error.kind;
@@ -124,23 +127,21 @@ export = function register(RED: NodeAPI): void {
     }
 
     async function run(account: UsableAccount, operation: RecordingsOperation, options: RecordingsOptions, msg: RecordingsMessage, request: InFlight): Promise<string> {
-      const { client } = account;
+      const { client, redactor } = account;
       const { signal } = request.controller;
       if (operation === 'list') {
         const result = await listRecordings(client, options, signal);
-        msg.payload = result.recordings;
+        msg.payload = redactor.value(result.recordings);
         msg.total = result.total;
         return statusText.listed(result.recordings.length);
       }
       const recordingSid = validateRecordingSid(msg.recordingSid);
       request.recordingSid = recordingSid;
       const short = shortSid(recordingSid);
-      const sent = (): void => {
-        request.sent = true;
-      };
+      const sent = deliveryOf(request);
       switch (operation) {
         case 'get':
-          msg.payload = await getRecording(client, recordingSid, signal);
+          msg.payload = redactor.value(await getRecording(client, recordingSid, signal));
           return statusText.got(short);
         case 'download': {
           const recording = await getRecording(client, recordingSid, signal);
@@ -155,17 +156,17 @@ export = function register(RED: NodeAPI): void {
           msg.payload = file.body;
           msg.contentType = file.contentType ?? 'application/octet-stream';
           msg.filename = recordingFilename(recordingSid, url);
-          msg.recording = recording;
+          msg.recording = redactor.value(recording);
           return statusText.downloaded(short);
         }
         case 'delete':
-          msg.payload = await deleteRecording(client, recordingSid, signal, sent);
+          msg.payload = redactor.value(await deleteRecording(client, recordingSid, signal, sent));
           return statusText.deleted(short);
         case 'transcribe': {
           const recording = await getRecording(client, recordingSid, signal);
           const callback = transcribeCallbackFor(recording, options.transcribeCallback, account.publicUrl, (callSid) =>
             account.authenticator.tokenFor(callSid), account.callbackCredentials);
-          msg.payload = await transcribeRecording(client, recordingSid, transcribeForm(options, callback), signal, sent);
+          msg.payload = redactor.value(await transcribeRecording(client, recordingSid, transcribeForm(options, callback), signal, sent));
           return statusText.transcribing(short);
         }
       }
@@ -194,13 +195,14 @@ export = function register(RED: NodeAPI): void {
       const request: InFlight = { controller: new AbortController(), sent: false, recordingSid: undefined, settled: Promise.resolve() };
       request.settled = handle(msg, send, done, request)
         .catch((error: unknown) => {
-          const translated = translate(error);
+          const translated = redactedError(translate(error), account);
           if (closing && request.sent) {
             // The Catch nodes of a flow being stopped may be stopped already: the log is sure to be seen.
             node.warn(RED._('telapi-recordings.warn.closed.failed', { recording: request.recordingSid ?? '', error: translated.message }));
           } else if (!closing) {
             fail(translated);
           }
+          cloneableForCatch(msg, OUTPUT_KEYS, RED.util.cloneMessage);
           done(translated);
         })
         .finally(() => inFlight.delete(request));

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { TelApiError, type TelApiErrorBody } from './errors';
+import { jsonNestsDeeperThan } from './json';
 import type { TelApiObject } from './response';
 
 /** TelAPI's answers as the client reads them: results, error bodies and Retry-After. */
@@ -31,7 +32,21 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * No TelAPI answer reaches this size: a list page of 50 recordings is about 40 KB. A larger one is
+ * not read to the end, so that an answer that never ends cannot take the process's memory.
+ */
+export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+
+/** TelAPI's answers nest three levels (list envelope, items, sub-resource links); a few more are tolerated. */
+export const MAX_ANSWER_DEPTH = 16;
+
+export function answerTooLarge(attempts: number): TelApiError {
+  return new TelApiError(`TelAPI's answer is larger than ${MAX_ANSWER_BYTES} bytes; it was not read`, { kind: 'too-large', attempts });
+}
+
 function parseJsonObject(text: string): TelApiObject | undefined {
+  if (jsonNestsDeeperThan(text, MAX_ANSWER_DEPTH)) return undefined;
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TelApiObject) : undefined;
@@ -57,6 +72,9 @@ export function failureOf(answer: HttpAnswer, attempts: number): TelApiError {
 export function parseResult(response: HttpAnswer, attempts: number): TelApiResult {
   const status = response.statusCode;
   if (status < 200 || status > 299) throw failureOf(response, attempts);
+  if (jsonNestsDeeperThan(response.body, MAX_ANSWER_DEPTH)) {
+    throw new TelApiError(`TelAPI ${status}: the answer nests more than ${MAX_ANSWER_DEPTH} levels deep`, { kind: 'invalid-response', attempts });
+  }
   const body = parseJsonObject(response.body);
   if (!body) {
     throw new TelApiError(`TelAPI ${status}: the answer is not a JSON object (${response.headers['content-type'] ?? 'no content type'})`, {

@@ -1,4 +1,5 @@
 import contentType from 'content-type';
+import { jsonNestsDeeperThan } from './json';
 import { canonicalCallbackUrl } from './public-url';
 import { isCallSid } from './sids';
 import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
@@ -186,31 +187,9 @@ function decode(body: Uint8Array, charset: string | undefined): string {
   return decoder.decode(body);
 }
 
-/**
- * True when the JSON text nests an object or array inside the top-level value. Checked before
- * JSON.parse, in one pass, so that deeply nested bodies cost nothing before authentication.
- */
-function nestsJson(text: string): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charCodeAt(i);
-    if (inString) {
-      if (char === 0x5c) i += 1; // backslash: skip the escaped character
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) {
-      inString = true;
-    } else if (char === 0x7b || char === 0x5b) {
-      if (++depth > 1) return true;
-    } else if (char === 0x7d || char === 0x5d) {
-      depth -= 1;
-    }
-  }
-  return false;
-}
-
 function parseJsonObject(text: string): ParseResult {
-  if (nestsJson(text)) return { ok: false, reason: 'badBody' };
+  // Only a flat object maps to a form; anything nested is refused before it is parsed.
+  if (jsonNestsDeeperThan(text, 1)) return { ok: false, reason: 'badBody' };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -12,7 +12,7 @@ import type {
 } from 'got' with { 'resolution-mode': 'import' };
 import { isNonPublicHost, publicOnlyLookup } from './addresses';
 import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
-import { failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
+import { MAX_ANSWER_BYTES, answerTooLarge, failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
 import { TelApiError } from './errors';
 import type { TelApiProxy } from './proxy';
 import { parseHttpUrl } from './public-url';
@@ -43,6 +43,9 @@ export interface TelApiClientOptions {
   ca?: string;
 }
 
+/** What a caller learns of a request on its way: whether TelAPI may have it (see TelApiRequest). */
+export type Delivery = Pick<TelApiRequest, 'onSent' | 'onRefused'>;
+
 export interface TelApiRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path below {base}/Accounts/{AccountSid}, e.g. "/Calls/CA…/Recordings.json". */
@@ -57,10 +60,15 @@ export interface TelApiRequest {
    * socket: from then on TelAPI may act on it. Once per such attempt, so possibly more than once.
    */
   onSent?: () => void;
+  /**
+   * Called when TelAPI refused an attempt it had received (429 or 503: it did not act on it), so
+   * that until the next attempt is written, nothing of this request is at TelAPI.
+   */
+  onRefused?: () => void;
 }
 
 export type { TelApiResult } from './answers';
-export { retryAfterMs } from './answers';
+export { MAX_ANSWER_BYTES, retryAfterMs } from './answers';
 
 export interface RecordResult extends TelApiResult {
   /** The Recording object: the body itself, or the first item of a list envelope. */
@@ -92,6 +100,9 @@ const NOTHING_SENT_CODES = [
 
 /** How Node >= 24.20 ends got's retry after a refused connection or a connect-phase timeout (see request()). */
 const ABANDONED_SOCKET_CODES: ReadonlySet<string> = new Set(['ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'ECANCELED']);
+
+/** Statuses TelAPI answers without acting on the request; got retries them. */
+const REFUSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /** The code of the error that ends a retry wait of a closed client. */
 const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
@@ -185,7 +196,7 @@ export class TelApiClient {
         limit: this.maxAttempts - 1,
         // Safety is decided by what happened to the request, not by its method (see #retryDelay).
         methods: ['GET', 'POST', 'DELETE'],
-        statusCodes: [429, 503],
+        statusCodes: [...REFUSED_STATUSES],
         errorCodes: [...NOTHING_SENT_CODES, 'ETIMEDOUT'],
         calculateDelay: (retry) => this.#retryDelay(retry),
       },
@@ -230,13 +241,13 @@ export class TelApiClient {
   }
 
   /** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
-  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal, onSent?: () => void): Promise<RecordResult> {
+  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal, delivery: Delivery = {}): Promise<RecordResult> {
     const result = await this.request({
       method: 'POST',
       path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`,
       form,
       ...(signal ? { signal } : {}),
-      ...(onSent ? { onSent } : {}),
+      ...delivery,
     });
     return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
@@ -273,7 +284,7 @@ export class TelApiClient {
     const options: OptionsOfTextResponseBody = { method: request.method };
     if (body !== undefined) options.body = body;
     if (request.query !== undefined && request.query.size > 0) options.searchParams = request.query;
-    const { onSent, signal } = request;
+    const { onSent, onRefused, signal } = request;
     this.#active += 1;
     try {
       // Attempts made by earlier got calls of this request (see the loop's catch).
@@ -290,6 +301,17 @@ export class TelApiClient {
             onSent?.();
           });
         });
+        pending.on('response', (answer: Response) => {
+          if (REFUSED_STATUSES.has(answer.statusCode)) onRefused?.();
+        });
+        // An answer is counted as it arrives (after decompression) and never read past the limit.
+        let tooLarge = false;
+        pending.on('downloadProgress', ({ transferred, total }) => {
+          if (!tooLarge && (transferred > MAX_ANSWER_BYTES || (total ?? 0) > MAX_ANSWER_BYTES)) {
+            tooLarge = true;
+            pending.cancel();
+          }
+        });
         // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and
         // costs less CPU per request (measured side by side, bench/README.md).
         const cancel = (): void => pending.cancel();
@@ -299,6 +321,7 @@ export class TelApiClient {
           response = await pending;
         } catch (error) {
           const attempts = earlier + attemptsOf(error);
+          if (tooLarge) throw answerTooLarge(attempts);
           // Node >= 24.20 ends a retry that got started after a refused connection or a connect-phase
           // timeout with an error of the abandoned socket, outside got's retry logic (got #2469, fixed
           // only in got 16, which needs Node 22). Nothing was written, so the client retries itself,

@@ -4,13 +4,14 @@ import { BLOCKED_ADDRESS_CODE, isNonPublicHost } from './addresses';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
-  'too-large', 'cut-off', 'http', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'blocked-address', 'network', 'timeout', 'aborted',
+  'too-large', 'cut-off', 'http', 'encoding', 'redirect-loop', 'too-many-redirects', 'redirect-protocol', 'blocked-address', 'network', 'timeout', 'aborted',
 ] as const;
 
 export type DownloadErrorKind =
   | 'too-large' // more bytes than maxBytes arrived, or were announced
   | 'cut-off' // the body ended before its announced length, or the connection broke while reading it
   | 'http' // an answer other than 2xx (or a redirect without Location)
+  | 'encoding' // the file came content-encoded (gzip, …) although it was asked for as is
   | 'redirect-loop' // a redirect back to a URL already requested
   | 'too-many-redirects' // more than MAX_REDIRECTS
   | 'redirect-protocol' // a redirect to anything but http(s)
@@ -33,6 +34,8 @@ export interface DownloadErrorDetails {
   cause?: string;
   /** The deadline the whole download passed (a `timeout` without one is a silent server). */
   deadlineMs?: number;
+  /** The Content-Encoding the file came in (kind `encoding`). */
+  encoding?: string;
 }
 
 /** A failed download; its message names hosts only, never a path, query or credential. */
@@ -44,6 +47,7 @@ export class DownloadError extends Error {
   readonly host: string | undefined;
   readonly causeCode: string | undefined;
   readonly deadlineMs: number | undefined;
+  readonly encoding: string | undefined;
 
   constructor(message: string, details: DownloadErrorDetails) {
     super(message);
@@ -55,6 +59,7 @@ export class DownloadError extends Error {
     this.host = details.host;
     this.causeCode = details.cause;
     this.deadlineMs = details.deadlineMs;
+    this.encoding = details.encoding;
   }
 }
 
@@ -134,12 +139,16 @@ export async function downloadMedia(access: MediaAccess, start: string, options:
   const visited = new Set<string>();
   const deadlineMs = Math.min(options.deadlineMs ?? DEFAULT_DOWNLOAD_DEADLINE_MS, MAX_DEADLINE_MS);
   const deadline: Deadline = { at: performance.now() + deadlineMs, ms: deadlineMs };
+  // Credentials go to the API origin only while the hops have not left it: a host elsewhere that
+  // redirects back to the API must not get an authenticated answer of the API as "media".
+  let onApiSoFar = true;
   for (let redirects = 0; ; redirects += 1) {
     if (options.signal?.aborted) throw new DownloadError('The download was cancelled', { kind: 'aborted' });
     if (performance.now() >= deadline.at) throw deadlinePassed(url.host, deadline);
     if (access.publicOnly && isNonPublicHost(url.hostname)) throw blockedAddress(url.host);
     visited.add(url.href);
-    const hop = await fetchOnce(access, url, deadline, options);
+    onApiSoFar &&= url.origin === access.apiOrigin;
+    const hop = await fetchOnce(access, url, onApiSoFar, deadline, options);
     if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
     const next = hop.redirect;
     if (!isHttp(next)) {
@@ -172,13 +181,13 @@ function deadlinePassed(host: string, deadline: Deadline): DownloadError {
   return new DownloadError(`The download from ${host} did not finish within ${inSeconds(deadline.ms)} s`, { kind: 'timeout', host, deadlineMs: deadline.ms });
 }
 
-function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: DownloadOptions): Promise<Hop> {
+function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, deadline: Deadline, options: DownloadOptions): Promise<Hop> {
   const { maxBytes, signal } = options;
   const host = url.host;
   return new Promise<Hop>((resolve, reject) => {
     let stream: MediaStream;
     try {
-      stream = access.open(url, url.origin === access.apiOrigin);
+      stream = access.open(url, withCredentials);
     } catch (error) {
       reject(new DownloadError(`The download from ${host} could not start`, { kind: 'network', host, ...codeOf(error) }));
       return;
@@ -202,6 +211,18 @@ function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: D
       });
     };
     const onAbort = (): void => fail(new DownloadError('The download was cancelled', { kind: 'aborted', host }));
+    /**
+     * Runs what may reserve the file's memory. That fails past the process's limit or what one Buffer
+     * holds; a stream handler must not throw (the error would be uncaught, and Node-RED exits).
+     */
+    const reserving = (action: () => void): void => {
+      try {
+        action();
+      } catch (error) {
+        const bytes = body.announced ?? body.received;
+        fail(new DownloadError(`Memory for the ${bytes} bytes of the file could not be reserved`, { kind: 'too-large', bytes, maxBytes, host, ...codeOf(error) }));
+      }
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
 
     stream.on('response', (response) => {
@@ -230,11 +251,16 @@ function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: D
         fail(new DownloadError(`${host} answered ${status} ${response.statusMessage ?? ''}`.trim(), { kind: 'http', status, host }));
         return;
       }
+      const encoding = response.headers['content-encoding']?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        fail(new DownloadError(`${host} sent the file ${encoding}-encoded although it was asked for as is`, { kind: 'encoding', host, encoding }));
+        return;
+      }
       const announced = Number(response.headers['content-length']);
       if (Number.isFinite(announced) && announced > maxBytes) {
         fail(new DownloadError(`The file is ${announced} bytes, more than the limit of ${maxBytes}`, { kind: 'too-large', bytes: announced, maxBytes, host }));
       } else if (Number.isSafeInteger(announced) && announced > 0) {
-        body.announce(announced);
+        reserving(() => body.announce(announced));
       }
     });
     stream.on('data', (chunk: Buffer) => {
@@ -244,7 +270,7 @@ function fetchOnce(access: MediaAccess, url: URL, deadline: Deadline, options: D
       } else if (announced !== undefined && received + chunk.length > announced) {
         fail(new DownloadError(`The download from ${host} sent more than its announced ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
       } else {
-        body.add(chunk);
+        reserving(() => body.add(chunk));
       }
     });
     stream.on('end', () => {

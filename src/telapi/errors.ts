@@ -1,6 +1,8 @@
+import { maskUrlSecrets } from './redact';
+
 /** What went wrong, machine-readable, so the node layer can translate it (the client has no i18n). */
 /** Every TelApiErrorKind, e.g. for checking that each has a message in the node catalogs. */
-export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'aborted', 'invalid-base-url'] as const;
+export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'too-large', 'aborted', 'invalid-base-url'] as const;
 
 export type TelApiErrorKind =
   | 'http' // TelAPI answered with a status > 399
@@ -8,6 +10,7 @@ export type TelApiErrorKind =
   | 'unreachable' // nothing reached TelAPI (connection refused, DNS failure)
   | 'network' // the connection broke after the request may have reached TelAPI
   | 'invalid-response' // a 2xx answer that is not the JSON TelAPI sends
+  | 'too-large' // an answer larger than any TelAPI resource (MAX_ANSWER_BYTES); it was not read to the end
   | 'aborted' // the caller cancelled the request (e.g. the node was closed)
   | 'invalid-base-url'; // the configured base URL cannot be requested; nothing was sent
 
@@ -46,7 +49,7 @@ export class TelApiError extends Error {
   }
 
   static fromHttp(status: number, body: TelApiErrorBody | undefined, statusText: string, attempts = 1): TelApiError {
-    const apiMessage = redactEcho(body?.message ?? (statusText || 'HTTP error'));
+    const apiMessage = maskUrlSecrets(body?.message ?? (statusText || 'HTTP error'));
     const codePart = body?.code !== undefined ? ` (code ${body.code})` : '';
     return new TelApiError(`TelAPI ${status}${codePart}: ${apiMessage}`, {
       kind: 'http',
@@ -92,14 +95,14 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   required: () => 'is required',
   sid: (p) => `must be "${p.prefix}" followed by 32 hex digits`,
   enum: (p) => `must be one of ${p.allowed}`,
-  integer: () => 'must be a whole number greater than 0',
+  integer: (p) => `must be a whole number greater than 0, not ${p.value}`,
   boolean: () => 'must be true or false',
   url: () => 'must be an http(s) URL or a path starting with /',
   'url-too-long': (p) => `is ${p.length} characters with its token; TelAPI accepts at most ${p.max}`,
   'relative-without-public-url': () => 'is a path, but the account has no public URL to put in front of it',
   type: (p) => `must be of type ${p.expected}`,
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
-  range: (p) => `must be a whole number from ${p.min} to ${p.max}`,
+  range: (p) => `must be a whole number from ${p.min} to ${p.max}, not ${p.value}`,
   date: () => 'must be a date YYYY-MM-DD',
 };
 
@@ -123,15 +126,4 @@ export class TelApiInputError extends Error {
     this.reason = reason;
     this.params = params;
   }
-}
-
-/**
- * TelAPI's error text with what a server echoing the request would reveal masked: the user and
- * password of URLs (callback credentials) and `token` values, plain or URL-encoded. The message goes
- * to Catch nodes, the debug sidebar and the log.
- */
-export function redactEcho(message: string): string {
-  return message
-    .replace(/(\/\/|%2F%2F)([^\s/@?#&]*?)(@|%40)/gi, '$1…$3')
-    .replace(/(token(=|%3D))[A-Za-z0-9_-]+/gi, '$1…');
 }

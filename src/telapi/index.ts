@@ -10,3 +10,6 @@ export * from './proxy';
 export * from './recordings';
 export * from './download';
 export * from './addresses';
+export * from './options';
+export * from './json';
+export * from './redact';

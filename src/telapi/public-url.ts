@@ -20,6 +20,10 @@ export function parseHttpUrl(text: string): URL | undefined {
   }
 }
 
+export function isHttpUrl(value: string): boolean {
+  return parseHttpUrl(value) !== undefined;
+}
+
 /**
  * `publicUrl` with scheme and host in lower case, the default port dropped, no user and password,
  * no query or fragment, repeated slashes in its path collapsed and no trailing slash. Undefined when

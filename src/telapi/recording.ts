@@ -1,6 +1,7 @@
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
-import { canonicalCallbackUrl, canonicalPublicUrl, parseHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
+import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './options';
+import { canonicalCallbackUrl, canonicalPublicUrl, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import { withCallbackToken } from './signature';
 
 export const RECORD_ACTIONS = ['start', 'stop'] as const;
@@ -43,53 +44,13 @@ export const DEFAULT_RECORDING_OPTIONS: Readonly<RecordingOptions> = Object.free
 
 export const RECORDING_OPTION_KEYS = Object.keys(DEFAULT_RECORDING_OPTIONS) as ReadonlyArray<keyof RecordingOptions>;
 
-export function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new TelApiInputError(field, 'enum', { allowed: allowed.join(', ') });
-}
-
-/** Liberal like TelAPI itself: true/false, "true"/"false" (any case), 1/0. */
-export function parseBoolean(field: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 1 || value === 0) return value === 1;
-  if (typeof value === 'string') {
-    const lower = value.trim().toLowerCase();
-    if (lower === 'true' || lower === '1') return true;
-    if (lower === 'false' || lower === '0') return false;
-  }
-  throw new TelApiInputError(field, 'boolean');
-}
-
-export function positiveInteger(field: string, value: unknown): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number === 'number' && Number.isSafeInteger(number) && number > 0) return number;
-  throw new TelApiInputError(field, 'integer');
-}
-
-/** Any URL field must be well-formed even when this request will not send it (e.g. on a stop). */
-export function urlOrPath(field: string, value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'string' });
-  const trimmed = value.trim();
-  if (trimmed !== '' && !trimmed.startsWith('/') && !isHttpUrl(trimmed)) throw new TelApiInputError(field, 'url');
-  return trimmed;
-}
-
 /**
  * Validates and normalises recording options: every key optional, unknown keys rejected (a typo
  * such as `timelimit` would otherwise be ignored silently), values coerced the way TelAPI would.
  */
 export function parseRecordingOptions(input: unknown, base: Readonly<RecordingOptions> = DEFAULT_RECORDING_OPTIONS): RecordingOptions {
   if (input === undefined || input === null) return { ...base };
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new TelApiInputError('recording', 'type', { expected: 'object' });
-  }
-  const given = input as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(RECORDING_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new TelApiInputError(key, 'unknown-option', { allowed: RECORDING_OPTION_KEYS.join(', ') });
-    }
-  }
+  const given = ownOptions('recording', input, RECORDING_OPTION_KEYS);
   const has = (key: keyof RecordingOptions): boolean => given[key] !== undefined;
   return {
     action: has('action') ? oneOf('action', RECORD_ACTIONS, given.action) : base.action,
@@ -136,10 +97,6 @@ export function resolveCallbackUrl(field: string, value: string, publicUrl: stri
     throw new TelApiInputError(field, 'url-too-long', { length: withToken.length, max: MAX_URL_LENGTH });
   }
   return withToken;
-}
-
-export function isHttpUrl(value: string): boolean {
-  return parseHttpUrl(value) !== undefined;
 }
 
 /** The URL without user and password, for anything a person or a log may see. */

@@ -1,7 +1,10 @@
 import { TelApiError, TelApiInputError } from './errors';
 import type { CallbackCredentials } from './public-url';
-import { TRANSCRIBE_QUALITIES, isHttpUrl, oneOf, positiveInteger, resolveCallbackUrl, urlOrPath, type TranscribeQuality } from './recording';
-import type { TelApiRequest, TelApiResult } from './client';
+import { constants as bufferConstants } from 'node:buffer';
+import { integerIn, oneOf, ownOptions, urlOrPath } from './options';
+import { isHttpUrl } from './public-url';
+import { TRANSCRIBE_QUALITIES, resolveCallbackUrl, type TranscribeQuality } from './recording';
+import type { Delivery, TelApiRequest, TelApiResult } from './client';
 import type { TelApiObject } from './response';
 import { isCallSid, isRecordingSid } from './sids';
 
@@ -9,6 +12,8 @@ export const RECORDINGS_OPERATIONS = ['list', 'get', 'download', 'delete', 'tran
 export type RecordingsOperation = (typeof RECORDINGS_OPERATIONS)[number];
 
 export const MAX_RECORDINGS_LIMIT = 100_000;
+/** A download is held in one Buffer: no larger file can be taken (4 GiB on Node 20). */
+export const MAX_DOWNLOAD_BYTES = bufferConstants.MAX_LENGTH;
 /** TelAPI's default page size (telapi-api.md): servers that cap PageSize cap it no lower. */
 export const LIST_PAGE_SIZE = 50;
 
@@ -37,12 +42,6 @@ export const DEFAULT_RECORDINGS_OPTIONS: Readonly<RecordingsOptions> = Object.fr
 
 export const RECORDINGS_OPTION_KEYS = Object.keys(DEFAULT_RECORDINGS_OPTIONS) as ReadonlyArray<keyof RecordingsOptions>;
 
-function integerIn(field: string, value: unknown, min: number, max: number): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number === 'number' && Number.isSafeInteger(number) && number >= min && number <= max) return number;
-  throw new TelApiInputError(field, 'range', { min, max });
-}
-
 /** A calendar date YYYY-MM-DD that exists (2024-02-30 does not); "" means no bound. */
 function date(field: string, value: unknown): string {
   if (value === '' || value === null) return '';
@@ -69,13 +68,7 @@ function callSidFilter(value: unknown): string {
  */
 export function parseRecordingsOptions(input: unknown, base: Readonly<RecordingsOptions> = DEFAULT_RECORDINGS_OPTIONS): RecordingsOptions {
   if (input === undefined || input === null) return { ...base };
-  if (typeof input !== 'object' || Array.isArray(input)) throw new TelApiInputError('recordings', 'type', { expected: 'object' });
-  const given = input as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(RECORDINGS_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new TelApiInputError(key, 'unknown-option', { allowed: RECORDINGS_OPTION_KEYS.join(', ') });
-    }
-  }
+  const given = ownOptions('recordings', input, RECORDINGS_OPTION_KEYS);
   const has = (key: keyof RecordingsOptions): boolean => given[key] !== undefined;
   return {
     operation: has('operation') ? oneOf('operation', RECORDINGS_OPERATIONS, given.operation) : base.operation,
@@ -83,7 +76,7 @@ export function parseRecordingsOptions(input: unknown, base: Readonly<Recordings
     dateFrom: has('dateFrom') ? date('dateFrom', given.dateFrom) : base.dateFrom,
     dateTo: has('dateTo') ? date('dateTo', given.dateTo) : base.dateTo,
     maxRecordings: has('maxRecordings') ? integerIn('maxRecordings', given.maxRecordings, 1, MAX_RECORDINGS_LIMIT) : base.maxRecordings,
-    maxBytes: has('maxBytes') ? positiveInteger('maxBytes', given.maxBytes) : base.maxBytes,
+    maxBytes: has('maxBytes') ? integerIn('maxBytes', given.maxBytes, 1, MAX_DOWNLOAD_BYTES) : base.maxBytes,
     transcribeQuality: has('transcribeQuality') ? oneOf('transcribeQuality', TRANSCRIBE_QUALITIES, given.transcribeQuality) : base.transcribeQuality,
     transcribeCallback: has('transcribeCallback') ? urlOrPath('transcribeCallback', given.transcribeCallback) : base.transcribeCallback,
   };
@@ -249,11 +242,6 @@ export function recordingUrlOf(recording: TelApiObject): string {
   return url;
 }
 
-/** Whether two URLs share scheme, host and port (default ports dropped by URL itself). */
-export function sameOrigin(a: string | URL, b: string | URL): boolean {
-  return new URL(a).origin === new URL(b).origin;
-}
-
 /** What the operations need of a client (TelApiClient has it): tests can pass a stand-in. */
 export interface RecordingsClient {
   readonly baseUrl: string;
@@ -302,10 +290,8 @@ export async function getRecording(client: RecordingsClient, recordingSid: strin
   return objectBody(await client.request({ method: 'GET', path: recordingPath(recordingSid), ...(signal ? { signal } : {}) }));
 }
 
-export async function deleteRecording(client: RecordingsClient, recordingSid: string, signal?: AbortSignal, onSent?: () => void): Promise<TelApiObject> {
-  return objectBody(await client.request({
-    method: 'DELETE', path: recordingPath(recordingSid), ...(signal ? { signal } : {}), ...(onSent ? { onSent } : {}),
-  }));
+export async function deleteRecording(client: RecordingsClient, recordingSid: string, signal?: AbortSignal, delivery: Delivery = {}): Promise<TelApiObject> {
+  return objectBody(await client.request({ method: 'DELETE', path: recordingPath(recordingSid), ...(signal ? { signal } : {}), ...delivery }));
 }
 
 export async function transcribeRecording(
@@ -313,9 +299,7 @@ export async function transcribeRecording(
   recordingSid: string,
   form: URLSearchParams,
   signal?: AbortSignal,
-  onSent?: () => void,
+  delivery: Delivery = {},
 ): Promise<TelApiObject> {
-  return objectBody(await client.request({
-    method: 'POST', path: recordingPath(recordingSid, '/Transcriptions.json'), form, ...(signal ? { signal } : {}), ...(onSent ? { onSent } : {}),
-  }));
+  return objectBody(await client.request({ method: 'POST', path: recordingPath(recordingSid, '/Transcriptions.json'), form, ...(signal ? { signal } : {}), ...delivery }));
 }

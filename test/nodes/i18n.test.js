@@ -161,7 +161,7 @@ const SOURCES = {
     calls: ['this\\._', 'node\\._', 'tr'],
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
-    templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed']) },
+    templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']) },
   },
   'telapi-account.ts': { calls: ['RED\\._'] },
   'telapi-record.ts': {

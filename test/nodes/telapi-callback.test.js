@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const net = require('node:net');
 const request = require('supertest');
-const { helper } = require('../support/red');
+const { helper, coreNode } = require('../support/red');
 const { withCatalog } = require('../support/i18n');
 const { captureHttpNode, mount, serve } = require('../support/http-node');
 const {
@@ -188,6 +188,13 @@ describe('telapi-callback node', function () {
       await settle();
       assert.equal(messages.length, 0);
       assert.ok(warnings().some((text) => text.includes('replayed test callback')), warnings().join(' | '));
+    });
+
+    it('the test button of a node deployed with an unusable path says why, not "deploy first"', async function () {
+      await load({ url: '/telapi/bad path' });
+      const res = await helper.request().post('/telapi-callback/cb/test');
+      assert.equal(res.body.cause, 'misconfigured');
+      assert.match(res.body.problem, /^Invalid URL path "\/telapi\/bad path"/);
     });
 
     it('does not let a used marker hide a refused request from the warnings', async function () {
@@ -581,6 +588,27 @@ describe('telapi-callback node', function () {
       await settle();
       assert.equal(second_messages.length, 1);
       assert.equal(messages.length, 1);
+    });
+    it('a full redeploy keeps the path with the first node, and logs no hand-over (nothing was removed)', async function () {
+      const second = { id: 'cb2', type: 'telapi-callback', account: 'acc', url: PATH, security: 'token', wires: [['out2']] };
+      await load({ extra: [second, { id: 'out2', type: 'helper' }] });
+      const infos = () => helper.log().args.map((args) => args[0]).filter((entry) => entry.level === helper.log().INFO && entry.type === 'telapi-callback').map((entry) => String(entry.msg));
+      for (let i = 0; i < 2; i++) await helper.setFlows(makeFlow({ extra: [second, { id: 'out2', type: 'helper' }] }), 'full', credentials());
+      listen();
+      assert.deepEqual(infos().filter((text) => text.startsWith('Now receiving')), []);
+      assert.deepEqual(lastStatus('cb2'), { fill: 'red', shape: 'ring', text: 'URL used by another callback node' });
+      assert.equal((await post().type('form').send(form(RECORDING))).status, 200);
+      await settle();
+      assert.equal(messages.length, 1, 'the first node still receives');
+    });
+
+    it('warns at deploy when a core http in node listens on the same path (it would never fire)', async function () {
+      const httpIn = { id: 'hin', type: 'http in', url: '/TELAPI/recording/', method: 'post', wires: [] };
+      const otherPath = { id: 'hin2', type: 'http in', url: '/telapi/other', method: 'post', wires: [] };
+      await helper.load([accountNode, capture.register, coreNode('network/21-httpin.js')], makeFlow({ extra: [httpIn, otherPath] }), credentials());
+      const shadowed = warnings().filter((text) => text.includes('http in'));
+      assert.equal(shadowed.length, 1);
+      assert.match(shadowed[0], /\/telapi\/recording/);
     });
   });
 

@@ -223,14 +223,21 @@ describe('telapi-record node', function () {
   const invalid = [
     [{}, {}, 'TelApiInputError: Invalid callSid: it is required'],
     [{}, { callSid: 'CA123' }, 'TelApiInputError: Invalid callSid: must be "CA" followed by 32 hex digits'],
-    [{}, { callSid: CALL_SID, recording: { timeLimit: 0 } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0'],
+    [{}, { callSid: CALL_SID, recording: { timeLimit: 0 } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0, not 0'],
+    // Decimal digits only: Number() would read these as 16, 1000 and 0.
+    [{}, { callSid: CALL_SID, recording: { timeLimit: '0x10' } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0, not "0x10"'],
+    [{}, { callSid: CALL_SID, recording: { timeLimit: '1e3' } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0, not "1e3"'],
+    [{}, { callSid: CALL_SID, recording: { timeLimit: ' ' } }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0, not " "'],
+    // An own "__proto__" key (as JSON.parse makes it) is no option; one turned into the prototype by a clone is no plain object.
+    [{}, { callSid: CALL_SID, recording: JSON.parse('{"__proto__":{"action":"stop"}}') }, /^TelApiInputError: Invalid msg\.recording\.__proto__: not a recording option/],
+    [{}, { callSid: CALL_SID, recording: Object.create({ action: 'stop' }) }, 'TelApiInputError: Invalid recording: must be of type object'],
     [{}, { callSid: CALL_SID, recording: { direction: 'sideways' } }, 'TelApiInputError: Invalid direction: must be one of in, out, both'],
     [{}, { callSid: CALL_SID, recording: 'stop' }, 'TelApiInputError: Invalid recording: must be of type object'],
     [{}, { callSid: CALL_SID, recording: { timelimit: 5 } }, /^TelApiInputError: Invalid msg\.recording\.timelimit: not a recording option/],
     [{}, { callSid: CALL_SID, recording: { callbackUrl: 'ftp://x' } }, 'TelApiInputError: Invalid callbackUrl: must be an http(s) URL or a path starting with /'],
     [{ callbackUrl: '/cb' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid callbackUrl: a path needs the account\'s public URL', { publicUrl: '' }],
     [{ callbackUrl: `https://nr.example.com/${'x'.repeat(150)}` }, { callSid: CALL_SID }, /^TelApiInputError: Invalid callbackUrl: 223 characters with its token; TelAPI accepts at most 200$/],
-    [{ timeLimit: 'abc' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0'],
+    [{ timeLimit: 'abc' }, { callSid: CALL_SID }, 'TelApiInputError: Invalid timeLimit: must be a whole number greater than 0, not "abc"'],
   ];
   for (const [props, msg, expected, accountProps] of invalid) {
     it(`rejects ${JSON.stringify({ ...props, ...msg }).slice(0, 90)} before sending anything`, async () => {
@@ -287,6 +294,21 @@ describe('telapi-record node', function () {
     for (const error of errors) assert.match(String(error), /did not answer in time/);
     assert.equal(warnings.length, 3);
     for (const text of warnings) assert.match(text, new RegExp(`call ${CALL_SID} ended while this node was being stopped: TelAPI did not answer in time`));
+  });
+
+  it('a close during the wait after a 429 logs that TelAPI refused it, not that TelAPI may have it', async () => {
+    standIn.setDefault(() => replies.retryAfter(429, 20));
+    await load({});
+    const record = helper.getNode('record');
+    const warnings = [];
+    record.on('call:warn', (call) => warnings.push(String(call.args[0])));
+    record.receive({ callSid: CALL_SID });
+    while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await helper.clearFlows();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(standIn.requests.length, 1);
+    assert.deepEqual(warnings, [`TelAPI refused the request for call ${CALL_SID} (HTTP 429 or 503: try again later) and this node was stopped before trying again; nothing was started or stopped`]);
   });
 
   it('logs a recording started after a close, naming the call and the recording', async () => {

@@ -207,8 +207,11 @@ describe('telapi-recordings node', function () {
     ['a malformed callSid', { callSid: 'CA1' }, 'Invalid callSid: must be "CA" followed by 32 hex digits'],
     ['an unknown override', { recordings: { maxrecordings: 5 } }, /^Invalid msg\.recordings\.maxrecordings: not an option of this node/],
     ['a bad date', { recordings: { dateFrom: '31.01.2024' } }, 'Invalid dateFrom: must be a date YYYY-MM-DD'],
-    ['maxRecordings out of range', { recordings: { maxRecordings: 100001 } }, 'Invalid maxRecordings: must be a whole number from 1 to 100000'],
-    ['maxBytes 0', { recordings: { maxBytes: 0 } }, 'Invalid maxBytes: must be a whole number greater than 0'],
+    ['maxRecordings out of range', { recordings: { maxRecordings: 100001 } }, 'Invalid maxRecordings: must be a whole number from 1 to 100000, not 100001'],
+    ['maxBytes 0', { recordings: { maxBytes: 0 } }, `Invalid maxBytes: must be a whole number from 1 to ${require('node:buffer').constants.MAX_LENGTH}, not 0`],
+    ['maxBytes over what one Buffer holds', { recordings: { maxBytes: require('node:buffer').constants.MAX_LENGTH + 1 } }, /^Invalid maxBytes: must be a whole number from 1 to \d+, not \d+$/],
+    ['maxRecordings in hex', { recordings: { maxRecordings: '0x10' } }, 'Invalid maxRecordings: must be a whole number from 1 to 100000, not "0x10"'],
+    ['an inherited operation (a clone turned "__proto__" into the prototype)', { recordings: Object.create({ operation: 'delete' }) }, 'Invalid recordings: must be of type object'],
     ['a bad quality', { recordingSid: 'RE0123456789abcdef0123456789abcdef', recordings: { operation: 'transcribe', transcribeQuality: 'best' } }, /^Invalid transcribeQuality: must be one of auto/],
     ['a path without public URL', { recordingSid: 'RE0123456789abcdef0123456789abcdef', recordings: { operation: 'transcribe', transcribeCallback: '/t' } }, 'Invalid transcribeCallback: a path needs the account\'s public URL'],
   ]) {
@@ -227,7 +230,7 @@ describe('telapi-recordings node', function () {
   it('an invalid node property shows at deploy and fails each message', async () => {
     await load({ operation: 'list', maxRecordings: '0' });
     const seen = await run({});
-    assert.equal(errorText(seen.caught[0]), 'Invalid maxRecordings: must be a whole number from 1 to 100000');
+    assert.equal(errorText(seen.caught[0]), 'Invalid maxRecordings: must be a whole number from 1 to 100000, not "0"');
   });
 
   it('without an account: a readable error', async () => {

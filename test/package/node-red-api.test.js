@@ -32,6 +32,9 @@ const RUNTIME_API = new Set([
   'RED.httpAdmin', // to tell whether a path belongs to the editor's admin API, and the callback test route
   'RED.auth', // RED.auth.needsPermission for that route, as 3.1's own inject node uses it
   'RED.auth.needsPermission',
+  'RED.util', // RED.util.cloneMessage: whether a message can be handed to Catch
+  'RED.util.cloneMessage',
+  'RED.nodes.eachNode', // the flows' node definitions, to warn about a core http in node on a callback node's path
 ]);
 
 /** The RED.x or RED.x.y member chains a source uses (comments and strings included: better too many). */

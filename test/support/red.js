@@ -42,4 +42,7 @@ helper.setFlows = async function setFlows(testFlow, type, testCredentials, cb) {
   }
 };
 
-module.exports = { helper, nodeRedPath, requireNodeRed: () => require(nodeRedPath) };
+/** A core node of the Node-RED under test, e.g. coreNode('network/21-httpin.js'), for helper.load(). */
+const coreNode = (file) => require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [nodeRedPath] }));
+
+module.exports = { helper, nodeRedPath, coreNode, requireNodeRed: () => require(nodeRedPath) };

@@ -84,7 +84,7 @@ describe('telapi/client: transport on got', () => {
     it('fires once the request reached a server, once per attempt', async () => {
       standIn.enqueue(replies.retryAfter(503, 0));
       let sent = 0;
-      const result = await open().record(CALL_SID, FORM, undefined, () => { sent += 1; });
+      const result = await open().record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
       assert.equal(result.attempts, 2);
       assert.equal(sent, 2);
     });
@@ -92,7 +92,7 @@ describe('telapi/client: transport on got', () => {
     it('fires for a request whose answer never came', async () => {
       standIn.enqueue(replies.hang());
       let sent = 0;
-      await rejectsWith(open({ timeoutMs: 100 }).record(CALL_SID, FORM, undefined, () => { sent += 1; }), { kind: 'timeout', attempts: 1 });
+      await rejectsWith(open({ timeoutMs: 100 }).record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } }), { kind: 'timeout', attempts: 1 });
       assert.equal(sent, 1);
     });
 
@@ -214,7 +214,7 @@ describe('telapi/client: transport on got', () => {
     it('tunnels HTTPS through CONNECT with Proxy-Authorization; TelAPI sees the request, the proxy only the tunnel', async () => {
       const client = viaProxy({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert });
       let sent = 0;
-      await client.record(CALL_SID, FORM, undefined, () => { sent += 1; });
+      await client.record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
       await client.record(CALL_SID, FORM);
       assert.deepEqual(proxy.requests.map((r) => [r.method, r.target, r.status]), [['CONNECT', new URL(secureStandIn.url).host, 200]]);
       assert.equal(proxy.requests[0].authorization, basicAuth(PROXY_USER, PROXY_PASSWORD));

@@ -38,11 +38,11 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
 
   it('says when a request was written out (onSent), and never for one refused before it was sent', async () => {
     let sent = 0;
-    await client.record(CALL_SID, FORM, undefined, () => { sent += 1; });
+    await client.record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
     assert.equal(sent, 1);
     const nowhere = newClient({ baseUrl: `http://127.0.0.1:${await unusedPort()}/v2`, maxAttempts: 2 });
     let refusedSent = 0;
-    await rejectsWith(nowhere.record(CALL_SID, FORM, undefined, () => { refusedSent += 1; }), { kind: 'unreachable', attempts: 2 });
+    await rejectsWith(nowhere.record(CALL_SID, FORM, undefined, { onSent: () => { refusedSent += 1; } }), { kind: 'unreachable', attempts: 2 });
     assert.equal(refusedSent, 0);
     nowhere.close();
   });

@@ -2,6 +2,7 @@
 // The download's faults on a real HTTP server on 127.0.0.1: each one an error, never a partial Buffer;
 // credentials only to the API's origin ("localhost" on the same port is another origin).
 const assert = require('node:assert/strict');
+const { fakeMedia } = require('../support/fake-media');
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const util = require('node:util');
@@ -224,19 +225,6 @@ describe('telapi/download: a slow media server against a stalled one', () => {
 
 describe('telapi/download: memory reserved as bytes arrive', () => {
   const MiB = 1024 * 1024;
-
-  /** A media answer driven by the test: `answer` emits the head, `send` a chunk, `end` or `fail` the body. */
-  function fakeMedia(headers) {
-    const stream = new EventEmitter();
-    stream.destroy = () => { stream.destroyed = true; };
-    return {
-      stream,
-      answer: () => stream.emit('response', { statusCode: 200, statusMessage: 'OK', headers }),
-      send: (chunk) => stream.emit('data', chunk),
-      end: () => stream.emit('end'),
-      fail: () => stream.emit('error', Object.assign(new Error('socket hang up'), { name: 'ReadError', code: 'ECONNRESET' })),
-    };
-  }
 
   /** downloadMedia on one fake answer, with every buffer size it reserves for the body. */
   function watchedDownload(media, maxBytes) {

@@ -1,0 +1,61 @@
+/**
+ * What must never reach a message, a status, an error or the log, even when TelAPI, a proxy or a
+ * media host echoes it: the user and password of URLs (callback credentials), the URL `token` and
+ * path `key` that admit callbacks, and the account's own secrets.
+ */
+
+const MASK = '…';
+/** user:password@ after "//", plain or URL-encoded. */
+const USERINFO = /(\/\/|%2F%2F)([^\s/@?#&]*?)(@|%40)/gi;
+/** token=… and key=… as query parameters (not "monkey=" or "X-Token="), plain or URL-encoded. */
+const QUERY_SECRET = /((?:^|[?&\s"'(]|%3F|%26)(?:token|key)(?:=|%3D))[A-Za-z0-9_%-]+/gi;
+
+/** `text` with URL credentials and `token`/`key` values masked. */
+export function maskUrlSecrets(text: string): string {
+  if (!text.includes('@') && !text.includes('%40') && !/token|key/i.test(text)) return text;
+  return text.replace(USERINFO, `$1${MASK}$3`).replace(QUERY_SECRET, `$1${MASK}`);
+}
+
+/** Shorter secrets are not masked inside other text: they would garble it and hide little. */
+const MIN_SECRET_LENGTH = 4;
+/** Answers are parsed JSON bounded in depth (answers.ts); this bounds the walk on its own too. */
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Masks one account's secrets (AuthToken, callback password, proxy password), plain or URL-encoded,
+ * and URL credentials, in text and in the strings of a parsed answer.
+ */
+export class SecretRedactor {
+  readonly #secrets: string[];
+
+  constructor(secrets: ReadonlyArray<string | undefined>) {
+    const forms = new Set<string>();
+    for (const secret of secrets) {
+      if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+      forms.add(secret);
+      forms.add(encodeURIComponent(secret));
+    }
+    // Longest first, so a secret containing another is masked whole.
+    this.#secrets = [...forms].sort((a, b) => b.length - a.length);
+  }
+
+  text(text: string): string {
+    let result = text;
+    for (const secret of this.#secrets) if (result.includes(secret)) result = result.split(secret).join(MASK);
+    return maskUrlSecrets(result);
+  }
+
+  /** A copy of a parsed answer (objects, arrays, strings) with every string masked; other values as they are. */
+  value<T>(value: T): T {
+    return this.#walk(value, 0) as T;
+  }
+
+  #walk(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (typeof value !== 'object' || value === null || depth > MAX_WALK_DEPTH || ArrayBuffer.isView(value)) return value;
+    if (Array.isArray(value)) return value.map((item) => this.#walk(item, depth + 1));
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = this.#walk(item, depth + 1);
+    return copy;
+  }
+}
