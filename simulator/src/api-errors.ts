@@ -1,6 +1,6 @@
 /**
  * Every error the simulator answers with, in one table. Only 10004 is confirmed TelAPI data
- * (telapi-api.md); the other codes are the simulator's own, chosen so that the first digits group
+ * (docs/telapi-api.md); the other codes are the simulator's own, chosen so that the first digits group
  * them (10xxx request/auth, 13xxx calls, 14xxx recordings, 15xxx transcriptions) and easy to change.
  */
 export const API_ERRORS = {

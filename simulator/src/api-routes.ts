@@ -186,7 +186,7 @@ export class ApiRouter {
     sendJson(context.response, 200, recordingJson(this.#telephony.deleteRecording(recording.sid, context.accountSid), context.version));
   }
 
-  /** TelAPI answers a media request with a redirect to the file (telapi-api.md). */
+  /** TelAPI answers a media request with a redirect to the file (docs/telapi-api.md). */
   #redirectToMedia(context: ApiContext, recordingSid: string | undefined, format: string | undefined): void {
     const recording = this.#requireRecording(context, recordingSid);
     const location = recording.recordingUrl.replace(/\.(mp3|wav)$/, `.${format ?? 'mp3'}`);

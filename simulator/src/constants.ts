@@ -16,7 +16,7 @@ export const DEMO_ACCOUNT: Readonly<SimulatorAccount> = Object.freeze({
   authToken: DEMO_AUTH_TOKEN,
 });
 
-/** TelAPI's call directions (telapi-api.md, "Default voice request parameters"). */
+/** TelAPI's call directions (docs/telapi-api.md, "Default voice request parameters"). */
 export const CALL_DIRECTIONS = ['inbound', 'outbound', 'outbound-api'] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 
@@ -69,7 +69,7 @@ export const DEMO_CALLS: ReadonlyArray<Readonly<CallSpec>> = Object.freeze([
 export const API_VERSIONS = ['v1', '2011-07-01', 'v2'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
-/** telapi-api.md, "Limits". */
+/** docs/telapi-api.md, "Limits". */
 export const MAX_RECORDINGS_PER_CALL = 5;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;

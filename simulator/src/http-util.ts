@@ -75,7 +75,7 @@ function jsonObjectParams(text: string): Map<string, string> | undefined {
 }
 
 /**
- * Parameters the way TelAPI's clients in the wild send them (telapi-api.md, "Be liberal"): in the
+ * Parameters the way TelAPI's clients in the wild send them (docs/telapi-api.md, "Be liberal"): in the
  * query string of a POST and in the body, the body being a form whatever its label (JSON-labelled,
  * unlabelled, text/plain), or a JSON object. Body values win over query values; empty names are
  * dropped.

@@ -78,7 +78,7 @@ const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 
 /**
  * An absolute http(s) URL, or a relative reference resolved later against the call's URL (the
- * golden example in telapi-api.md sends `CallbackUrl=CallbackUrl`). Other schemes and text that
+ * golden example in docs/telapi-api.md sends `CallbackUrl=CallbackUrl`). Other schemes and text that
  * cannot be a URL are refused.
  */
 function urlParam(params: RequestParams, name: string): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * The wire rules the simulator enforces, read from telapi-api.md on their own: the nodes package has
+ * The wire rules the simulator enforces, read from docs/telapi-api.md on their own: the nodes package has
  * its own reading in its client, and the end-to-end tests only mean something while the two stay
  * independent. Every value a rule names lives here, so a change to the spec is one edit.
  */

@@ -9,7 +9,7 @@ export function rfc2822(date: Date): string {
   return date.toUTCString().replace(/ GMT$/, ' -0000');
 }
 
-/** TelAPI-era data carries durations as strings, Zang (v2) data as numbers (telapi-api.md). */
+/** TelAPI-era data carries durations as strings, Zang (v2) data as numbers (docs/telapi-api.md). */
 function wireDuration(seconds: number, version: ApiVersion): number | string {
   return version === 'v2' ? seconds : String(seconds);
 }
@@ -24,7 +24,7 @@ function resourceUri(version: ApiVersion, accountSid: string, rest: string): str
   return `/${version}/Accounts/${accountSid}${rest}${version === 'v2' ? '' : '.json'}`;
 }
 
-/** Exactly the Recording shape of telapi-api.md; `api_version` and `uri` follow the request's prefix. */
+/** Exactly the Recording shape of docs/telapi-api.md; `api_version` and `uri` follow the request's prefix. */
 export function recordingJson(recording: SimulatedRecording, version: ApiVersion): Record<string, unknown> {
   return {
     sid: recording.sid,

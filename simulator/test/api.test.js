@@ -99,7 +99,7 @@ describe('simulator: TelAPI REST API', function () {
   });
 
   describe('start and stop a recording', function () {
-    it('answers HTTP 200 with exactly the Recording object of telapi-api.md', async function () {
+    it('answers HTTP 200 with exactly the Recording object of docs/telapi-api.md', async function () {
       const sim = await startSim();
       const answer = await api(sim, 'POST', `/Calls/${CALL}/Recordings.json`, { version: 'v2', body: { Record: 'true' } });
       assert.equal(answer.status, 200);

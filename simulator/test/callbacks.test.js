@@ -105,7 +105,7 @@ describe('simulator: callbacks', function () {
     assert.equal(sim.getRecording(started.sid).endReason, 'hangup');
   });
 
-  /** telapi-api.md's formula, written out once more in the test: URL, then each name and value by name. */
+  /** docs/telapi-api.md's formula, written out once more in the test: URL, then each name and value by name. */
   const expectedSignature = (token, url, params) =>
     createHmac('sha1', token).update(url + Object.keys(params).sort().map((name) => name + params[name]).join('')).digest('base64');
 

@@ -69,7 +69,7 @@ describe('simulator: with the official client @avaya/cpaas', function () {
     assert.deepEqual(last.recordings.map((recording) => recording.sid), seeded.slice(100).map((recording) => recording.sid));
 
     // The library names the upper bound "Lt", but what it sends reads `DateCreated<=2024-04-10`, and
-    // the simulator (like telapi-api.md's reading) includes the day named.
+    // the simulator (like docs/telapi-api.md's reading) includes the day named.
     const filtered = await recordings.listRecordings({ callSid: seeded[0].callSid, dateCreatedGte: noon('2024-04-01'), dateCreatedLt: noon('2024-04-10') });
     const expected = seeded.filter((recording) => recording.dateCreated >= new Date('2024-04-01T00:00:00Z') && recording.dateCreated < new Date('2024-04-11T00:00:00Z'));
     assert.ok(expected.length > 0);

@@ -1,5 +1,5 @@
 'use strict';
-// The recordings and transcriptions API of telapi-api.md ("Managing recordings and transcriptions"),
+// The recordings and transcriptions API of docs/telapi-api.md ("Managing recordings and transcriptions"),
 // with many recordings seeded, and the Record/Transcribe parameters of a make-call request.
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_CALL_SIDS, API_ERRORS } = require('..');

@@ -1,12 +1,12 @@
 'use strict';
-// The simulator's own reading of telapi-api.md, against the spec's test vectors.
+// The simulator's own reading of docs/telapi-api.md, against the spec's test vectors.
 const assert = require('node:assert/strict');
 const { telapiSignature, urlToken, isSid, readBoolean, isAbsoluteHttpUrl, sameSecret } = require('../dist/spec');
 
 const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 const CALL_SID = 'CAfedcba9876543210fedcba9876543210';
 
-describe('simulator: wire rules (telapi-api.md test vectors)', function () {
+describe('simulator: wire rules (docs/telapi-api.md test vectors)', function () {
   it('computes X-TelAPI-Signature as the spec\'s vector', function () {
     const params = [
       ['RecordingUrl', 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3'],

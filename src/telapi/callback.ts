@@ -5,12 +5,12 @@ import { isCallSid } from './sids';
 import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
 
 /**
- * TelAPI's callbacks (telapi-api.md, "Callbacks TelAPI sends" and "Callback authenticity"): parsing a
+ * TelAPI's callbacks (docs/telapi-api.md, "Callbacks TelAPI sends" and "Callback authenticity"): parsing a
  * received body liberally, telling recording from transcription callbacks, and deciding whether a
  * callback is authentic. Pure: no Node-RED, no HTTP server; the telapi-callback node does the I/O.
  */
 
-/** The telapi-callback node's `security` property (design.md, contract). */
+/** The telapi-callback node's `security` property (docs/design.md, "telapi-callback node (contract)"). */
 export const CALLBACK_SECURITY_MODES = ['token', 'signature', 'none'] as const;
 export type CallbackSecurity = (typeof CALLBACK_SECURITY_MODES)[number];
 export const DEFAULT_CALLBACK_SECURITY: CallbackSecurity = 'token';
@@ -26,7 +26,7 @@ export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
 export const MAX_CALLBACK_PARAMS = 200;
 
 /**
- * TelAPI's callback parameters (telapi-api.md, "Callbacks TelAPI sends") and the URL token. Each is
+ * TelAPI's callback parameters (docs/telapi-api.md, "Callbacks TelAPI sends") and the URL token. Each is
  * one value: a second one is parameter pollution (a flow reading `payload.CallSid` would get an
  * array, or a value other than the one that was checked), so it is refused.
  */
@@ -218,7 +218,7 @@ function parseForm(text: string): ParseResult {
 const looksLikeJson = (text: string): boolean => /^\s*[[{]/.test(text);
 
 /**
- * Parses a callback body the liberal way (telapi-api.md, "Be liberal in what you accept"): a form
+ * Parses a callback body the liberal way (docs/telapi-api.md, "Be liberal in what you accept"): a form
  * (also when labelled application/json or not labelled at all) or, for compatible services, a flat
  * JSON object. Bytes or text are parsed here; an object is a body a middleware already parsed, and
  * is taken only where it maps back to one form (callbackFromParsedBody).
@@ -256,7 +256,7 @@ export function callbackTopic(params: Readonly<Record<string, unknown>>): Callba
   return TRANSCRIPTION_PARAMS.some((name) => Object.prototype.hasOwnProperty.call(params, name)) ? 'transcription' : 'recording';
 }
 
-/** What the callback node puts next to msg.payload for convenience (design.md, contract). */
+/** What the callback node puts next to msg.payload for convenience (docs/design.md, "telapi-callback node (contract)"). */
 export interface CallbackFields {
   topic: CallbackTopic;
   callSid?: string;

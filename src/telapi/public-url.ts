@@ -1,5 +1,5 @@
 /**
- * The one canonical form of the account's public URL (design.md): callback URLs are built from it and
+ * The one canonical form of the account's public URL (docs/design.md): callback URLs are built from it and
  * signatures are checked over it, so that what the record node sends and what the callback node
  * verifies cannot differ by spelling.
  */

@@ -7,7 +7,7 @@ import { withCallbackToken } from './signature';
 export const RECORD_ACTIONS = ['start', 'stop'] as const;
 export const RECORD_DIRECTIONS = ['in', 'out', 'both'] as const;
 export const FILE_FORMATS = ['mp3', 'wav'] as const;
-/** Zang: auto, hybrid, keywords; TelAPI v1: auto, silver, gold, platinum (telapi-api.md). */
+/** Zang: auto, hybrid, keywords; TelAPI v1: auto, silver, gold, platinum (docs/telapi-api.md, "Start or stop a recording"). */
 export const TRANSCRIBE_QUALITIES = ['auto', 'hybrid', 'keywords', 'silver', 'gold', 'platinum'] as const;
 /** TelAPI rejects URL parameters longer than this. */
 export const MAX_URL_LENGTH = 200;
@@ -17,7 +17,7 @@ export type RecordDirection = (typeof RECORD_DIRECTIONS)[number];
 export type FileFormat = (typeof FILE_FORMATS)[number];
 export type TranscribeQuality = (typeof TRANSCRIBE_QUALITIES)[number];
 
-/** The contract's camelCase recording options (design.md, telapi-record). */
+/** The contract's camelCase recording options (docs/design.md, "telapi-record node (contract)"). */
 export interface RecordingOptions {
   action: RecordAction;
   direction: RecordDirection;

@@ -14,10 +14,10 @@ export type RecordingsOperation = (typeof RECORDINGS_OPERATIONS)[number];
 export const MAX_RECORDINGS_LIMIT = 100_000;
 /** A download is held in one Buffer: no larger file can be taken (4 GiB on Node 20). */
 export const MAX_DOWNLOAD_BYTES = bufferConstants.MAX_LENGTH;
-/** TelAPI's default page size (telapi-api.md): servers that cap PageSize cap it no lower. */
+/** TelAPI's default page size (docs/telapi-api.md): servers that cap PageSize cap it no lower. */
 export const LIST_PAGE_SIZE = 50;
 
-/** The contract's settings of one message (design.md, telapi-recordings). */
+/** The contract's settings of one message (docs/design.md, "telapi-recordings node (contract)"). */
 export interface RecordingsOptions {
   operation: RecordingsOperation;
   callSid: string;
@@ -84,7 +84,7 @@ export function parseRecordingsOptions(input: unknown, base: Readonly<Recordings
 
 /**
  * The options of one message: the node's, then msg.callSid as the list filter, then msg.recordings
- * (which wins over msg.callSid, design.md).
+ * (which wins over msg.callSid, docs/design.md).
  */
 export function messageOptions(defaults: Readonly<RecordingsOptions>, msgCallSid: unknown, overrides: unknown): RecordingsOptions {
   const withCall = msgCallSid === undefined || msgCallSid === null || msgCallSid === ''
@@ -222,7 +222,7 @@ export function transcribeCallbackFor(
   return resolveCallbackUrl('transcribeCallback', transcribeCallback, publicUrl, tokenFor(callSid), credentials);
 }
 
-/** `{RecordingSid}.wav` when the media URL ends in .wav, else `.mp3` (design.md). */
+/** `{RecordingSid}.wav` when the media URL ends in .wav, else `.mp3` (docs/design.md). */
 export function recordingFilename(recordingSid: string, recordingUrl: string): string {
   let path = recordingUrl;
   try {

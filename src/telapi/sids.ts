@@ -1,4 +1,4 @@
-/** TelAPI resource identifiers: a two-letter prefix and 32 hex digits (telapi-api.md, "Bases and auth"). */
+/** TelAPI resource identifiers: a two-letter prefix and 32 hex digits (docs/telapi-api.md, "Bases and auth"). */
 export type SidPrefix = 'AC' | 'CA' | 'RE' | 'TR';
 
 const SID_PATTERNS: Record<SidPrefix, RegExp> = {

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Callback authenticity (telapi-api.md). TelAPI does not sign its callbacks, so the record node puts
+ * Callback authenticity (docs/telapi-api.md). TelAPI does not sign its callbacks, so the record node puts
  * a per-call token into every callback URL it sends, and the callback node recomputes it.
  */
 export const CALLBACK_TOKEN_PARAM = 'token';

@@ -1,6 +1,6 @@
 'use strict';
 // The package's own TelAPI client and signature check against the simulator: two independent
-// readings of telapi-api.md that must agree on the wire format.
+// readings of docs/telapi-api.md that must agree on the wire format.
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
 const { TelApiClient, recordingFormParams, DEFAULT_RECORDING_OPTIONS, verifySignature } = require('../../dist/telapi');

@@ -18,7 +18,7 @@ const callbackNode = require('../../dist/nodes/telapi-callback.js');
 const HTTP_NODE_ROOT = '/red';
 const RECORDING_URL = 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3';
 
-/** What TelAPI posts when the recording is done (telapi-api.md, "Callbacks TelAPI sends"). */
+/** What TelAPI posts when the recording is done (docs/telapi-api.md, "Callbacks TelAPI sends"). */
 const recordingCallback = (overrides = {}) => ({
   AccountSid: ACCOUNT_SID,
   ApiVersion: 'v1',

@@ -17,7 +17,7 @@ const { routerStack, dispatcherOf } = require('../../dist/nodes/callback-routes'
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
 const FOREIGN_ACCOUNT = 'ACffffffffffffffffffffffffffffffff';
-/** telapi-api.md's vector: SIGNATURE is over https://nr.example.com/telapi/recording and RECORDING. */
+/** docs/telapi-api.md's vector: SIGNATURE is over https://nr.example.com/telapi/recording and RECORDING. */
 const RECORDING = SIGNED_PARAMS;
 const TRANSCRIPTION = Object.freeze({
   AccountSid: ACCOUNT_SID,
@@ -96,7 +96,7 @@ describe('telapi-callback node', function () {
   const lastStatus = (id) => statuses(id).at(-1);
 
   describe('token mode (default)', function () {
-    it('accepts a recording callback carrying the record node\'s token (telapi-api.md vector)', async function () {
+    it('accepts a recording callback carrying the record node\'s token (docs/telapi-api.md vector)', async function () {
       assert.equal(callbackToken(AUTH_TOKEN, CALL_SID), CALL_TOKEN);
       await load();
       const res = await post().type('form').send(form(RECORDING));
@@ -351,7 +351,7 @@ describe('telapi-callback node', function () {
   describe('signature mode', function () {
     const sign = (url, params) => computeSignature(AUTH_TOKEN, url, params);
 
-    it('accepts the telapi-api.md vector signed over https://nr.example.com/telapi/recording', async function () {
+    it('accepts the docs/telapi-api.md vector signed over https://nr.example.com/telapi/recording', async function () {
       assert.equal(sign(`${PUBLIC_URL}${PATH}`, RECORDING), SIGNATURE);
       await load({ security: 'signature' });
       const res = await post(PATH).set('X-TelAPI-Signature', SIGNATURE).type('form').send(form(RECORDING));

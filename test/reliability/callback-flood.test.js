@@ -1,6 +1,6 @@
 'use strict';
 // Callback flood: 5,000 callbacks posted 50 at a time to two telapi-callback nodes (token and
-// signature mode), 10 % of them forged in the ways telapi-api.md's "Callback authenticity" guards
+// signature mode), 10 % of them forged in the ways docs/telapi-api.md's "Callback authenticity" guards
 // against. Every genuine one is emitted exactly once; no forged one is emitted at all.
 const assert = require('node:assert/strict');
 const { helper } = require('../support/red');

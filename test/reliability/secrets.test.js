@@ -236,7 +236,7 @@ describe('reliability: secrets and bad input in a real Node-RED logging at trace
     for (const [place, text] of Object.entries(places)) {
       for (const [what, secret] of Object.entries(secrets)) assert.ok(!text.includes(secret), `${what} appears in ${place}`);
     }
-    // Nor a callback URL token (telapi-api.md: never log the token) in the log.
+    // Nor a callback URL token (docs/telapi-api.md: never log the token) in the log.
     for (const n of [1, 2, 3]) assert.ok(!nodeRed.log.includes(callbackToken(AUTH_TOKEN, callSidFor(n, 5))), 'a callback token appears in the log');
     assert.equal(nodeRed.log.match(/Unhandled|Uncaught/gi), null);
   });

@@ -1,5 +1,5 @@
 'use strict';
-// Credentials and SIDs shared by the tests (the test vectors of telapi-api.md).
+// Credentials and SIDs shared by the tests (the test vectors of docs/telapi-api.md).
 module.exports = {
   ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
   AUTH_TOKEN: '0123456789abcdef0123456789abcdef',

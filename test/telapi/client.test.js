@@ -70,7 +70,7 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
     assert.deepEqual(result.recording, RECORDING);
   });
 
-  it('computes the Basic header of telapi-api.md\'s example', async () => {
+  it('computes the Basic header of docs/telapi-api.md\'s example', async () => {
     const example = new TelApiClient({ accountSid: 'TestAccountSid', authToken: 'TestToken', baseUrl: standIn.url });
     try {
       await example.request({ method: 'GET', path: '/Recordings.json' });

@@ -11,7 +11,7 @@ const {
   computeSignature,
 } = require('../../dist/telapi');
 
-// The vector of telapi-api.md, "Callback authenticity".
+// The vector of docs/telapi-api.md, "Callback authenticity".
 const VECTOR = {
   authToken: '0123456789abcdef0123456789abcdef',
   accountSid: 'AC0123456789abcdef0123456789abcdef',
@@ -22,7 +22,7 @@ const VECTOR = {
   signature: 'odratxRXx08/YUeetD3oQH1Bz1E=',
 };
 
-describe('canonical public URL (design.md: one form for sending and checking)', () => {
+describe('canonical public URL (docs/design.md: one form for sending and checking)', () => {
   it('lower-cases scheme and host, drops the default port, keeps one slash between parts', () => {
     for (const spelling of ['https://nr.example.com', 'HTTPS://NR.Example.COM', 'https://nr.example.com:443', 'https://nr.example.com/', 'HTTPS://Nr.Example.com:443/']) {
       assert.equal(canonicalPublicUrl(spelling), 'https://nr.example.com', spelling);

@@ -26,7 +26,7 @@ function assertInputError(fn, field, reason) {
 }
 
 describe('telapi/recording: options -> TelAPI form parameters', () => {
-  it('maps the golden example of telapi-api.md exactly, in TelAPI\'s order', () => {
+  it('maps the golden example of docs/telapi-api.md exactly, in TelAPI\'s order', () => {
     const form = recordingFormParams({
       action: 'start', direction: 'out', timeLimit: 1337, callbackUrl: 'CallbackUrl', fileFormat: 'wav',
       trimSilence: true, transcribe: true, transcribeQuality: 'hybrid', transcribeCallback: 'TranscribeCallback',

@@ -7,7 +7,7 @@ const {
   ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_URL: URL, SIGNED_PARAMS: PARAMS, SIGNATURE,
 } = require('../support/fixtures');
 
-describe('telapi/signature: callback authenticity (telapi-api.md test vectors)', () => {
+describe('telapi/signature: callback authenticity (docs/telapi-api.md test vectors)', () => {
   it('computes the URL token of the vector', () => {
     assert.equal(callbackToken(AUTH_TOKEN, CALL_SID), CALL_TOKEN);
     assert.ok(verifyCallbackToken(AUTH_TOKEN, CALL_SID, CALL_TOKEN));
