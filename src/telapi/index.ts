@@ -6,6 +6,8 @@ export * from './recording';
 export * from './response';
 export * from './client';
 export * from './callback';
+export * from './callback-check';
+export * from './voice-request';
 export * from './proxy';
 export * from './recordings';
 export * from './download';
