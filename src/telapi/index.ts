@@ -12,3 +12,4 @@ export * from './proxy';
 export * from './recordings';
 export * from './download';
 export * from './addresses';
+export * from './inboundxml';
