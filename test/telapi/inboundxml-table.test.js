@@ -135,6 +135,7 @@ describe('telapi/inboundxml: the verb table agrees with Zang\'s schema', () => {
       for (const [name, spec] of Object.entries(specsOf(element))) {
         const where = `${element}.${name}`;
         assert.match(spec.help, /^[A-Z].{8,}\.$/, where);
+        for (const target of Object.values(spec.aliases ?? {})) assert.ok(spec.values.includes(target), `${where} alias`);
         if (spec.default === undefined) continue;
         if (spec.kind === 'enum') assert.ok(spec.values.includes(spec.default), where);
         if (spec.kind === 'boolean') assert.ok(['true', 'false'].includes(spec.default), where);

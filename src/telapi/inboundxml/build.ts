@@ -1,4 +1,5 @@
 import { renderInboundXml } from './render';
+import type { InboundXmlService } from './service';
 import { readAttributes, readVerbs, type VerbContext } from './validate';
 import { INBOUNDXML_RESPONSE_ATTRIBUTES } from './verbs';
 
@@ -31,4 +32,14 @@ export function buildInboundXml(input: InboundXmlInput, context: VerbContext): s
   ];
   const attributes = readAttributes(input.response, INBOUNDXML_FIELDS.response, 'Response', INBOUNDXML_RESPONSE_ATTRIBUTES, context);
   return renderInboundXml(verbs, attributes);
+}
+
+/**
+ * Checks a node's configured verbs before any request (at deploy, or in the editor): unknown verbs
+ * and attributes, nesting, and every value that holds no placeholder. Throws the first
+ * TelApiInputError; what depends on the request (placeholders, the account, the call) is left to
+ * buildInboundXml.
+ */
+export function checkInboundXmlVerbs(verbs: unknown, service: InboundXmlService): void {
+  readVerbs(verbs, INBOUNDXML_FIELDS.verbs, 'Response', { service, checkOnly: true });
 }

@@ -18,7 +18,8 @@ export type UrlUse = 'call' | 'leg' | 'media';
 
 export type ValueSpec =
   | { kind: 'text' }
-  | { kind: 'enum'; values: readonly string[] }
+  /** Taken in any case and written as `values` spells it; an alias is taken for the value it names. */
+  | { kind: 'enum'; values: readonly string[]; aliases?: Readonly<Record<string, string>> }
   | { kind: 'integer'; min: number; max?: number }
   | { kind: 'boolean' }
   | { kind: 'url'; use: UrlUse }

@@ -1,7 +1,7 @@
 import { TelApiInputError } from '../errors';
-import { parseBoolean } from '../recording';
+import { parseBoolean, urlOrPath } from '../recording';
 import type { AttributeSpec, TextSpec, ValueSpec, VerbSpec } from './kinds';
-import { fillPlaceholders, type PlaceholderResolver } from './placeholders';
+import { fillPlaceholders, hasPlaceholder, type PlaceholderResolver } from './placeholders';
 import type { InboundXmlElement } from './render';
 import type { InboundXmlService } from './service';
 import { resolveInboundXmlUrl, type UrlContext } from './urls';
@@ -18,6 +18,11 @@ export interface VerbContext extends UrlContext {
   service: InboundXmlService;
   /** Fills `{{…}}` placeholders; without one they are empty. */
   resolve?: PlaceholderResolver | undefined;
+  /**
+   * A check without a request (at deploy): a value holding a placeholder is taken unchecked, and a
+   * URL is only checked to be http(s) or a `/path`, since no account or call is known yet.
+   */
+  checkOnly?: boolean | undefined;
 }
 
 export const VERB_PROPERTIES: readonly string[] = ['verb', 'attributes', 'text', 'children'];
@@ -40,7 +45,9 @@ function checkValue(field: string, value: string, spec: ValueSpec, context: Verb
     case 'text':
       return value;
     case 'enum': {
-      const found = spec.values.find((allowed) => allowed.toLowerCase() === value.toLowerCase());
+      const wanted = value.toLowerCase();
+      const alias = Object.entries(spec.aliases ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
+      const found = spec.values.find((allowed) => allowed.toLowerCase() === (alias ?? wanted).toLowerCase());
       if (found === undefined) throw new TelApiInputError(field, 'enum', { allowed: spec.values.join(', ') });
       return found;
     }
@@ -49,7 +56,7 @@ function checkValue(field: string, value: string, spec: ValueSpec, context: Verb
     case 'boolean':
       return String(parseBoolean(field, value));
     case 'url':
-      return resolveInboundXmlUrl(field, value, spec.use, context);
+      return context.checkOnly === true ? urlOrPath(field, value) : resolveInboundXmlUrl(field, value, spec.use, context);
     case 'dtmf':
       if ([...value].every((key) => spec.keys.includes(key))) return value;
       throw new TelApiInputError(field, 'dtmf', { allowed: [...spec.keys].join(' ') });
@@ -65,7 +72,9 @@ function readValue(raw: unknown, field: string, spec: ValueSpec, context: VerbCo
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
     throw new TelApiInputError(field, 'type', { expected: 'string' });
   }
-  const value = fillPlaceholders(String(raw), context.resolve, spec.kind === 'url').trim();
+  const given = String(raw);
+  if (context.checkOnly === true && hasPlaceholder(given)) return given;
+  const value = fillPlaceholders(given, context.resolve, spec.kind === 'url').trim();
   return value === '' ? '' : checkValue(field, value, spec, context);
 }
 

@@ -63,7 +63,14 @@ export const INBOUNDXML_VERBS: Readonly<Record<string, VerbSpec>> = {
     help: 'Collects keys the caller presses (or speech on Zang), then requests action with them.',
     children: PROMPTS,
     attributes: {
-      input: { ...choice(['dtmf', 'speech', 'speech dtmf'], 'What to collect: keys (dtmf), speech, or both.'), required: true, fill: 'dtmf' },
+      input: {
+        kind: 'enum',
+        values: ['dtmf', 'speech', 'speech dtmf'],
+        aliases: { 'dtmf speech': 'speech dtmf' },
+        help: 'What to collect: keys (dtmf), speech, or both.',
+        required: true,
+        fill: 'dtmf',
+      },
       hints: text('Words or phrases the speech is likely to contain, comma separated.'),
       language: choice(SPEECH_LANGUAGES, 'The language of the speech to recognise.', 'en-US'),
       action: url('call', 'Requested with the collected Digits; its InboundXML continues the call.'),
