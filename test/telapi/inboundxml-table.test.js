@@ -127,6 +127,7 @@ describe('telapi/inboundxml: the verb table agrees with Zang\'s schema', () => {
 
   it('is plain data with help for every verb, text and attribute, and defaults the kinds allow', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(INBOUNDXML_VERBS)), INBOUNDXML_VERBS);
+    assert.ok(Object.isFrozen(INBOUNDXML_VERBS.Gather.attributes.input.values), 'frozen all the way down');
     for (const [name, spec] of Object.entries(INBOUNDXML_VERBS)) {
       assert.match(spec.help, /^[A-Z].{8,}\.$/, name);
       if (spec.text) assert.match(spec.text.help, /^[A-Z].{4,}\.$/, `${name} text`);

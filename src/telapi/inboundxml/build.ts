@@ -1,6 +1,6 @@
 import { renderInboundXml } from './render';
 import type { InboundXmlService } from './service';
-import { readAttributes, readVerbs, type VerbContext } from './validate';
+import { readAttributes, readVerbs, type InboundXmlContext } from './validate';
 import { INBOUNDXML_RESPONSE_ATTRIBUTES } from './verbs';
 
 /**
@@ -25,7 +25,7 @@ export const INBOUNDXML_FIELDS = { verbs: 'verbs', extra: 'msg.inboundxml', resp
  * The document: `<?xml version="1.0" encoding="UTF-8"?>` then `<Response>…</Response>`. Throws
  * the first TelApiInputError met, in document order, before anything is written.
  */
-export function buildInboundXml(input: InboundXmlInput, context: VerbContext): string {
+export function buildInboundXml(input: InboundXmlInput, context: InboundXmlContext): string {
   const verbs = [
     ...readVerbs(input.verbs, INBOUNDXML_FIELDS.verbs, 'Response', context),
     ...readVerbs(input.extra, INBOUNDXML_FIELDS.extra, 'Response', context),

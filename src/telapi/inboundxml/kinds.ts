@@ -56,23 +56,6 @@ export interface VerbSpec {
   attributes: Readonly<Record<string, AttributeSpec>>;
 }
 
-export const HTTP_METHODS = ['POST', 'GET'] as const;
-export const FILE_FORMAT_VALUES = ['mp3', 'wav'] as const;
-export const DTMF_KEYS = '0123456789#*';
-
-// Constructors that keep the table short; each returns plain data.
-export const method = (help: string): AttributeSpec => ({ kind: 'enum', values: HTTP_METHODS, default: 'POST', help });
-export const url = (use: UrlUse, help: string): AttributeSpec => ({ kind: 'url', use, help });
-export const flag = (defaultValue: 'true' | 'false', help: string): AttributeSpec => ({ kind: 'boolean', default: defaultValue, help });
-export const text = (help: string): AttributeSpec => ({ kind: 'text', help });
-export const keys = (allowed: string, help: string, defaultValue?: string): AttributeSpec =>
-  defaultValue === undefined ? { kind: 'dtmf', keys: allowed, help } : { kind: 'dtmf', keys: allowed, help, default: defaultValue };
-export const choice = (values: readonly string[], help: string, defaultValue?: string): AttributeSpec =>
-  defaultValue === undefined ? { kind: 'enum', values, help } : { kind: 'enum', values, help, default: defaultValue };
-export function whole(min: number, help: string, options: { max?: number; default?: string } = {}): AttributeSpec {
-  return { kind: 'integer', min, ...(options.max !== undefined ? { max: options.max } : {}), help, ...(options.default !== undefined ? { default: options.default } : {}) };
-}
-
 /** Say's languages (Zang's text-to-speech). */
 export const SAY_LANGUAGES = ['en', 'en-gb', 'es', 'fr', 'it', 'de'] as const;
 

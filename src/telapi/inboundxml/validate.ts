@@ -14,7 +14,7 @@ import { INBOUNDXML_VERBS, INBOUNDXML_VERB_NAMES } from './verbs';
  * `verbs[2].children[0].attributes.loop`, so a person can find it.
  */
 
-export interface VerbContext extends UrlContext {
+export interface InboundXmlContext extends UrlContext {
   service: InboundXmlService;
   /** Fills `{{…}}` placeholders; without one they are empty. */
   resolve?: PlaceholderResolver | undefined;
@@ -40,7 +40,7 @@ function wholeNumber(field: string, value: string, spec: Extract<ValueSpec, { ki
 }
 
 /** A filled, trimmed, non-empty value checked against its kind; what is emitted (enum values in the table's spelling). */
-function checkValue(field: string, value: string, spec: ValueSpec, context: VerbContext): string {
+function checkValue(field: string, value: string, spec: ValueSpec, context: InboundXmlContext): string {
   switch (spec.kind) {
     case 'text':
       return value;
@@ -67,7 +67,7 @@ function checkValue(field: string, value: string, spec: ValueSpec, context: Verb
  * A value as given (text, number or boolean; absent is empty), placeholders filled first, then
  * trimmed and checked. Empty stays empty: the caller leaves the attribute out.
  */
-function readValue(raw: unknown, field: string, spec: ValueSpec, context: VerbContext): string {
+function readValue(raw: unknown, field: string, spec: ValueSpec, context: InboundXmlContext): string {
   if (raw === undefined || raw === null) return '';
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
     throw new TelApiInputError(field, 'type', { expected: 'string' });
@@ -87,7 +87,7 @@ export function readAttributes(
   at: string,
   verb: string,
   specs: Readonly<Record<string, AttributeSpec>>,
-  context: VerbContext,
+  context: InboundXmlContext,
 ): Array<[string, string]> {
   if (input === undefined || input === null) return readAttributes({}, at, verb, specs, context);
   if (!isPlainObject(input)) throw new TelApiInputError(at, 'type', { expected: 'object' });
@@ -109,7 +109,7 @@ export function readAttributes(
   return attributes;
 }
 
-function readText(raw: unknown, field: string, verb: string, spec: TextSpec | undefined, context: VerbContext): string {
+function readText(raw: unknown, field: string, verb: string, spec: TextSpec | undefined, context: InboundXmlContext): string {
   if (spec === undefined) {
     if (raw === undefined || raw === null || raw === '') return '';
     throw new TelApiInputError(field, 'no-text', { verb });
@@ -124,7 +124,7 @@ function checkPlace(verb: string, parent: string, at: string): void {
   if (!allowed.includes(verb)) throw new TelApiInputError(at, 'nesting', { verb, parent, allowed: allowed.join(', ') });
 }
 
-function readVerb(item: unknown, at: string, parent: string, context: VerbContext): InboundXmlElement {
+function readVerb(item: unknown, at: string, parent: string, context: InboundXmlContext): InboundXmlElement {
   if (!isPlainObject(item)) throw new TelApiInputError(at, 'type', { expected: 'object' });
   for (const key of Object.keys(item)) {
     if (!VERB_PROPERTIES.includes(key)) throw new TelApiInputError(`${at}.${key}`, 'unknown-property', { allowed: VERB_PROPERTIES.join(', ') });
@@ -145,7 +145,7 @@ function readVerb(item: unknown, at: string, parent: string, context: VerbContex
 }
 
 /** A list of verbs (absent: none) standing in `parent` ("Response" for the document's own). */
-export function readVerbs(list: unknown, at: string, parent: string, context: VerbContext): InboundXmlElement[] {
+export function readVerbs(list: unknown, at: string, parent: string, context: InboundXmlContext): InboundXmlElement[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new TelApiInputError(at, 'type', { expected: 'array' });
   return list.map((item: unknown, index) => readVerb(item, `${at}[${index}]`, parent, context));

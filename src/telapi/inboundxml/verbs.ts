@@ -1,7 +1,4 @@
-import {
-  DTMF_KEYS, FILE_FORMAT_VALUES, RECORD_TRANSCRIBE_QUALITIES, SAY_LANGUAGES, SPEECH_LANGUAGES, choice, flag, keys, method, text, url, whole,
-  type AttributeSpec, type VerbSpec,
-} from './kinds';
+import { RECORD_TRANSCRIBE_QUALITIES, SAY_LANGUAGES, SPEECH_LANGUAGES, type AttributeSpec, type UrlUse, type VerbSpec } from './kinds';
 
 /**
  * The InboundXML verbs this package builds (docs/telapi-api.md "Answering calls: voice requests and
@@ -11,8 +8,34 @@ import {
  * what the table leaves out on purpose. Plain data: the editor can be served it as JSON.
  */
 
+const HTTP_METHODS = ['POST', 'GET'];
+const FILE_FORMAT_VALUES = ['mp3', 'wav'];
+const DTMF_KEYS = '0123456789#*';
 const DIRECTIONS = ['in', 'out', 'both'];
+
+// Constructors that keep the table short; each returns plain data.
+const method = (help: string): AttributeSpec => ({ kind: 'enum', values: HTTP_METHODS, default: 'POST', help });
+const url = (use: UrlUse, help: string): AttributeSpec => ({ kind: 'url', use, help });
+const flag = (defaultValue: 'true' | 'false', help: string): AttributeSpec => ({ kind: 'boolean', default: defaultValue, help });
+const text = (help: string): AttributeSpec => ({ kind: 'text', help });
+const keys = (allowed: string, help: string, defaultValue?: string): AttributeSpec =>
+  defaultValue === undefined ? { kind: 'dtmf', keys: allowed, help } : { kind: 'dtmf', keys: allowed, help, default: defaultValue };
+const choice = (values: readonly string[], help: string, defaultValue?: string): AttributeSpec =>
+  defaultValue === undefined ? { kind: 'enum', values, help } : { kind: 'enum', values, help, default: defaultValue };
+function whole(min: number, help: string, options: { max?: number; default?: string } = {}): AttributeSpec {
+  return { kind: 'integer', min, ...(options.max !== undefined ? { max: options.max } : {}), help, ...(options.default !== undefined ? { default: options.default } : {}) };
+}
+
 const PROMPTS = ['Say', 'Play', 'PlayLastRecording', 'Pause'];
+
+/** The table is shared by every node and served to editors: frozen, so that no caller can change it for the others. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
 
 const verb = (spec: Omit<VerbSpec, 'topLevel' | 'zangOnly' | 'children'> & Partial<VerbSpec>): VerbSpec => ({
   topLevel: true, zangOnly: false, children: [], ...spec,
@@ -41,7 +64,7 @@ const conferenceAttributes: Record<string, AttributeSpec> = {
   recordCallbackMethod: method('How recordCallbackUrl is requested.'),
 };
 
-export const INBOUNDXML_VERBS: Readonly<Record<string, VerbSpec>> = {
+export const INBOUNDXML_VERBS: Readonly<Record<string, VerbSpec>> = deepFreeze({
   Say: verb({
     help: 'Speaks a text to the caller.',
     text: { kind: 'text', required: false, help: 'The text to speak.' },
@@ -234,21 +257,21 @@ export const INBOUNDXML_VERBS: Readonly<Record<string, VerbSpec>> = {
     text: { kind: 'url', use: 'call', required: true, help: 'The URL to request.' },
     attributes: { method: method('How the URL is requested.') },
   }),
-};
+});
 
 /** The attributes of `<Response>` itself, the document's root. */
-export const INBOUNDXML_RESPONSE_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
+export const INBOUNDXML_RESPONSE_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = deepFreeze({
   statusCallback: url('call', "Requested when the call's status changes."),
   statusMethod: method('How statusCallback is requested.'),
   heartbeatCallback: url('call', 'Requested every 60 seconds during the call.'),
   heartbeatMethod: method('How heartbeatCallback is requested.'),
-};
+});
 
 /**
  * What Zang's schema has and the table leaves out, each with why: `Verb.attribute`, or
  * `Verb.attribute=value` for an enumeration value.
  */
-export const INBOUNDXML_OMITTED: Readonly<Record<string, string>> = {
+export const INBOUNDXML_OMITTED: Readonly<Record<string, string>> = deepFreeze({
   'Record.bothLegs': 'replaced by direction (both), as the schema notes',
   'Record.lifetime': 'undocumented: neither its meaning nor its unit is described',
   'Dial.recordLifetime': 'undocumented: neither its meaning nor its unit is described',
@@ -259,7 +282,7 @@ export const INBOUNDXML_OMITTED: Readonly<Record<string, string>> = {
   'Dial.recordDirection=': 'an empty value is an unset attribute, which is left out',
   'Record.direction=inlow': 'undocumented',
   'Dial.recordDirection=inlow': 'undocumented',
-};
+});
 
 /** The verb names, in the table's order (what the editor offers). */
-export const INBOUNDXML_VERB_NAMES: readonly string[] = Object.keys(INBOUNDXML_VERBS);
+export const INBOUNDXML_VERB_NAMES: readonly string[] = Object.freeze(Object.keys(INBOUNDXML_VERBS));
