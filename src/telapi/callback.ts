@@ -23,7 +23,7 @@ export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
 export const MAX_CALLBACK_PARAMS = 200;
 
 /**
- * TelAPI's callback and voice request parameters (telapi-api.md, "Callbacks TelAPI sends" and
+ * TelAPI's callback and voice request parameters (docs/telapi-api.md, "Callbacks TelAPI sends" and
  * "Answering calls"), those of a call's StatusCallback and of a Dial's action, and the URL token and
  * path key. Each is one value: a second one is parameter pollution (a flow reading `payload.CallSid` would get an
  * array, or a value other than the one that was checked), so it is refused.
@@ -55,7 +55,7 @@ export const SINGLE_VALUE_PARAMS: ReadonlySet<string> = new Set([
   PATH_KEY_PARAM,
 ]);
 
-/** What a callback node's message is about (design.md, msg.topic). */
+/** What a callback node's message is about (docs/design.md "telapi-callback", msg.topic). */
 export type CallbackTopic = 'recording' | 'transcription' | 'status';
 
 /**

@@ -5,7 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * a per-call token into every callback URL it sends, and the callback node recomputes it.
  */
 export const CALLBACK_TOKEN_PARAM = 'token';
-/** The query parameter of the path key (telapi-api.md "Callback authenticity"): `key=<k>`. */
+/** The query parameter of the path key (docs/telapi-api.md "Callback authenticity"): `key=<k>`. */
 export const PATH_KEY_PARAM = 'key';
 export const SIGNATURE_HEADER = 'x-telapi-signature';
 
@@ -38,7 +38,7 @@ export function pathKeyPath(path: string): string {
 }
 
 /**
- * The path key (telapi-api.md "Callback authenticity"): base64url(HMAC-SHA256(key = AuthToken,
+ * The path key (docs/telapi-api.md "Callback authenticity"): base64url(HMAC-SHA256(key = AuthToken,
  * data = "path:" + path)) without padding. For URLs made before the call exists; it admits any
  * CallSid of the account on that one path, so a URL made once the CallSid is known carries the
  * per-call token instead.

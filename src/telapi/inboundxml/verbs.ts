@@ -3,9 +3,9 @@ import { RECORD_TRANSCRIBE_QUALITIES, SAY_LANGUAGES, SPEECH_LANGUAGES, type Attr
 /**
  * The InboundXML verbs this package builds (docs/telapi-api.md "Answering calls: voice requests and
  * InboundXML"): for each verb its attributes with their kind and default, its text, the verbs it
- * nests, and a line of help. Written from Zang's schema and its client's verb documentation;
- * test/telapi/inboundxml-table.test.js checks it against that schema, and INBOUNDXML_OMITTED lists
- * what the table leaves out on purpose. Plain data: the editor can be served it as JSON.
+ * nests, and a line of help, in the project's own words. test/telapi/inboundxml-table.test.js
+ * checks it against Zang's schema, which the tests read, and INBOUNDXML_OMITTED lists what the table
+ * leaves out on purpose. Plain data: the editor can be served it as JSON.
  */
 
 const HTTP_METHODS = ['POST', 'GET'];
