@@ -6,12 +6,12 @@ import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, paramString, p
 import {
   DEFAULT_CALLBACK_SECURITY,
   callbackFields,
-  checkCallback,
   isCallbackSecurity,
   parseCallbackBody,
   type CallbackRejection,
   type CallbackSecurity,
 } from '../telapi/callback';
+import { checkCallback } from '../telapi/callback-check';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
 import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
 import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, pathKey, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';

@@ -1,13 +1,11 @@
 import contentType from 'content-type';
 import { jsonNestsDeeperThan } from './json';
-import { canonicalCallbackUrl } from './public-url';
-import { isCallSid } from './sids';
-import { CALLBACK_TOKEN_PARAM, constantTimeEqual } from './signature';
+import { CALLBACK_TOKEN_PARAM, PATH_KEY_PARAM } from './signature';
 
 /**
  * TelAPI's callbacks (docs/telapi-api.md, "Callbacks TelAPI sends" and "Callback authenticity"): parsing a
  * received body liberally, telling recording from transcription callbacks, and deciding whether a
- * callback is authentic. Pure: no Node-RED, no HTTP server; the telapi-callback node does the I/O.
+ * callback is authentic (callback-check.ts). Pure: no Node-RED, no HTTP server; the telapi-callback node does the I/O.
  */
 
 /** The telapi-callback node's `security` property (docs/design.md, "telapi-callback node (contract)"). */
@@ -26,8 +24,9 @@ export function isCallbackSecurity(value: unknown): value is CallbackSecurity {
 export const MAX_CALLBACK_PARAMS = 200;
 
 /**
- * TelAPI's callback parameters (docs/telapi-api.md, "Callbacks TelAPI sends") and the URL token. Each is
- * one value: a second one is parameter pollution (a flow reading `payload.CallSid` would get an
+ * TelAPI's callback and voice request parameters (docs/telapi-api.md, "Callbacks TelAPI sends" and
+ * "Answering calls"), those of a call's StatusCallback and of a Dial's action, and the URL token and
+ * path key. Each is one value: a second one is parameter pollution (a flow reading `payload.CallSid` would get an
  * array, or a value other than the one that was checked), so it is refused.
  */
 export const SINGLE_VALUE_PARAMS: ReadonlySet<string> = new Set([
@@ -49,10 +48,16 @@ export const SINGLE_VALUE_PARAMS: ReadonlySet<string> = new Set([
   'TranscriptionSid',
   'AudioUrl',
   'TranscriptionText',
+  'CallDuration',
+  'DialCallStatus',
+  'DialCallSid',
+  'DialCallDuration',
   CALLBACK_TOKEN_PARAM,
+  PATH_KEY_PARAM,
 ]);
 
-export type CallbackTopic = 'recording' | 'transcription';
+/** What a callback node's message is about (docs/design.md "telapi-callback", msg.topic). */
+export type CallbackTopic = 'recording' | 'transcription' | 'status';
 
 /**
  * Why a callback was refused: not a callback at all, not authentic, or a body out of bounds (the
@@ -68,8 +73,10 @@ export type CallbackRejection =
   | 'repeatedParam'
   | 'noCallSid'
   | 'badCallSid'
+  | 'tokenAndKey'
   | 'noToken'
   | 'badToken'
+  | 'badKey'
   | 'noSignature'
   | 'badSignature'
   | 'foreignAccount'
@@ -101,7 +108,7 @@ const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const ignoredName = (name: string): boolean => name === '' || PROTOTYPE_NAMES.has(name);
 
 /** Sets a property without invoking any setter, as a second line of defence. */
-function define(target: Record<string, unknown>, name: string, value: unknown): void {
+export function define(target: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -209,7 +216,8 @@ function hasMoreParts(text: string, limit: number): boolean {
   return false;
 }
 
-function parseForm(text: string): ParseResult {
+/** Parses form text (a body, or a query string without its "?"), bounded like every body. */
+export function parseForm(text: string): ParseResult {
   // Empty parts ("a=1&&b=2") are skipped by the decoder, so twice the limit still bounds the work.
   if (hasMoreParts(text, 2 * MAX_CALLBACK_PARAMS)) return { ok: false, reason: 'tooManyParams' };
   return callbackFromPairs(new URLSearchParams(text));
@@ -240,6 +248,12 @@ export function parseCallbackBody(body: Uint8Array | string | object | undefined
   return parseForm(text);
 }
 
+/** The query string of a relative URL as received, without its "?" ("" when it has none). */
+export function queryText(relativeUrl: string): string {
+  const at = relativeUrl.indexOf('?');
+  return at === -1 ? '' : relativeUrl.slice(at + 1);
+}
+
 /** A parameter's value as text; undefined when absent or repeated (an array). */
 export function paramString(params: Readonly<Record<string, unknown>>, name: string): string | undefined {
   if (!Object.prototype.hasOwnProperty.call(params, name)) return undefined;
@@ -251,9 +265,14 @@ export function paramString(params: Readonly<Record<string, unknown>>, name: str
 
 const TRANSCRIPTION_PARAMS = ['TranscriptionSid', 'TranscriptionText', 'TranscriptionStatus'];
 
-/** A transcription callback carries transcription parameters; everything else is a recording callback. */
+/**
+ * `transcription` when the callback carries a transcription's parameters, else `recording` when it
+ * has a `RecordingUrl`, else `status` (a call's StatusCallback, a Dial's callback).
+ */
 export function callbackTopic(params: Readonly<Record<string, unknown>>): CallbackTopic {
-  return TRANSCRIPTION_PARAMS.some((name) => Object.prototype.hasOwnProperty.call(params, name)) ? 'transcription' : 'recording';
+  const has = (name: string): boolean => Object.prototype.hasOwnProperty.call(params, name);
+  if (TRANSCRIPTION_PARAMS.some(has)) return 'transcription';
+  return has('RecordingUrl') ? 'recording' : 'status';
 }
 
 /** What the callback node puts next to msg.payload for convenience (docs/design.md, "telapi-callback node (contract)"). */
@@ -274,70 +293,4 @@ export function callbackFields(params: Readonly<Record<string, unknown>>): Callb
   if (recordingUrl !== undefined) fields.recordingUrl = recordingUrl;
   if (transcriptionText !== undefined) fields.transcriptionText = transcriptionText;
   return fields;
-}
-
-/** What a check needs of an account: CallbackAuthenticator fits, and hides the AuthToken. */
-export interface CallbackVerifier {
-  readonly accountSid: string;
-  verifyToken(callSid: string, token: string): boolean;
-  verifySignature(url: string, params: Iterable<readonly [string, string]>, signature: string): boolean;
-}
-
-export interface CallbackCheckRequest {
-  callback: ParsedCallback;
-  /**
-   * The request's path and query exactly as received, relative to where Node-RED serves its HTTP
-   * nodes (httpNodeRoot), e.g. "/telapi/recording?token=…".
-   */
-  relativeUrl: string;
-  /** The X-TelAPI-Signature header, if any. */
-  signature?: string | undefined;
-}
-
-export interface CallbackCheckPolicy {
-  security: CallbackSecurity;
-  /** Required in `token` and `signature` modes. */
-  verifier?: CallbackVerifier | undefined;
-  /** The account's public URL (with httpNodeRoot), taken in its canonical form; required in `signature` mode. */
-  publicUrl?: string | undefined;
-}
-
-export type CallbackVerdict = { ok: true; callSid: string } | { ok: false; reason: CallbackRejection };
-
-/** The query parameters of a relative URL, as received. */
-function queryOf(relativeUrl: string): URLSearchParams {
-  const at = relativeUrl.indexOf('?');
-  return new URLSearchParams(at === -1 ? '' : relativeUrl.slice(at + 1));
-}
-
-/**
- * Decides whether a parsed callback is acceptable. Every mode requires a well-formed CallSid (a
- * request without one is not a TelAPI callback); `token` and `signature` also require the posted
- * AccountSid to be the account's. The URL the signature covers is the configured public URL plus the
- * path and query as received — never one rebuilt from Host or X-Forwarded-* headers.
- */
-export function checkCallback(request: CallbackCheckRequest, policy: CallbackCheckPolicy): CallbackVerdict {
-  const { params, pairs } = request.callback;
-  const callSid = paramString(params, 'CallSid');
-  if (callSid === undefined || callSid === '') return { ok: false, reason: 'noCallSid' };
-  if (!isCallSid(callSid)) return { ok: false, reason: 'badCallSid' };
-  if (policy.security === 'none') return { ok: true, callSid };
-
-  const verifier = policy.verifier;
-  if (!verifier) throw new Error(`checkCallback: security "${policy.security}" needs a verifier`);
-  if (policy.security === 'token') {
-    const tokens = queryOf(request.relativeUrl).getAll(CALLBACK_TOKEN_PARAM);
-    if (tokens.length > 1) return { ok: false, reason: 'repeatedParam' };
-    if (tokens.length === 0 || tokens[0] === '') return { ok: false, reason: 'noToken' };
-    if (!verifier.verifyToken(callSid, tokens[0] as string)) return { ok: false, reason: 'badToken' };
-  } else {
-    const url = canonicalCallbackUrl(policy.publicUrl ?? '', request.relativeUrl);
-    if (url === undefined) throw new Error('checkCallback: security "signature" needs the public URL');
-    const signature = request.signature?.trim() ?? '';
-    if (signature === '') return { ok: false, reason: 'noSignature' };
-    if (!verifier.verifySignature(url, pairs, signature)) return { ok: false, reason: 'badSignature' };
-  }
-  const accountSid = paramString(params, 'AccountSid') ?? '';
-  if (!constantTimeEqual(accountSid, verifier.accountSid)) return { ok: false, reason: 'foreignAccount' };
-  return { ok: true, callSid };
 }

@@ -81,12 +81,23 @@ export type InputErrorReason =
   | 'type'
   | 'unknown-option'
   | 'range'
-  | 'date';
+  | 'date'
+  // InboundXML (inboundxml/): a verb, attribute or nesting the verb table does not have, or a value.
+  | 'unknown-verb'
+  | 'unknown-attribute'
+  | 'unknown-property'
+  | 'nesting'
+  | 'no-children'
+  | 'no-text'
+  | 'dtmf'
+  | 'at-least'
+  | 'service-verb';
 
 /** Every InputErrorReason, e.g. for checking that each has a message in the node catalogs. */
 export const INPUT_ERROR_REASONS = [
   'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'relative-without-public-url', 'type', 'unknown-option',
-  'range', 'date',
+  'range', 'date', 'unknown-verb', 'unknown-attribute', 'unknown-property', 'nesting', 'no-children', 'no-text', 'dtmf', 'at-least',
+  'service-verb',
 ] as const satisfies readonly InputErrorReason[];
 
 export type InputErrorParams = Record<string, string | number>;
@@ -104,6 +115,15 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
   range: (p) => `must be a whole number from ${p.min} to ${p.max}, not ${p.value}`,
   date: () => 'must be a date YYYY-MM-DD',
+  'unknown-verb': (p) => `is not an InboundXML verb; expected one of ${p.allowed}`,
+  'unknown-attribute': (p) => `is not an attribute of <${p.verb}>; expected one of ${p.allowed}`,
+  'unknown-property': (p) => `is not a property of a verb; expected one of ${p.allowed}`,
+  nesting: (p) => `<${p.verb}> cannot stand in <${p.parent}>, which holds ${p.allowed}`,
+  'no-children': (p) => `<${p.verb}> holds no other verbs`,
+  'no-text': (p) => `<${p.verb}> takes no text`,
+  dtmf: (p) => `may only hold the keys ${p.allowed}`,
+  'at-least': (p) => `must be a whole number of at least ${p.min}`,
+  'service-verb': (p) => `<${p.verb}> is a Zang verb, which TelAPI v1 does not have`,
 };
 
 // Both lists must name every member of their union type: a missing one is a compile error here.

@@ -2,7 +2,7 @@ import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
 import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './options';
 import { canonicalCallbackUrl, canonicalPublicUrl, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
-import { withCallbackToken } from './signature';
+import { CALLBACK_TOKEN_PARAM, withQueryParam } from './signature';
 
 export const RECORD_ACTIONS = ['start', 'stop'] as const;
 export const RECORD_DIRECTIONS = ['in', 'out', 'both'] as const;
@@ -77,6 +77,28 @@ export function parseRecordingOptions(input: unknown, base: Readonly<RecordingOp
  * an empty URL is never sent.
  */
 export function resolveCallbackUrl(field: string, value: string, publicUrl: string, token: string, credentials?: CallbackCredentials): string {
+  return resolveNodeUrl(field, value, publicUrl, { name: CALLBACK_TOKEN_PARAM, value: token }, credentials);
+}
+
+/** The query parameter that makes a receiving node accept a URL: the per-call `token`, or a path `key`. */
+export interface UrlCredentialParam {
+  name: string;
+  value: string;
+}
+
+/**
+ * resolveCallbackUrl with the credential parameter chosen by the caller, or none (`undefined`: the
+ * URL as given, or the path under the public URL), and the length limit too (`Infinity` for a
+ * media URL, which TelAPI fetches rather than takes as a callback parameter).
+ */
+export function resolveNodeUrl(
+  field: string,
+  value: string,
+  publicUrl: string,
+  param: UrlCredentialParam | undefined,
+  credentials?: CallbackCredentials,
+  maxLength: number = MAX_URL_LENGTH,
+): string {
   if (value === '') return '';
   const base = canonicalPublicUrl(publicUrl);
   let absolute: string | undefined;
@@ -91,12 +113,12 @@ export function resolveCallbackUrl(field: string, value: string, publicUrl: stri
   if (absolute === undefined || !isHttpUrl(absolute)) {
     throw new TelApiInputError(field, 'url');
   }
-  let withToken = withCallbackToken(absolute, token);
-  if (base !== undefined && withToken.startsWith(`${base}/`)) withToken = withCallbackCredentials(withToken, credentials);
-  if (withToken.length > MAX_URL_LENGTH) {
-    throw new TelApiInputError(field, 'url-too-long', { length: withToken.length, max: MAX_URL_LENGTH });
+  let resolved = param === undefined ? absolute : withQueryParam(absolute, param.name, param.value);
+  if (base !== undefined && resolved.startsWith(`${base}/`)) resolved = withCallbackCredentials(resolved, credentials);
+  if (resolved.length > maxLength) {
+    throw new TelApiInputError(field, 'url-too-long', { length: resolved.length, max: maxLength });
   }
-  return withToken;
+  return resolved;
 }
 
 /** The URL without user and password, for anything a person or a log may see. */

@@ -5,6 +5,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * a per-call token into every callback URL it sends, and the callback node recomputes it.
  */
 export const CALLBACK_TOKEN_PARAM = 'token';
+/** The query parameter of the path key (docs/telapi-api.md "Callback authenticity"): `key=<k>`. */
+export const PATH_KEY_PARAM = 'key';
 export const SIGNATURE_HEADER = 'x-telapi-signature';
 
 /** A callback token's length: 32 HMAC-SHA256 bytes in unpadded base64url. */
@@ -17,9 +19,32 @@ export function callbackToken(authToken: string, callSid: string): string {
 
 /** Returns `url` with its `token` query parameter set (replacing any earlier one). */
 export function withCallbackToken(url: string, token: string): string {
+  return withQueryParam(url, CALLBACK_TOKEN_PARAM, token);
+}
+
+/** Returns `url` with the query parameter `name` set to `value` (replacing any earlier one). */
+export function withQueryParam(url: string, name: string, value: string): string {
   const parsed = new URL(url);
-  parsed.searchParams.set(CALLBACK_TOKEN_PARAM, token);
+  parsed.searchParams.set(name, value);
   return parsed.toString();
+}
+
+/**
+ * The path a path key is computed over: one leading "/" and no trailing "/" (the root stays "/"),
+ * so that "telapi/voice", "/telapi/voice/" and "//telapi/voice" share one key.
+ */
+export function pathKeyPath(path: string): string {
+  return `/${path.trim().replace(/^\/+/, '').replace(/\/+$/, '')}`;
+}
+
+/**
+ * The path key (docs/telapi-api.md "Callback authenticity"): base64url(HMAC-SHA256(key = AuthToken,
+ * data = "path:" + path)) without padding. For URLs made before the call exists; it admits any
+ * CallSid of the account on that one path, so a URL made once the CallSid is known carries the
+ * per-call token instead.
+ */
+export function pathKey(authToken: string, path: string): string {
+  return createHmac('sha256', authToken).update(`path:${pathKeyPath(path)}`, 'utf8').digest('base64url');
 }
 
 export type SignedParams = Iterable<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
@@ -58,6 +83,10 @@ export function verifyCallbackToken(authToken: string, callSid: string, token: s
   return constantTimeEqual(callbackToken(authToken, callSid), token);
 }
 
+export function verifyPathKey(authToken: string, path: string, key: string): boolean {
+  return constantTimeEqual(pathKey(authToken, path), key);
+}
+
 export function verifySignature(authToken: string, url: string, params: SignedParams, signature: string): boolean {
   return constantTimeEqual(computeSignature(authToken, url, params), signature);
 }
@@ -81,6 +110,15 @@ export class CallbackAuthenticator {
 
   verifyToken(callSid: string, token: string): boolean {
     return verifyCallbackToken(this.#authToken, callSid, token);
+  }
+
+  /** The path key of a node's path (as configured, below the public URL). A secret, like the token. */
+  keyFor(path: string): string {
+    return pathKey(this.#authToken, path);
+  }
+
+  verifyPathKey(path: string, key: string): boolean {
+    return verifyPathKey(this.#authToken, path, key);
   }
 
   verifySignature(url: string, params: SignedParams, signature: string): boolean {

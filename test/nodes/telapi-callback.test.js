@@ -764,7 +764,8 @@ describe('telapi-callback node', function () {
 
 
 describe('telapi/callback (pure helpers of the callback node)', function () {
-  const { parseCallbackBody, callbackTopic, checkCallback } = require('../../dist/telapi/callback');
+  const { parseCallbackBody, callbackTopic } = require('../../dist/telapi/callback');
+  const { checkCallback } = require('../../dist/telapi/callback-check');
   const { normaliseCallbackPath } = require('../../dist/nodes/callback-routes');
   const { CallbackAuthenticator } = require('../../dist/telapi');
 
@@ -831,7 +832,8 @@ describe('telapi/callback (pure helpers of the callback node)', function () {
   it('tells transcription callbacks from recording callbacks', function () {
     assert.equal(callbackTopic({ RecordingUrl: 'x' }), 'recording');
     assert.equal(callbackTopic({ TranscriptionStatus: 'failed' }), 'transcription');
-    assert.equal(callbackTopic({}), 'recording');
+    assert.equal(callbackTopic({ CallStatus: 'completed', CallDuration: '42' }), 'status');
+    assert.equal(callbackTopic({}), 'status');
   });
 
   it('normalises paths and refuses route patterns', function () {

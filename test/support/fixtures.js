@@ -7,6 +7,11 @@ module.exports = {
   OTHER_CALL_SID: 'CA00000000000000000000000000000001',
   /** base64url(HMAC-SHA256(AUTH_TOKEN, CALL_SID)) */
   CALL_TOKEN: 'lH1cocmta68NiCT7szjVHL65UuysGxa2yGQEZU53smk',
+  /** base64url(HMAC-SHA256(AUTH_TOKEN, "path:" + path)): the path key vectors. */
+  VOICE_PATH: '/telapi/voice',
+  VOICE_PATH_KEY: '9zQ3tm__LgdQEzLLn2f8B5dYfCvT1YRgZ96SPvcsFu4',
+  STATUS_PATH: '/telapi/status',
+  STATUS_PATH_KEY: 'XjSdsBk56MOUn8xL9HUHJzbc8zDAx4eVdlrCZ8uzfZE',
   /** The X-TelAPI-Signature vector: AUTH_TOKEN over SIGNED_URL and SIGNED_PARAMS gives SIGNATURE. */
   SIGNED_URL: 'https://nr.example.com/telapi/recording',
   SIGNED_PARAMS: Object.freeze({

@@ -1,10 +1,12 @@
 'use strict';
 const assert = require('node:assert/strict');
 const {
-  CallbackAuthenticator, callbackToken, computeSignature, constantTimeEqual, verifyCallbackToken, verifySignature, withCallbackToken,
+  CallbackAuthenticator, callbackToken, computeSignature, constantTimeEqual, pathKey, pathKeyPath, verifyCallbackToken, verifyPathKey,
+  verifySignature, withCallbackToken,
 } = require('../../dist/telapi');
 const {
   ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_URL: URL, SIGNED_PARAMS: PARAMS, SIGNATURE,
+  VOICE_PATH, VOICE_PATH_KEY, STATUS_PATH, STATUS_PATH_KEY,
 } = require('../support/fixtures');
 
 describe('telapi/signature: callback authenticity (docs/telapi-api.md test vectors)', () => {
@@ -14,6 +16,32 @@ describe('telapi/signature: callback authenticity (docs/telapi-api.md test vecto
     assert.ok(!verifyCallbackToken(AUTH_TOKEN, OTHER_CALL_SID, CALL_TOKEN));
     assert.ok(!verifyCallbackToken(AUTH_TOKEN, CALL_SID, CALL_TOKEN.slice(1)));
     assert.ok(!verifyCallbackToken(AUTH_TOKEN, CALL_SID, ''));
+  });
+
+  it('computes the path keys of the vectors, whatever the slashes around the path', () => {
+    assert.equal(pathKey(AUTH_TOKEN, VOICE_PATH), VOICE_PATH_KEY);
+    assert.equal(pathKey(AUTH_TOKEN, STATUS_PATH), STATUS_PATH_KEY);
+    for (const spelling of ['telapi/voice', '/telapi/voice/', '//telapi/voice//', ' /telapi/voice ']) {
+      assert.equal(pathKeyPath(spelling), VOICE_PATH, spelling);
+      assert.equal(pathKey(AUTH_TOKEN, spelling), VOICE_PATH_KEY, spelling);
+    }
+    assert.equal(pathKeyPath('/'), '/');
+    assert.equal(pathKey(AUTH_TOKEN, '/'), pathKey(AUTH_TOKEN, ''));
+    // Another path, another AuthToken, or the path's case changed: another key.
+    assert.notEqual(pathKey(AUTH_TOKEN, '/telapi/Voice'), VOICE_PATH_KEY);
+    assert.notEqual(pathKey('f'.repeat(32), VOICE_PATH), VOICE_PATH_KEY);
+  });
+
+  it('verifies a path key only for its own path', () => {
+    assert.ok(verifyPathKey(AUTH_TOKEN, VOICE_PATH, VOICE_PATH_KEY));
+    assert.ok(verifyPathKey(AUTH_TOKEN, 'telapi/voice/', VOICE_PATH_KEY));
+    assert.ok(!verifyPathKey(AUTH_TOKEN, STATUS_PATH, VOICE_PATH_KEY));
+    assert.ok(!verifyPathKey(AUTH_TOKEN, VOICE_PATH, `${VOICE_PATH_KEY}=`));
+    assert.ok(!verifyPathKey(AUTH_TOKEN, VOICE_PATH, ''));
+    const auth = new CallbackAuthenticator(ACCOUNT_SID, AUTH_TOKEN);
+    assert.equal(auth.keyFor(VOICE_PATH), VOICE_PATH_KEY);
+    assert.ok(auth.verifyPathKey(STATUS_PATH, STATUS_PATH_KEY));
+    assert.ok(!auth.verifyPathKey(VOICE_PATH, STATUS_PATH_KEY));
   });
 
   it('computes the X-TelAPI-Signature of the vector, in any parameter order', () => {
