@@ -168,7 +168,7 @@ describe('simulator: callbacks', function () {
   it('resolves a relative callback URL (the golden example) against the call\'s Url', async function () {
     const sim = await startSim({ demoCalls: false });
     const receiver = await startReceiver();
-    const call = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100001', To: '+15550100002', Url: `${receiver.url}/app/voice.xml` } });
+    const call = { json: sim.createCall({ from: '+15550100001', to: '+15550100002', url: `${receiver.url}/app/voice.xml` }) };
     const started = await api(sim, 'POST', `/Calls/${call.json.sid}/Recordings.json`, {
       version: 'v2',
       body: 'Record=true&Direction=out&TimeLimit=1337&CallbackUrl=CallbackUrl&FileFormat=wav&TrimSilence=true&Transcribe=true&TranscribeQuality=hybrid&TranscribeCallback=TranscribeCallback',
