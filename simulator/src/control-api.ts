@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { ApiError } from './api-errors';
 import { handleCallControl } from './control-calls';
-import { snakeCase } from './control-json';
+import { snakeCase, snakeCaseJson } from './control-json';
 import { asBadRequest, numberParam, sendControlJson, type ControlRequest, type SimulatorControl } from './control-support';
 import type { FaultMode, FaultOptions } from './faults';
 import type { RequestParams } from './http-util';
+import type { SimulatedRecording } from './model';
 import type { RecordingSeed } from './options';
 import { FILE_FORMATS } from './spec';
 
@@ -64,14 +65,19 @@ function faultOptionsFrom(params: RequestParams): FaultOptions {
   return options;
 }
 
+/** A recording's `params` are the simulator's own settings, not wire parameters: they are snake_case too. */
+function controlRecording(recording: SimulatedRecording): unknown {
+  return { ...recording, params: snakeCaseJson(recording.params) };
+}
+
 export async function handleControlRequest(simulator: SimulatorControl, request: ControlRequest, response: ServerResponse): Promise<void> {
   const { method, params } = request;
   const path = request.path.slice(CONTROL_PREFIX.length);
   if (await handleCallControl(simulator, { method, path, params }, response)) return;
   const resource = path.toLowerCase();
-  if (method === 'GET' && resource === '/recordings') return sendControlJson(response, { recordings: simulator.recordings() });
+  if (method === 'GET' && resource === '/recordings') return sendControlJson(response, { recordings: simulator.recordings().map(controlRecording) });
   if (method === 'POST' && resource === '/recordings') {
-    return sendControlJson(response, { recordings: asBadRequest(() => simulator.seedRecordings(recordingSeedFrom(params))) });
+    return sendControlJson(response, { recordings: asBadRequest(() => simulator.seedRecordings(recordingSeedFrom(params))).map(controlRecording) });
   }
   if (method === 'GET' && resource === '/transcriptions') return sendControlJson(response, { transcriptions: simulator.transcriptions() });
   if (method === 'GET' && resource === '/deliveries') return sendControlJson(response, { deliveries: simulator.deliveries() });

@@ -1,6 +1,6 @@
 /**
- * The control API answers in TelAPI's JSON style: snake_case names. Wire parameters (a delivery's
- * or a request's `params`, HTTP `headers`) keep the names they had on the wire.
+ * The control API answers in TelAPI's JSON style: snake_case names. Wire parameters (a delivery's,
+ * a request's or a call event's `params`, HTTP `headers`) keep the names they had on the wire.
  */
 const KEPT_AS_SENT = new Set(['params', 'headers']);
 

@@ -2,18 +2,12 @@
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
 const { createHmac } = require('node:crypto');
-const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID, TLS } = require('./helpers');
+const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID, TLS, memoryLogger } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
 const VOICE_PARAMS = ['AccountSid', 'ApiVersion', 'Direction', 'CallerName', 'To', 'From', 'CallSid', 'CallStatus', 'UrlBase'];
 const RECORDING_PARAMS = [...VOICE_PARAMS, 'Digits', 'RecordingDuration', 'RecordingUrl', 'RecordingSid'];
 const TRANSCRIPTION_PARAMS = [...VOICE_PARAMS, 'TranscriptionStatus', 'TranscriptionSid', 'AudioUrl', 'TranscriptionText', 'RecordingSid'];
-
-function memoryLogger() {
-  const lines = [];
-  const log = (level) => (message) => lines.push(`${level} ${message}`);
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 describe('simulator: callbacks', function () {
   afterEach(closeAll);

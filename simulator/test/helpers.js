@@ -148,6 +148,13 @@ function eventTypes(sim, callSid) {
   return sim.callEvents(callSid).map((event) => event.type);
 }
 
+/** A logger that keeps every line, "level message". */
+function memoryLogger() {
+  const lines = [];
+  const log = (level) => (message) => lines.push(`${level} ${message}`);
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
 const SID = {
   RE: /^RE[0-9a-f]{32}$/,
   TR: /^TR[0-9a-f]{32}$/,
@@ -231,6 +238,7 @@ module.exports = {
   startFlow,
   xml,
   eventTypes,
+  memoryLogger,
   TLS,
   startRecording,
   stopRecording,
