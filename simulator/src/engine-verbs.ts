@@ -149,8 +149,9 @@ export class VerbRunner {
    */
   async #gather(session: CallSession, verb: GatherVerb, signal: AbortSignal): Promise<VerbOutcome> {
     const { transcripts, scaled } = this.#services;
-    transcripts.add(session.callSid, { type: 'gather-started', verb: verb.verb, numDigits: verb.numDigits, finishOnKey: verb.finishOnKey, timeout: verb.timeout, action: verb.action });
+    // Listening before telling it, so that a listener who presses keys on "gather-started" is heard.
     session.listen('gather');
+    transcripts.add(session.callSid, { type: 'gather-started', verb: verb.verb, numDigits: verb.numDigits, finishOnKey: verb.finishOnKey, timeout: verb.timeout, action: verb.action });
     const bargeIn = new AbortController();
     const stopListening = session.onKey(() => bargeIn.abort());
     const call = this.#services.telephony.call(session.callSid);
@@ -203,11 +204,19 @@ export class VerbRunner {
       callbackMethod: verb.method,
     };
     const origin = { source: 'verb', background: verb.background, playBeep: verb.playBeep && !verb.background } as const;
-    const started = telephony.startRecording(call.sid, call.accountSid, params, call.apiVersion, origin);
-    if (verb.background) return 'continue';
-
-    const ended = session.whenRecordingEnds(started.sid);
+    if (verb.background) {
+      telephony.startRecording(call.sid, call.accountSid, params, call.apiVersion, origin);
+      return 'continue';
+    }
     session.listen('record');
+    let started: SimulatedRecording;
+    try {
+      started = telephony.startRecording(call.sid, call.accountSid, params, call.apiVersion, origin);
+    } catch (error) {
+      session.listen(undefined);
+      throw error;
+    }
+    const ended = session.whenRecordingEnds(started.sid);
     const stop = new AbortController();
     const waiting = AbortSignal.any([signal, stop.signal]);
     let digits = '';
