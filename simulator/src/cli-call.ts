@@ -118,7 +118,8 @@ export async function runCallCommand(argv: string[], print: (line: string) => vo
         print(describeEvent(event));
         const listening = event.type === 'gather-started' || (event.type === 'record-started' && event.background === false);
         const keys = listening ? groups.shift() : undefined;
-        if (keys !== undefined) await control(server, auth, 'POST', `/calls/${callSid}/digits`, { Digits: keys });
+        // The call may have moved on (a Gather timed out, the call ended): a late key press is no failure of the command.
+        if (keys !== undefined) await control(server, auth, 'POST', `/calls/${callSid}/digits`, { Digits: keys }).catch((error: unknown) => print(`(keys ${keys} not pressed: ${error instanceof Error ? error.message : String(error)})`));
         if (event.type === 'hangup') return event.cause === 'error' ? 1 : 0;
       }
     }

@@ -369,7 +369,7 @@ describe('simulator: TelAPI REST API', function () {
 
     it('makes a call with POST /Calls.json: queued at once, then answered, and listed', async function () {
       const sim = await startSim({ demoCalls: false });
-      const flow = await startFlow({ '/voice': xml('<Pause length="60"/>') });
+      const flow = await startFlow({ '/voice': xml('<Pause length="3600"/>') });
       const answer = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100007', To: '+15550100008', Url: `${flow.url}/voice` } });
       assert.equal(answer.status, 200, answer.text);
       assert.match(answer.json.sid, SID.CA);

@@ -66,7 +66,7 @@ describe('simulator: inbound calls run their InboundXML', function () {
   it('gathers digits sent through the control API and requests the action with Digits; a Gather without digits goes on', async function () {
     const sim = await startSim({ demoCalls: false });
     const flow = await startFlow({
-      '/menu': xml('<Gather action="/choice" method="GET" numDigits="3" finishOnKey="#"><Say>Press one, then hash.</Say></Gather><Say>Not heard.</Say>'),
+      '/menu': xml('<Gather action="/choice" method="GET" numDigits="3" finishOnKey="#" timeout="3600"><Say>Press one, then hash.</Say></Gather><Say>Not heard.</Say>'),
       '/choice': (request) => xml(`<Say>You pressed ${request.params.Digits}.</Say><Gather timeout="1"/><Say>Goodbye.</Say>`),
     });
     const call = place(sim, flow, '/menu');
@@ -195,7 +195,7 @@ describe('simulator: inbound calls run their InboundXML', function () {
 
   it('lets the caller hang up at any time through the control API, and <Reject> refuses a ringing call', async function () {
     const sim = await startSim({ demoCalls: false });
-    const flow = await startFlow({ '/hold': xml('<Say loop="0">Please hold.</Say>'), '/reject': xml('<Reject reason="busy"/>') });
+    const flow = await startFlow({ '/hold': xml('<Say>Please hold.</Say><Pause length="3600"/>'), '/reject': xml('<Reject reason="busy"/>') });
     const held = place(sim, flow, '/hold');
     await sim.waitForCallEvent({ callSid: held.sid, type: 'say' });
     const hungUp = await api(sim, 'POST', `//_simulator/calls/${held.sid}/hangup`);
@@ -210,7 +210,7 @@ describe('simulator: inbound calls run their InboundXML', function () {
 
   it('places a call and follows its transcript through the control API (snake_case, long polling)', async function () {
     const sim = await startSim({ demoCalls: false });
-    const flow = await startFlow({ '/voice': xml('<Gather numDigits="1" action="/done"><Say>Press a key.</Say></Gather>'), '/done': xml('<Say>Done.</Say>') });
+    const flow = await startFlow({ '/voice': xml('<Gather numDigits="1" timeout="3600" action="/done"><Say>Press a key.</Say></Gather>'), '/done': xml('<Say>Done.</Say>') });
     const placed = await api(sim, 'POST', '//_simulator/calls/inbound', { body: { From: '+15550100001', To: '+15550100100', Url: `${flow.url}/voice`, Method: 'POST' } });
     assert.equal(placed.status, 200, placed.text);
     assert.equal(placed.json.direction, 'inbound');

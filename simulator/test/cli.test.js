@@ -120,9 +120,10 @@ describe('simulator: CLI', function () {
   });
 
   it('places a call with `call`, prints what the caller hears and presses the --digits for each Gather', async function () {
-    const sim = await startSim({ demoCalls: false });
+    // The Gather waits 3 s (timeScale 0.1): time enough for the CLI to see it listening and press.
+    const sim = await startSim({ demoCalls: false, timeScale: 0.1 });
     const flow = await startFlow({
-      '/voice': xml('<Gather numDigits="1" action="/menu"><Say>Press 1 for sales.</Say></Gather>'),
+      '/voice': xml('<Gather numDigits="1" timeout="30" action="/menu"><Say>Press 1 for sales.</Say></Gather>'),
       '/menu': (request) => xml(`<Say>You chose ${request.params.Digits}.</Say><Hangup/>`),
     });
     const cli = runCli(['call', '--server', sim.url, '--url', `${flow.url}/voice`, '--from', '+15550100009', '--digits', '1']);

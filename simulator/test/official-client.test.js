@@ -132,7 +132,7 @@ describe('simulator: with the official client @avaya/cpaas', function () {
 
   it('makes a call that is recorded and transcribed (Record, RecordCallback, Transcribe)', async function () {
     const receiver = await startReceiver();
-    const flow = await startFlow({ '/answer.xml': xml('<Pause length="600"/>') });
+    const flow = await startFlow({ '/answer.xml': xml('<Pause length="3600"/>') });
     const call = await calls.makeCall({
       from: '+15550100100', to: '+15550100222', url: `${flow.url}/answer.xml`,
       record: true, recordCallback: `${receiver.url}/r`, transcribe: true, transcribeCallback: `${receiver.url}/t`,

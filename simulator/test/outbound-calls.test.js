@@ -75,7 +75,7 @@ describe('simulator: outbound calls (make call)', function () {
     const sim = await startSim({ demoCalls: false });
     const flow = await startFlow({ '/voice': xml('<Say>Answered by hand.</Say>') });
     sim.setCalleeBehavior('+15550100444', 'manual');
-    const body = { From: '+15550100100', To: '+15550100444', Url: `${flow.url}/voice` };
+    const body = { From: '+15550100100', To: '+15550100444', Url: `${flow.url}/voice`, Timeout: '999' };
     const first = await api(sim, 'POST', '/Calls.json', { body });
     await sim.waitForCallEvent((event) => event.callSid === first.json.sid && event.type === 'status' && event.status === 'ringing');
     assert.equal(sim.getCall(first.json.sid).status, 'ringing');
@@ -99,7 +99,7 @@ describe('simulator: outbound calls (make call)', function () {
     const sim = await startSim({ demoCalls: false });
     const flow = await startFlow({ '/voice': xml('<Say>x</Say>') });
     sim.setCalleeBehavior('+15550100555', 'manual');
-    const made = await api(sim, 'POST', '/Calls.json', { body: { From: '+1', To: '+15550100555', Url: `${flow.url}/voice` } });
+    const made = await api(sim, 'POST', '/Calls.json', { body: { From: '+1', To: '+15550100555', Url: `${flow.url}/voice`, Timeout: '999' } });
     const canceled = await api(sim, 'POST', `/Calls/${made.json.sid}.json`, { body: { Status: 'canceled' } });
     assert.equal(canceled.json.status, 'canceled');
     assert.equal((await ended(sim, made.json.sid)).cause, 'api');
@@ -110,7 +110,7 @@ describe('simulator: outbound calls (make call)', function () {
 
   it('sends a live call to new InboundXML when the API gives it a Url', async function () {
     const sim = await startSim({ demoCalls: false });
-    const flow = await startFlow({ '/hold': xml('<Play loop="0">https://media.invalid/music.mp3</Play>'), '/next': xml('<Say>Redirected.</Say>') });
+    const flow = await startFlow({ '/hold': xml('<Play>https://media.invalid/music.mp3</Play><Pause length="3600"/>'), '/next': xml('<Say>Redirected.</Say>') });
     const made = await api(sim, 'POST', '/Calls.json', { body: { From: '+1', To: '+2', Url: `${flow.url}/hold` } });
     await sim.waitForCallEvent({ callSid: made.json.sid, type: 'play' });
     const moved = await api(sim, 'POST', `/Calls/${made.json.sid}.json`, { body: { Url: `${flow.url}/next`, Method: 'GET' } });

@@ -222,7 +222,7 @@ describe('simulator: managing recordings and transcriptions', function () {
     it('records the whole call from the answer until the hang-up and calls RecordCallback, then transcribes it', async function () {
       const sim = await startSim({ demoCalls: false });
       const receiver = await startReceiver();
-      const flow = await startFlow({ '/answer.xml': xml('<Pause length="600"/>') });
+      const flow = await startFlow({ '/answer.xml': xml('<Pause length="3600"/>') });
       const made = await api(sim, 'POST', '/Calls.json', {
         version: 'v2',
         body: {
