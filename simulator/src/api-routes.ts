@@ -155,7 +155,7 @@ export class ApiRouter {
     sendJson(context.response, 200, listEnvelope('transcriptions', transcriptions, paging, context, (item) => transcriptionJson(item, context.version)));
   }
 
-  /** One recording's transcriptions, newest first, in the list envelope (telapi-ruby, telapi-python). */
+  /** One recording's transcriptions, newest first, in the list envelope (docs/telapi-api.md, "Managing recordings and transcriptions"). */
   #listRecordingTranscriptions(context: ApiContext, recordingSid: string | undefined): void {
     const recording = this.#requireRecording(context, recordingSid);
     const paging = parsePageRequest(context.params);

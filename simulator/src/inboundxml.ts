@@ -63,7 +63,7 @@ export interface AnswerVerb { verb: 'Answer' }
 
 export type Verb = PromptVerb | GatherVerb | RecordVerb | DialVerb | RedirectVerb | PingVerb | HangupVerb | RejectVerb | MessageVerb | AnswerVerb;
 
-/** The defaults Zang documents for its verbs, in one place. */
+/** The verbs' defaults (docs/telapi-api.md, "Answering calls: voice requests and InboundXML"), in one place. */
 export const VERB_DEFAULTS = Object.freeze({
   method: 'POST' as CallbackMethod,
   sayLoop: 1,
@@ -73,7 +73,7 @@ export const VERB_DEFAULTS = Object.freeze({
   finishOnKey: '#',
   recordTimeout: 5,
   recordMaxLength: 3600,
-  /** Zang's documentation: "Begin recording the call while continuing the execution … (true)", the default. */
+  /** A `<Record>` without `background` records while the next verbs run: true is the documented default. */
   recordBackground: true,
   dialTimeout: 30,
   dialTimeLimit: 14400,

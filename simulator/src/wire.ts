@@ -41,7 +41,7 @@ export function recordingJson(recording: SimulatedRecording, version: ApiVersion
 }
 
 /**
- * The Call object in the shape of the official clients' fixtures: absent links and numbers are
+ * The Call object as TelAPI's data has it: absent links and numbers are
  * "" and `answered_by` is a string ("tbd": the simulator does no answering-machine detection);
  * `duration` counts from the answer, `start_time` is the answer (the creation for calls never answered).
  */
@@ -127,9 +127,9 @@ function pageUri(path: string, query: URLSearchParams, page: number, pageSize: n
 /**
  * TelAPI's list envelope: `page` is 0-based, `uri` is the path without the query, and a page link
  * that does not exist is "" (as Zang's data). `start` and `end` are indexes over the whole list:
- * the official clients' fixtures show `start` = page × page_size and `end` = start + items - 1.
- * They show no page without items; there the rule stays `start` = page × page_size and `end`
- * never falls below `start` (an empty list: 0 and 0; Page=999 beyond the end: both 999 × page_size).
+ * `start` = page × page_size and `end` = start + items - 1, as TelAPI's lists have them.
+ * A page without items, which that data never shows, keeps `start` = page × page_size and an `end`
+ * that never falls below `start` (an empty list: 0 and 0; Page=999 beyond the end: both 999 × page_size).
  */
 export function listEnvelope<T>(
   itemsKey: string,
