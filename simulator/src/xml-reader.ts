@@ -39,7 +39,7 @@ export function readXml(text: string): XmlElement {
   parser.on('text', addText);
   parser.on('cdata', addText);
   try {
-    parser.write(text).close();
+    parser.write(text.replace(/^\uFEFF/, '')).close();
   } catch (error) {
     failure ??= error instanceof Error ? error : new Error(String(error));
   }

@@ -18,7 +18,7 @@ describe('simulator: inbound calls run their InboundXML', function () {
 
   it('requests the voice URL with the voice parameters, keeping its query string, and hangs up when the verbs run out', async function () {
     const sim = await startSim({ demoCalls: false });
-    const flow = await startFlow({ '/telapi/voice': xml('<Say>Welcome to the demo.</Say><Play>https://media.invalid/hold.mp3</Play><Pause length="2"/>') });
+    const flow = await startFlow({ '/telapi/voice': `\uFEFF${xml('<Say>Welcome to the demo.</Say><Play>https://media.invalid/hold.mp3</Play><Pause length="2"/>')}` });
     const call = place(sim, flow, '/telapi/voice?key=9zQ3tm__LgdQ&flow=a%20b');
     assert.match(call.sid, SID.CA);
     assert.equal(call.status, 'ringing');
@@ -168,6 +168,7 @@ describe('simulator: inbound calls run their InboundXML', function () {
     ['an unknown verb', { body: xml('<Say>Hi</Say><Dance/>') }, /<Dance> is not an InboundXML verb/],
     ['a root that is not <Response>', { body: '<Reply/>' }, /not <Response>/],
     ['a non-2xx answer', { status: 500, body: 'oops' }, /answered HTTP 500/],
+    ['an empty answer', { body: '' }, /not well-formed XML: .*root element/],
   ]) {
     it(`ends the call with an error for ${label}`, async function () {
       const sim = await startSim({ demoCalls: false });
