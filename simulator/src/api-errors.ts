@@ -17,6 +17,7 @@ export const API_ERRORS = {
   serviceUnavailable: { status: 503, code: 10503, message: 'Service temporarily unavailable' },
   callNotFound: { status: 404, code: 13404, message: 'The requested call was not found' },
   callNotInProgress: { status: 400, code: 13400, message: 'The call is not in progress' },
+  callNotRinging: { status: 400, code: 13401, message: 'The call is not an outbound call that rings' },
   recordingNotFound: { status: 404, code: 14404, message: 'The requested recording was not found' },
   recordingLimitReached: { status: 400, code: 14001, message: 'A call can have at most 5 recordings' },
   recordingInProgress: { status: 400, code: 14002, message: 'A recording is already in progress on this call' },

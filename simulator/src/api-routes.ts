@@ -1,14 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiContext } from './api-context';
+import { CallRoutes } from './api-calls';
 import { ApiError } from './api-errors';
-import type { ApiVersion } from './constants';
-import { sendJson, sendText, type RequestParams } from './http-util';
+import type { CallRunner } from './call-runner';
+import { sendJson, sendText } from './http-util';
 import type { CallbackLifecycle } from './lifecycle';
-import type { SimulatedCall, SimulatedRecording } from './model';
-import { parseMakeCallRecording, parseRecordRequest, parseTranscribeRequest } from './recording-params';
-import { isAbsoluteHttpUrl } from './spec';
+import type { SimulatedRecording } from './model';
+import { parseRecordRequest, parseTranscribeRequest } from './recording-params';
 import type { Telephony } from './telephony';
+import type { TranscriptionStore } from './transcription-store';
 import {
-  callJson,
   listEnvelope,
   matchesRecordingFilter,
   matchesTranscriptionFilter,
@@ -18,17 +18,6 @@ import {
   recordingJson,
   transcriptionJson,
 } from './wire';
-
-/** One authenticated API request, below `/{prefix}/Accounts/{AccountSid}`. */
-export interface ApiContext {
-  request: IncomingMessage;
-  response: ServerResponse;
-  version: ApiVersion;
-  accountSid: string;
-  params: RequestParams;
-  path: string;
-  query: URLSearchParams;
-}
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
 type ApiHandler = (context: ApiContext, ids: string[]) => void;
@@ -40,8 +29,9 @@ interface ApiRoute {
 
 export interface ApiRouterOptions {
   telephony: Telephony;
+  transcriptions: TranscriptionStore;
+  runner: CallRunner;
   lifecycle: CallbackLifecycle;
-  now: () => Date;
 }
 
 const SID = '([^/]+)';
@@ -49,20 +39,21 @@ const SID = '([^/]+)';
 /** The TelAPI REST resources the simulator serves: calls, recordings, transcriptions. */
 export class ApiRouter {
   readonly #telephony: Telephony;
+  readonly #transcriptions: TranscriptionStore;
   readonly #lifecycle: CallbackLifecycle;
-  readonly #now: () => Date;
   readonly #routes: ApiRoute[];
 
   constructor(options: ApiRouterOptions) {
     this.#telephony = options.telephony;
+    this.#transcriptions = options.transcriptions;
     this.#lifecycle = options.lifecycle;
-    this.#now = options.now;
+    const calls = new CallRoutes(options.telephony, options.runner);
     this.#routes = [
-      { pattern: /^\/Calls\.json$/, handlers: { GET: (c) => this.#listCalls(c), POST: (c) => this.#makeCall(c) } },
-      { pattern: new RegExp(`^/Calls/${SID}\\.json$`), handlers: { GET: (c, [sid]) => this.#getCall(c, sid), POST: (c, [sid]) => this.#modifyCall(c, sid) } },
+      { pattern: /^\/Calls\.json$/, handlers: { GET: (c) => calls.list(c), POST: (c) => calls.make(c) } },
+      { pattern: new RegExp(`^/Calls/${SID}\\.json$`), handlers: { GET: (c, [sid]) => calls.get(c, sid), POST: (c, [sid]) => calls.modify(c, sid) } },
       {
         pattern: new RegExp(`^/Calls/${SID}/Recordings\\.json$`),
-        handlers: { GET: (c, [sid]) => this.#listRecordings(c, this.#requireCall(c, sid).sid), POST: (c, [sid]) => this.#startOrStopRecording(c, sid) },
+        handlers: { GET: (c, [sid]) => this.#listRecordings(c, calls.require(c, sid).sid), POST: (c, [sid]) => this.#startOrStopRecording(c, calls.require(c, sid).sid) },
       },
       { pattern: /^\/Recordings\.json$/, handlers: { GET: (c) => this.#listRecordings(c, undefined) } },
       {
@@ -70,7 +61,10 @@ export class ApiRouter {
         handlers: { GET: (c, [sid]) => this.#getRecording(c, sid), DELETE: (c, [sid]) => this.#deleteRecording(c, sid) },
       },
       { pattern: new RegExp(`^/Recordings/${SID}\\.(mp3|wav)$`), handlers: { GET: (c, [sid, format]) => this.#redirectToMedia(c, sid, format) } },
-      { pattern: new RegExp(`^/Recordings/${SID}/Transcriptions\\.json$`), handlers: { POST: (c, [sid]) => this.#transcribeRecording(c, sid) } },
+      {
+        pattern: new RegExp(`^/Recordings/${SID}/Transcriptions\\.json$`),
+        handlers: { GET: (c, [sid]) => this.#listRecordingTranscriptions(c, sid), POST: (c, [sid]) => this.#transcribeRecording(c, sid) },
+      },
       { pattern: /^\/Transcriptions\.json$/, handlers: { GET: (c) => this.#listTranscriptions(c), POST: (c) => this.#transcribeAudioUrl(c) } },
       { pattern: new RegExp(`^/Transcriptions/${SID}\\.(json|txt)$`), handlers: { GET: (c, [sid, extension]) => this.#getTranscription(c, sid, extension) } },
     ];
@@ -96,75 +90,19 @@ export class ApiRouter {
     throw new ApiError('resourceNotFound');
   }
 
-  #requireCall(context: ApiContext, callSid: string | undefined): SimulatedCall {
-    const call = callSid === undefined ? undefined : this.#telephony.call(callSid, context.accountSid);
-    if (!call) throw new ApiError('callNotFound', `Call ${callSid ?? ''} was not found`);
-    return call;
-  }
-
   #requireRecording(context: ApiContext, recordingSid: string | undefined): SimulatedRecording {
     const recording = recordingSid === undefined ? undefined : this.#telephony.recording(recordingSid, context.accountSid);
     if (!recording) throw new ApiError('recordingNotFound', `Recording ${recordingSid ?? ''} was not found`);
     return recording;
   }
 
-  // Calls -------------------------------------------------------------------------------------------
-
-  #listCalls(context: ApiContext): void {
-    const now = this.#now();
-    const calls = this.#telephony.calls(context.accountSid);
-    sendJson(context.response, 200, listEnvelope('calls', calls, parsePageRequest(context.params), context, (call) => callJson(call, context.version, now)));
-  }
-
-  /**
-   * TelAPI's "make call", answered at once: the simulated callee always picks up. `Record=true`
-   * records the whole call (until the hang-up); every parameter is checked before anything happens.
-   */
-  #makeCall(context: ApiContext): void {
-    const required = (name: string): string => {
-      const value = context.params.get(name)?.trim();
-      if (!value) throw new ApiError('missingParameter', `${name} is required`);
-      return value;
-    };
-    const from = required('From');
-    const to = required('To');
-    const url = required('Url');
-    if (!isAbsoluteHttpUrl(url)) throw new ApiError('invalidParameter', 'Url must be an http or https URL');
-    const recordingParams = parseMakeCallRecording(context.params);
-    const callerName = context.params.get('CallerName')?.trim();
-    const call = this.#telephony.createCall(
-      { accountSid: context.accountSid, from, to, url, direction: 'outbound-api', ...(callerName ? { callerName } : {}) },
-      context.version,
-    );
-    if (recordingParams) this.#telephony.startRecording(call.sid, context.accountSid, recordingParams, context.version);
-    sendJson(context.response, 200, callJson(this.#requireCall(context, call.sid), context.version, this.#now()));
-  }
-
-  #getCall(context: ApiContext, callSid: string | undefined): void {
-    sendJson(context.response, 200, callJson(this.#requireCall(context, callSid), context.version, this.#now()));
-  }
-
-  /** TelAPI's "modify call": Status=completed (or canceled) hangs up; Url redirects. */
-  #modifyCall(context: ApiContext, callSid: string | undefined): void {
-    const call = this.#requireCall(context, callSid);
-    const status = context.params.get('Status')?.trim().toLowerCase();
-    const url = context.params.get('Url')?.trim();
-    if (!status && !url) throw new ApiError('missingParameter', 'Status or Url is required');
-    if (status && status !== 'completed' && status !== 'canceled') throw new ApiError('invalidParameter', 'Status must be completed or canceled');
-    if (url && !isAbsoluteHttpUrl(url)) throw new ApiError('invalidParameter', 'Url must be an http or https URL');
-    if (url) this.#telephony.updateCallUrl(call.sid, context.accountSid, url);
-    const updated = status ? this.#telephony.hangUp(call.sid, context.accountSid) : this.#requireCall(context, call.sid);
-    sendJson(context.response, 200, callJson(updated, context.version, this.#now()));
-  }
-
   // Recordings --------------------------------------------------------------------------------------
 
-  #startOrStopRecording(context: ApiContext, callSid: string | undefined): void {
-    const call = this.#requireCall(context, callSid);
+  #startOrStopRecording(context: ApiContext, callSid: string): void {
     const parsed = parseRecordRequest(context.params);
     const recording = parsed.record
-      ? this.#telephony.startRecording(call.sid, context.accountSid, parsed.params, context.version)
-      : this.#telephony.stopRecording(call.sid, context.accountSid);
+      ? this.#telephony.startRecording(callSid, context.accountSid, parsed.params, context.version)
+      : this.#telephony.stopRecording(callSid, context.accountSid);
     sendJson(context.response, 200, recordingJson(recording, context.version));
   }
 
@@ -198,14 +136,14 @@ export class ApiRouter {
 
   #transcribeRecording(context: ApiContext, recordingSid: string | undefined): void {
     const recording = this.#requireRecording(context, recordingSid);
-    const request = parseTranscribeRequest(context.params, 'recording');
+    const request = parseTranscribeRequest(context.params, 'recording', context.version);
     if (recording.status !== 'completed') throw new ApiError('recordingNotComplete');
     const transcription = this.#lifecycle.transcribe(context.accountSid, context.version, request, recording);
     sendJson(context.response, 200, transcriptionJson(transcription, context.version));
   }
 
   #transcribeAudioUrl(context: ApiContext): void {
-    const request = parseTranscribeRequest(context.params, 'audio-url');
+    const request = parseTranscribeRequest(context.params, 'audio-url', context.version);
     const transcription = this.#lifecycle.transcribe(context.accountSid, context.version, request, undefined);
     sendJson(context.response, 200, transcriptionJson(transcription, context.version));
   }
@@ -213,12 +151,20 @@ export class ApiRouter {
   #listTranscriptions(context: ApiContext): void {
     const filter = parseTranscriptionFilter(context.params);
     const paging = parsePageRequest(context.params);
-    const transcriptions = this.#telephony.transcriptions(context.accountSid).filter((transcription) => matchesTranscriptionFilter(transcription, filter));
+    const transcriptions = this.#transcriptions.list(context.accountSid).filter((transcription) => matchesTranscriptionFilter(transcription, filter));
+    sendJson(context.response, 200, listEnvelope('transcriptions', transcriptions, paging, context, (item) => transcriptionJson(item, context.version)));
+  }
+
+  /** One recording's transcriptions, newest first, in the list envelope (docs/telapi-api.md, "Managing recordings and transcriptions"). */
+  #listRecordingTranscriptions(context: ApiContext, recordingSid: string | undefined): void {
+    const recording = this.#requireRecording(context, recordingSid);
+    const paging = parsePageRequest(context.params);
+    const transcriptions = this.#transcriptions.list(context.accountSid).filter((transcription) => transcription.recordingSid === recording.sid);
     sendJson(context.response, 200, listEnvelope('transcriptions', transcriptions, paging, context, (item) => transcriptionJson(item, context.version)));
   }
 
   #getTranscription(context: ApiContext, transcriptionSid: string | undefined, extension: string | undefined): void {
-    const transcription = transcriptionSid === undefined ? undefined : this.#telephony.transcription(transcriptionSid, context.accountSid);
+    const transcription = transcriptionSid === undefined ? undefined : this.#transcriptions.get(transcriptionSid, context.accountSid);
     if (!transcription) throw new ApiError('transcriptionNotFound', `Transcription ${transcriptionSid ?? ''} was not found`);
     if (extension === 'txt') sendText(context.response, 200, 'text/plain; charset=utf-8', transcription.text);
     else sendJson(context.response, 200, transcriptionJson(transcription, context.version));

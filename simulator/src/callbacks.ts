@@ -1,11 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
-import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { telapiSignature, type CallbackMethod } from './spec';
+import { prepareRequest, sendOnce, type CallbackTls, type OutboundRequest } from './outbound-http';
 import { redactUrl, type SimulatorLogger } from './logger';
+import type { CallbackMethod } from './spec';
 
-export type CallbackKind = 'recording' | 'transcription';
+export type { CallbackTls } from './outbound-http';
+
+/** `status`: a make-call request's StatusCallback; `recording` also covers a background `<Record>`'s action. */
+export type CallbackKind = 'recording' | 'transcription' | 'status';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 export interface DeliveryAttempt {
@@ -38,24 +39,12 @@ export interface CallbackDelivery {
   settledAt: Date | undefined;
 }
 
-export interface CallbackRequest {
+export interface CallbackRequest extends OutboundRequest {
   kind: CallbackKind;
-  url: string;
-  method: CallbackMethod;
-  params: ReadonlyArray<readonly [string, string]>;
-  /** Present when the callback is to be signed with this account's AuthToken. */
-  signingToken: string | undefined;
   accountSid: string;
   callSid: string | undefined;
   recordingSid: string | undefined;
   transcriptionSid?: string;
-}
-
-/** A GET carries the parameters in its query string, so the signature covers them as part of the URL. */
-function withQuery(url: string, params: ReadonlyArray<readonly [string, string]>): string {
-  const target = new URL(url);
-  for (const [name, value] of params) target.searchParams.append(name, value);
-  return target.href;
 }
 
 export interface CallbackPolicy {
@@ -67,28 +56,6 @@ export interface CallbackPolicy {
 }
 
 export const DEFAULT_CALLBACK_POLICY: Readonly<CallbackPolicy> = Object.freeze({ maxAttempts: 3, retryBaseMs: 1000, timeoutMs: 10_000 });
-
-/** How callbacks over HTTPS check the receiver's certificate. */
-export interface CallbackTls {
-  /** Extra certificate authorities (PEM), added to the system's. */
-  ca?: string | Buffer | undefined;
-  /** No certificate check at all. */
-  insecure?: boolean | undefined;
-}
-
-/**
- * The URL a signature covers: the one called, without a user and password (those travel as the
- * Authorization header, not as part of the request target).
- */
-function signedUrl(url: string): string {
-  const target = new URL(url);
-  if (target.username === '' && target.password === '') return url;
-  target.username = '';
-  target.password = '';
-  return target.href;
-}
-
-const USER_AGENT = 'TelAPI-Simulator/1.0';
 
 interface Waiter {
   matches: (delivery: CallbackDelivery) => boolean;
@@ -153,10 +120,8 @@ export class CallbackDispatcher {
 
   async deliver(request: CallbackRequest): Promise<CallbackDelivery> {
     const params = Object.fromEntries(request.params);
-    const isGet = request.method === 'GET';
-    const url = isGet ? withQuery(request.url, request.params) : request.url;
-    const signed = isGet ? [] : request.params;
-    const signature = request.signingToken === undefined ? undefined : telapiSignature(request.signingToken, signedUrl(url), signed);
+    const prepared = prepareRequest(request);
+    const { url, signature } = prepared;
     const delivery: CallbackDelivery = {
       id: this.#nextId++,
       kind: request.kind,
@@ -174,13 +139,12 @@ export class CallbackDispatcher {
       settledAt: undefined,
     };
     this.#deliveries.push(delivery);
-    const body = isGet ? undefined : new URLSearchParams(request.params.map(([name, value]): [string, string] => [name, value])).toString();
     const closing = this.#closing.signal;
-    const label = `${request.kind} callback for ${request.transcriptionSid ?? request.recordingSid ?? ''} to ${redactUrl(request.url)}`;
+    const label = `${request.kind} callback for ${request.transcriptionSid ?? request.recordingSid ?? request.callSid ?? ''} to ${redactUrl(request.url)}`;
 
     for (let attempt = 1; attempt <= this.#policy.maxAttempts && !closing.aborted; attempt++) {
-      const outcome = await this.#send(url, body, signature, closing);
-      delivery.attempts.push(outcome);
+      const outcome = await sendOnce(prepared, { timeoutMs: this.#policy.timeoutMs, tls: this.#tls, signal: closing, keepBodyBytes: 0 });
+      delivery.attempts.push({ startedAt: outcome.startedAt, statusCode: outcome.statusCode, error: outcome.error });
       if (outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300) {
         this.#logger.info(`${label}: delivered (HTTP ${outcome.statusCode})`);
         return this.#settle(delivery, 'delivered');
@@ -211,38 +175,5 @@ export class CallbackDispatcher {
       }
     }
     return copyOf(delivery);
-  }
-
-  /** POST with a form body, or GET when there is no body. */
-  #send(url: string, body: string | undefined, signature: string | undefined, closing: AbortSignal): Promise<DeliveryAttempt> {
-    const startedAt = new Date();
-    return new Promise((resolve) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        resolve({ startedAt, statusCode: undefined, error: 'invalid URL' });
-        return;
-      }
-      const transport = target.protocol === 'https:' ? https : http;
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-      if (body !== undefined) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        headers['content-length'] = String(Buffer.byteLength(body));
-      }
-      if (signature !== undefined) headers['x-telapi-signature'] = signature;
-      // A `ca` option replaces the system's authorities: the given one is added to them instead.
-      const ca = this.#tls.ca !== undefined ? { ca: [...rootCertificates, String(this.#tls.ca)] } : {};
-      const tls = target.protocol === 'https:' ? { ...ca, rejectUnauthorized: this.#tls.insecure !== true } : {};
-      const request = transport.request(target, { method: body === undefined ? 'GET' : 'POST', headers, signal: closing, timeout: this.#policy.timeoutMs, agent: false, ...tls });
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#policy.timeoutMs} ms`)));
-      request.on('response', (response) => {
-        response.resume();
-        response.on('end', () => resolve({ startedAt, statusCode: response.statusCode, error: undefined }));
-        response.on('error', () => resolve({ startedAt, statusCode: response.statusCode, error: undefined }));
-      });
-      request.on('error', (error: NodeJS.ErrnoException) => resolve({ startedAt, statusCode: undefined, error: error.code ?? error.message }));
-      request.end(body);
-    });
   }
 }

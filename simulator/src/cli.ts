@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { runCallCommand } from './cli-call';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_ACCOUNT, DEMO_AUTH_TOKEN } from './constants';
 import type { FaultOptions } from './faults';
@@ -7,6 +8,7 @@ import { consoleLogger, type LogLevel } from './logger';
 import { TelApiSimulator, type TelApiSimulatorOptions } from './simulator';
 
 const USAGE = `Usage: telapi-simulator [options]
+       telapi-simulator call --url <voice URL> [options]   (see telapi-simulator call --help)
 
 A TelAPI-compatible server for offline demos and tests.
 
@@ -154,6 +156,7 @@ function banner(simulator: TelApiSimulator, url: string, customToken: boolean): 
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'call') return runCallCommand(process.argv.slice(3));
   let config: CliConfig;
   try {
     config = parseCli(process.argv.slice(2));

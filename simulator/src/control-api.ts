@@ -1,15 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import { ApiError } from './api-errors';
-import { CALL_DIRECTIONS, type CallDirection, type CallSpec } from './constants';
+import { handleCallControl } from './control-calls';
+import { snakeCase, snakeCaseJson } from './control-json';
+import { asBadRequest, numberParam, sendControlJson, type ControlRequest, type SimulatorControl } from './control-support';
 import type { FaultMode, FaultOptions } from './faults';
-import { sendJson, type RequestParams } from './http-util';
-import type { RecordingSeed, TelApiSimulator } from './simulator';
+import type { RequestParams } from './http-util';
+import type { SimulatedRecording } from './model';
+import type { RecordingSeed } from './options';
 import { FILE_FORMATS } from './spec';
 
 /**
  * The simulator-only control API under /_simulator, for tests that run the simulator in another
  * process (the CLI). It mirrors the programmatic API; parameters may come as a form, a JSON object
- * or a query string. The caller has already checked the credentials (any configured account).
+ * or a query string; answers are snake_case JSON. The caller has already checked the credentials
+ * (any configured account).
  */
 const CONTROL_PREFIX = '/_simulator';
 
@@ -17,56 +21,7 @@ export function isControlPath(path: string): boolean {
   return path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
 }
 
-export interface ControlRequest {
-  method: string;
-  path: string;
-  params: RequestParams;
-}
-
-const CALL_FIELDS: ReadonlyArray<readonly [Exclude<keyof CallSpec, 'direction'>, string]> = [
-  ['callSid', 'CallSid'],
-  ['accountSid', 'AccountSid'],
-  ['from', 'From'],
-  ['to', 'To'],
-  ['callerName', 'CallerName'],
-  ['url', 'Url'],
-  ['forwardedFrom', 'ForwardedFrom'],
-];
-
 const FAULT_FIELDS = ['latencyMs', 'rate429', 'rate500', 'rate503', 'rateDrop', 'rateMalformedJson', 'rateHtml', 'retryAfterSeconds', 'seed'] as const;
-
-function numberParam(params: RequestParams, name: string): number | undefined {
-  const value = params.get(name);
-  if (value === undefined || value.trim() === '') return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new ApiError('invalidParameter', `${name} must be a number`);
-  return parsed;
-}
-
-/** The simulator's own checks throw RangeError; over HTTP they are bad requests. */
-function asBadRequest<T>(action: () => T): T {
-  try {
-    return action();
-  } catch (error) {
-    if (error instanceof RangeError) throw new ApiError('invalidParameter', error.message);
-    throw error;
-  }
-}
-
-function callSpecFrom(params: RequestParams): CallSpec {
-  const spec: CallSpec = {};
-  for (const [key, name] of CALL_FIELDS) {
-    const value = params.get(name)?.trim();
-    if (value) spec[key] = value;
-  }
-  const direction = params.get('Direction')?.trim();
-  if (direction) {
-    const known = CALL_DIRECTIONS.find((candidate): candidate is CallDirection => candidate === direction);
-    if (!known) throw new ApiError('invalidParameter', `Direction must be one of ${CALL_DIRECTIONS.join(', ')}`);
-    spec.direction = known;
-  }
-  return spec;
-}
 
 function dateParam(params: RequestParams, name: string): Date | undefined {
   const value = params.get(name)?.trim();
@@ -100,42 +55,45 @@ function recordingSeedFrom(params: RequestParams): RecordingSeed {
   return seed;
 }
 
+/** Fault settings by their programmatic names (`rate500`) or the snake_case the answers use (`latency_ms`). */
 function faultOptionsFrom(params: RequestParams): FaultOptions {
   const options: FaultOptions = {};
   for (const name of FAULT_FIELDS) {
-    const value = numberParam(params, name);
+    const value = numberParam(params, name) ?? numberParam(params, snakeCase(name));
     if (value !== undefined) options[name] = value;
   }
   return options;
 }
 
-export function handleControlRequest(simulator: TelApiSimulator, request: ControlRequest, response: ServerResponse): void {
+/** A recording's `params` are the simulator's own settings, not wire parameters: they are snake_case too. */
+function controlRecording(recording: SimulatedRecording): unknown {
+  return { ...recording, params: snakeCaseJson(recording.params) };
+}
+
+export async function handleControlRequest(simulator: SimulatorControl, request: ControlRequest, response: ServerResponse): Promise<void> {
   const { method, params } = request;
   const path = request.path.slice(CONTROL_PREFIX.length);
-  const hangUp = /^\/calls\/([^/]+)\/hangup$/.exec(path);
-
-  if (method === 'GET' && path === '/calls') return sendJson(response, 200, { calls: simulator.calls() });
-  if (method === 'POST' && path === '/calls') return sendJson(response, 200, asBadRequest(() => simulator.createCall(callSpecFrom(params))));
-  if (method === 'POST' && hangUp?.[1]) return sendJson(response, 200, simulator.hangUp(hangUp[1]));
-  if (method === 'GET' && path === '/recordings') return sendJson(response, 200, { recordings: simulator.recordings() });
-  if (method === 'POST' && path === '/recordings') {
-    return sendJson(response, 200, { recordings: asBadRequest(() => simulator.seedRecordings(recordingSeedFrom(params))) });
+  if (await handleCallControl(simulator, { method, path, params }, response)) return;
+  const resource = path.toLowerCase();
+  if (method === 'GET' && resource === '/recordings') return sendControlJson(response, { recordings: simulator.recordings().map(controlRecording) });
+  if (method === 'POST' && resource === '/recordings') {
+    return sendControlJson(response, { recordings: asBadRequest(() => simulator.seedRecordings(recordingSeedFrom(params))).map(controlRecording) });
   }
-  if (method === 'GET' && path === '/transcriptions') return sendJson(response, 200, { transcriptions: simulator.transcriptions() });
-  if (method === 'GET' && path === '/deliveries') return sendJson(response, 200, { deliveries: simulator.deliveries() });
-  if (method === 'GET' && path === '/requests') return sendJson(response, 200, { requests: simulator.requests() });
-  if (method === 'GET' && path === '/media-requests') return sendJson(response, 200, { mediaRequests: simulator.mediaRequests() });
-  if (method === 'GET' && path === '/faults') return sendJson(response, 200, simulator.faults);
+  if (method === 'GET' && resource === '/transcriptions') return sendControlJson(response, { transcriptions: simulator.transcriptions() });
+  if (method === 'GET' && resource === '/deliveries') return sendControlJson(response, { deliveries: simulator.deliveries() });
+  if (method === 'GET' && resource === '/requests') return sendControlJson(response, { requests: simulator.requests() });
+  if (method === 'GET' && resource === '/media-requests') return sendControlJson(response, { mediaRequests: simulator.mediaRequests() });
+  if (method === 'GET' && resource === '/faults') return sendControlJson(response, simulator.faults);
   // PUT replaces the settings, POST changes only the ones given.
-  if (method === 'PUT' && path === '/faults') return sendJson(response, 200, asBadRequest(() => simulator.replaceFaults(faultOptionsFrom(params))));
-  if (method === 'POST' && path === '/faults') return sendJson(response, 200, asBadRequest(() => simulator.setFaults(faultOptionsFrom(params))));
-  if (method === 'POST' && path === '/fail-next') {
+  if (method === 'PUT' && resource === '/faults') return sendControlJson(response, asBadRequest(() => simulator.replaceFaults(faultOptionsFrom(params))));
+  if (method === 'POST' && resource === '/faults') return sendControlJson(response, asBadRequest(() => simulator.setFaults(faultOptionsFrom(params))));
+  if (method === 'POST' && resource === '/fail-next') {
     const fault = numberParam(params, 'status') ?? (params.get('mode') as FaultMode | undefined);
     if (fault === undefined) throw new ApiError('missingParameter', 'status or mode is required');
     asBadRequest(() => simulator.failNext(numberParam(params, 'count') ?? 1, fault));
-    return sendJson(response, 200, { queued: simulator.queuedFaults });
+    return sendControlJson(response, { queued: simulator.queuedFaults });
   }
-  if (method === 'POST' && path === '/reset') {
+  if (method === 'POST' && resource === '/reset') {
     simulator.reset();
     response.writeHead(204);
     response.end();

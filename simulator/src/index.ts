@@ -33,6 +33,13 @@ export { FAULT_MODES, type FaultMode, type FaultOptions, type FaultSettings, typ
 export { DEFAULT_CALLBACK_POLICY, type CallbackDelivery, type CallbackKind, type DeliveryAttempt, type DeliveryStatus } from './callbacks';
 export { SILENT_LOGGER, consoleLogger, type LogLevel, type SimulatorLogger } from './logger';
 export { WAV_SAMPLE_RATE, MP3_SAMPLE_RATE, MP3_BITRATE_KBPS, type AudioLibraryOptions } from './audio';
+export { CallTranscripts, type CallEvent, type CallEventDetail, type CallEventMatch, type CallEventType, type RequestPurpose } from './call-events';
+export type { PlaceCallSpec } from './call-runner';
+export { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
+export { readInboundXml, VERB_DEFAULTS, type Verb } from './inboundxml';
+export { InboundXmlError } from './xml-reader';
+export type { MakeCallOptions } from './recording-params';
+export { CALL_STATUSES, HANGUP_CAUSES, type FinalCallStatus, type HangupCause } from './model';
 export type {
   SimulatedCall,
   SimulatedCallStatus,

@@ -5,10 +5,13 @@ import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from '
 import { resolveCallbackTarget, type TranscribeRequest } from './recording-params';
 import type { Telephony } from './telephony';
 import type { TimerSet } from './timers';
+import type { TranscriptionStore } from './transcription-store';
+import { voiceParams, type Params } from './voice-params';
 import { reportedVersion } from './wire';
 
 export interface LifecycleOptions {
   telephony: Telephony;
+  transcriptions: TranscriptionStore;
   dispatcher: CallbackDispatcher;
   timers: TimerSet;
   logger: SimulatorLogger;
@@ -19,8 +22,6 @@ export interface LifecycleOptions {
   callbackDelayMs: number;
   transcriptionDelayMs: number;
 }
-
-type Params = Array<[string, string]>;
 
 /** How long the simulator pretends an audio file it did not record lasts. */
 const UNKNOWN_AUDIO_SECONDS = 10;
@@ -41,11 +42,11 @@ export class CallbackLifecycle {
    * after the transcription delay, the finished transcription and its callback.
    */
   recordingEnded(recording: SimulatedRecording, call: SimulatedCall): void {
-    const { logger, telephony, timers } = this.#options;
+    const { logger, transcriptions, timers } = this.#options;
     logger.info(`recording ${recording.sid} on ${call.sid} ended (${recording.endReason ?? 'stopped'}, ${recording.duration} s)`);
     const voiceParams = this.#voiceParams(call, recording.apiVersion);
     const transcription = recording.params.transcribe
-      ? telephony.createTranscription({
+      ? transcriptions.create({
           accountSid: recording.accountSid,
           apiVersion: recording.apiVersion,
           recording,
@@ -93,12 +94,12 @@ export class CallbackLifecycle {
    * the transcription delay.
    */
   transcribe(accountSid: string, apiVersion: ApiVersion, request: TranscribeRequest, recording: SimulatedRecording | undefined): SimulatedTranscription {
-    const { telephony } = this.#options;
+    const { telephony, transcriptions } = this.#options;
     const audioUrl = request.audioUrl ?? recording?.recordingUrl ?? '';
     const known = recording ?? telephony.recordings(accountSid).find((candidate) => candidate.recordingUrl === audioUrl);
     const whole = known?.duration ?? UNKNOWN_AUDIO_SECONDS;
     const fromSecond = Math.min(request.sliceStart ?? 0, whole);
-    const transcription = telephony.createTranscription({
+    const transcription = transcriptions.create({
       accountSid,
       apiVersion,
       recording,
@@ -123,8 +124,8 @@ export class CallbackLifecycle {
   }
 
   async #finishTranscription(transcriptionSid: string, baseParams: Params): Promise<void> {
-    const { telephony, logger } = this.#options;
-    const transcription = telephony.completeTranscription(transcriptionSid);
+    const { telephony, transcriptions, logger } = this.#options;
+    const transcription = transcriptions.complete(transcriptionSid);
     if (!transcription) return;
     logger.info(`transcription ${transcription.sid}${transcription.recordingSid ? ` of ${transcription.recordingSid}` : ''} completed`);
     if (transcription.callbackUrl === undefined) return;
@@ -150,26 +151,8 @@ export class CallbackLifecycle {
     });
   }
 
-  /** TelAPI's default voice request parameters, in its documented order. */
   #voiceParams(call: SimulatedCall, apiVersion: ApiVersion): Params {
-    const params: Params = [
-      ['AccountSid', call.accountSid],
-      ['ApiVersion', reportedVersion(apiVersion)],
-      ['Direction', call.direction],
-      ['CallerName', call.callerName],
-      ['To', call.to],
-      ['From', call.from],
-      ['CallSid', call.sid],
-      ['CallStatus', call.status],
-      ['UrlBase', this.#urlBase(call)],
-    ];
-    if (call.forwardedFrom) params.push(['ForwardedFrom', call.forwardedFrom]);
-    return params;
-  }
-
-  /** The call's directory URL, against which TelAPI resolves relative callback URLs. */
-  #urlBase(call: SimulatedCall): string {
-    return call.url ? new URL('.', call.url).href : `${this.#options.publicUrl()}/`;
+    return voiceParams(call, apiVersion, this.#options.publicUrl());
   }
 
   /** Where a callback URL as given is requested: relative ones against the call's URL, like TelAPI's UrlBase. */

@@ -1,4 +1,4 @@
-import { TOKEN_PARAM } from './spec';
+import { KEY_PARAM, TOKEN_PARAM } from './spec';
 
 export interface SimulatorLogger {
   debug(message: string): void;
@@ -27,14 +27,27 @@ export function consoleLogger(level: LogLevel = 'info', prefix = '[telapi-simula
   };
 }
 
-/** Callback URLs carry the record node's token; logs show that one is there, never its value. */
+/**
+ * Callback and voice URLs carry the Node-RED package's `token` or path `key`, and may carry a user
+ * and password for the receiver's Basic authentication: logs show that they are there, never their
+ * values.
+ */
 export function redactUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (!parsed.searchParams.has(TOKEN_PARAM)) return url;
-    parsed.searchParams.set(TOKEN_PARAM, 'redacted');
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return url;
   }
+  let changed = false;
+  if (parsed.password !== '') {
+    parsed.password = 'redacted';
+    changed = true;
+  }
+  for (const name of [TOKEN_PARAM, KEY_PARAM]) {
+    if (!parsed.searchParams.has(name)) continue;
+    parsed.searchParams.set(name, 'redacted');
+    changed = true;
+  }
+  return changed ? parsed.toString() : url;
 }

@@ -2,8 +2,23 @@ import type { CallbackMethod, TranscribeQuality } from './spec';
 import type { ApiVersion, CallDirection } from './constants';
 import type { StartRecordingParams } from './recording-params';
 
-/** The call statuses the simulator uses out of TelAPI's list: its calls are live or over. */
-export type SimulatedCallStatus = 'in-progress' | 'completed';
+/** TelAPI's call statuses (telapi-api.md, "Default voice request parameters"). */
+export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
+export type SimulatedCallStatus = (typeof CALL_STATUSES)[number];
+/** The statuses a call ends in. */
+export type FinalCallStatus = Exclude<SimulatedCallStatus, 'queued' | 'ringing' | 'in-progress'>;
+
+export function isLiveStatus(status: SimulatedCallStatus): boolean {
+  return status === 'queued' || status === 'ringing' || status === 'in-progress';
+}
+
+/**
+ * Why a call ended: `caller` (the simulated caller hung up), `api` (a hang-up request to the REST
+ * API), `hangup-verb`, `reject-verb`, `document-ended` (no verbs left), `error` (the voice URL failed
+ * or answered something that is not InboundXML), or the callee's `busy`, `no-answer`, `failed`.
+ */
+export const HANGUP_CAUSES = ['caller', 'api', 'hangup-verb', 'reject-verb', 'document-ended', 'error', 'busy', 'no-answer', 'failed'] as const;
+export type HangupCause = (typeof HANGUP_CAUSES)[number];
 
 export interface SimulatedCall {
   sid: string;
@@ -19,13 +34,19 @@ export interface SimulatedCall {
   apiVersion: ApiVersion;
   dateCreated: Date;
   dateUpdated: Date;
+  /** When the call was answered (went `in-progress`); undefined while it rings, or if it never was. */
+  answeredAt: Date | undefined;
   endTime: Date | undefined;
+  /** Simulated whole seconds from the answer to the end (or to now, while live); 0 if never answered. */
+  duration: number;
+  hangupCause: HangupCause | undefined;
   /** Every recording started on the call, oldest first, deleted ones included (they count toward the limit). */
   recordingSids: string[];
 }
 
 export type RecordingStatus = 'in-progress' | 'completed';
-export type RecordingEndReason = 'stopped' | 'time-limit' | 'hangup' | 'deleted';
+/** `finish-key`, `silence`: a `<Record>` verb's finishOnKey was pressed, or its timeout of silence ran out. */
+export type RecordingEndReason = 'stopped' | 'time-limit' | 'hangup' | 'deleted' | 'finish-key' | 'silence';
 
 export interface SimulatedRecording {
   sid: string;
@@ -40,7 +61,7 @@ export interface SimulatedRecording {
   endReason: RecordingEndReason | undefined;
   /** The media file, served by the simulator itself (no auth, like TelAPI's recordings host). */
   recordingUrl: string;
-  /** Digits pressed during the recording: the simulator's callers press none. */
+  /** Digits pressed during a `<Record>` verb's recording (its finishOnKey included); '' otherwise. */
   digits: string;
   transcriptionSid: string | undefined;
   dateCreated: Date;

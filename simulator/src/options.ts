@@ -39,6 +39,8 @@ export interface TelApiSimulatorOptions {
   callbackRetryBaseMs?: number;
   /** Per callback attempt. Default 10000. */
   callbackTimeoutMs?: number;
+  /** Real milliseconds a voice URL (or an action, a redirect) has to answer; then the call ends with an error. Default 15000. */
+  voiceTimeoutMs?: number;
   /** Larger request bodies get 413. Default 64 KiB. */
   maxBodyBytes?: number;
   /** How many received requests `requests()` keeps. Default 1000. */

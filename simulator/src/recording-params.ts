@@ -13,6 +13,7 @@ import {
   type TranscribeQuality,
 } from './spec';
 import { ApiError } from './api-errors';
+import type { ApiVersion } from './constants';
 import type { RequestParams } from './http-util';
 
 /** A validated `POST …/Calls/{CallSid}/Recordings.json` request. */
@@ -160,6 +161,38 @@ export function parseMakeCallRecording(params: RequestParams): StartRecordingPar
   };
 }
 
+/** What a make-call request asks for besides the call itself. */
+export interface MakeCallOptions {
+  /** How `Url` is requested. */
+  method: CallbackMethod;
+  statusCallback: string | undefined;
+  statusCallbackMethod: CallbackMethod;
+  /** Seconds to ring before the call is `no-answer`. */
+  timeout: number;
+  /** `Record=true`: the whole call, from the answer to the hang-up. */
+  recording: StartRecordingParams | undefined;
+}
+
+/** docs/telapi-api.md, "Answering calls": `Timeout` is at most 999 seconds. */
+const MAX_RING_TIMEOUT = 999;
+const DEFAULT_RING_TIMEOUT = 60;
+
+/** `Method`, `StatusCallback`, `StatusCallbackMethod`, `Timeout` and the recording parameters of a make-call request. */
+export function parseMakeCallOptions(params: RequestParams): MakeCallOptions {
+  const timeout = wholeSecondsParam(params, 'Timeout', 1) ?? DEFAULT_RING_TIMEOUT;
+  if (timeout > MAX_RING_TIMEOUT) throw new ApiError('invalidParameter', `Timeout must be a whole number of seconds from 1 to ${MAX_RING_TIMEOUT}`);
+  return {
+    method: methodParam(params, 'Method'),
+    statusCallback: urlParam(params, 'StatusCallback'),
+    statusCallbackMethod: methodParam(params, 'StatusCallbackMethod'),
+    timeout,
+    recording: parseMakeCallRecording(params),
+  };
+}
+
+/** Zang's transcription qualities; under /v2 the others (TelAPI v1's) are refused as Zang refuses them. */
+const ZANG_QUALITIES: readonly TranscribeQuality[] = ['auto', 'hybrid', 'keywords'];
+
 /** `POST …/Recordings/{RecordingSid}/Transcriptions.json` and `POST …/Transcriptions.json`. */
 export interface TranscribeRequest {
   audioUrl: string | undefined;
@@ -170,7 +203,7 @@ export interface TranscribeRequest {
   sliceDuration: number | undefined;
 }
 
-export function parseTranscribeRequest(params: RequestParams, source: 'recording' | 'audio-url'): TranscribeRequest {
+export function parseTranscribeRequest(params: RequestParams, source: 'recording' | 'audio-url', version: ApiVersion): TranscribeRequest {
   let audioUrl: string | undefined;
   if (source === 'audio-url') {
     audioUrl = given(params, 'AudioUrl');
@@ -179,7 +212,7 @@ export function parseTranscribeRequest(params: RequestParams, source: 'recording
   }
   return {
     audioUrl,
-    quality: enumParam(params, 'Quality', TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
+    quality: enumParam(params, 'Quality', version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
     callbackUrl: urlParam(params, 'TranscribeCallback'),
     callbackMethod: methodParam(params, 'CallbackMethod'),
     sliceStart: wholeSecondsParam(params, 'SliceStart', 0),

@@ -50,7 +50,7 @@ export interface RequestHandlerOptions {
   closing: AbortSignal;
   serveMedia: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
   isControlPath: (path: string) => boolean;
-  control: (request: { method: string; path: string; params: RequestParams }, response: ServerResponse) => void;
+  control: (request: { method: string; path: string; params: RequestParams }, response: ServerResponse) => Promise<void>;
 }
 
 const API_PATH = /^\/([^/]+)\/Accounts\/([^/]+)(\/.*)?$/;
@@ -92,7 +92,7 @@ export class RequestHandler {
       else if (this.#options.isControlPath(url.pathname)) {
         this.#authenticate(request);
         const params = parseParams(url.searchParams, (await readBody(request, this.#options.maxBodyBytes)).toString('utf8'));
-        this.#options.control({ method: request.method ?? 'GET', path: url.pathname, params }, response);
+        await this.#options.control({ method: request.method ?? 'GET', path: url.pathname, params }, response);
       } else await this.#api(request, response, url);
     } catch (error) {
       this.#answerError(response, error);

@@ -1,50 +1,30 @@
 import http from 'node:http';
-import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ApiRouter } from './api-routes';
-import { AudioLibrary } from './audio';
-import { CallbackDispatcher, DEFAULT_CALLBACK_POLICY, type CallbackDelivery } from './callbacks';
+import { CallTranscripts, type CallEvent, type CallEventMatch } from './call-events';
+import type { CallRunner, PlaceCallSpec } from './call-runner';
+import type { CallbackDelivery, CallbackDispatcher } from './callbacks';
 import { DEFAULT_HOST, DEMO_ACCOUNT, DEMO_CALLS, type CallSpec, type SimulatorAccount } from './constants';
-import { handleControlRequest, isControlPath } from './control-api';
-import { FaultInjector, type FaultMode, type FaultOptions, type FaultSettings, type InjectedFault } from './faults';
-import { CallbackLifecycle } from './lifecycle';
+import { handleControlRequest } from './control-api';
+import { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
+import type { FaultInjector, FaultMode, FaultOptions, FaultSettings, InjectedFault } from './faults';
 import { SILENT_LOGGER, type SimulatorLogger } from './logger';
-import { mediaUrl, serveMedia } from './media-host';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
-import { RequestHandler, type MediaRequest, type RecordedRequest } from './server';
-import { isAbsoluteHttpUrl, isSid } from './spec';
-import { Telephony } from './telephony';
+import { seedRecordings } from './seeding';
+import type { MediaRequest, RecordedRequest, RequestHandler } from './server';
+import { assembleSimulator } from './simulator-parts';
+import { accountsById, nonNegative, toDeliveryPredicate, unlimitedAbortController, urlForAddress } from './simulator-support';
+import { isAbsoluteHttpUrl } from './spec';
+import type { Telephony } from './telephony';
 import { TimerSet } from './timers';
+import type { TranscriptionStore } from './transcription-store';
 
 export type { MediaRequest, RecordedRequest } from './server';
 
 export type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
 
-const MAX_SEEDED_RECORDINGS = 100_000;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_MS = 5000;
-
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  const result = value ?? fallback;
-  if (!Number.isFinite(result) || result < 0) throw new RangeError(`${name} must be 0 or more`);
-  return result;
-}
-
-function urlForAddress(address: AddressInfo): string {
-  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-}
-
-function toDeliveryPredicate(match: DeliveryMatch | undefined): (delivery: CallbackDelivery) => boolean {
-  if (match === undefined) return () => true;
-  if (typeof match === 'function') return match;
-  return (delivery) =>
-    (match.kind === undefined || delivery.kind === match.kind) &&
-    (match.callSid === undefined || delivery.callSid === match.callSid) &&
-    (match.recordingSid === undefined || delivery.recordingSid === match.recordingSid) &&
-    (match.status === undefined || delivery.status === match.status);
-}
 
 /**
  * A TelAPI-compatible server for the offline demo and the tests: Basic auth, live calls, call
@@ -64,27 +44,20 @@ export class TelApiSimulator {
   readonly #logger: SimulatorLogger;
   readonly #now: () => Date;
   readonly #telephony: Telephony;
+  readonly #transcriptions: TranscriptionStore;
+  readonly #transcripts = new CallTranscripts();
+  readonly #runner: CallRunner;
   readonly #dispatcher: CallbackDispatcher;
   readonly #faults: FaultInjector;
   readonly #timers = new TimerSet();
   readonly #handler: RequestHandler;
   #server: http.Server | undefined;
   #address: ListeningAddress | undefined;
-  // Every request delayed by the latency fault waits on this one signal: no listener limit applies.
   readonly #closing = unlimitedAbortController();
   #closed: Promise<void> | undefined;
 
   constructor(options: TelApiSimulatorOptions = {}) {
-    const accounts = options.accounts ?? [DEMO_ACCOUNT];
-    if (accounts.length === 0) throw new RangeError('The simulator needs at least one account');
-    const byAccountSid = new Map<string, SimulatorAccount>();
-    for (const account of accounts) {
-      if (!isSid('AC', account.accountSid)) throw new RangeError(`accountSid ${account.accountSid} must be "AC" followed by 32 hex digits`);
-      if (typeof account.authToken !== 'string' || account.authToken === '') throw new RangeError('Every account needs an AuthToken');
-      if (byAccountSid.has(account.accountSid)) throw new RangeError(`Account ${account.accountSid} is configured twice`);
-      byAccountSid.set(account.accountSid, { accountSid: account.accountSid, authToken: account.authToken });
-    }
-    this.#accounts = byAccountSid;
+    this.#accounts = accountsById(options.accounts ?? [DEMO_ACCOUNT]);
     this.timeScale = options.timeScale ?? 1;
     if (!Number.isFinite(this.timeScale) || this.timeScale <= 0) throw new RangeError('timeScale must be greater than 0');
     this.signCallbacks = options.signCallbacks ?? false;
@@ -96,45 +69,29 @@ export class TelApiSimulator {
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#now = options.now ?? (() => new Date());
     this.#demoCalls = options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS);
-    this.#dispatcher = new CallbackDispatcher(
-      {
-        maxAttempts: Math.max(1, Math.floor(options.callbackMaxAttempts ?? DEFAULT_CALLBACK_POLICY.maxAttempts)),
-        retryBaseMs: nonNegative('callbackRetryBaseMs', options.callbackRetryBaseMs, DEFAULT_CALLBACK_POLICY.retryBaseMs),
-        timeoutMs: nonNegative('callbackTimeoutMs', options.callbackTimeoutMs, DEFAULT_CALLBACK_POLICY.timeoutMs),
-      },
-      this.#logger,
-      { ca: options.ca, insecure: options.insecure },
-    );
-    this.#faults = new FaultInjector(options.faults);
-    const audio = new AudioLibrary(options.audio);
-    const lifecycle: CallbackLifecycle = new CallbackLifecycle({
-      telephony: (this.#telephony = new Telephony({
-        timeScale: this.timeScale,
-        now: this.#now,
-        defaultAccountSid: [...byAccountSid.keys()][0] as string,
-        recordingUrlFor: (recording) => mediaUrl(this.#mediaRoot(), recording),
-        onRecordingEnded: (recording, call) => lifecycle.recordingEnded(recording, call),
-      })),
-      dispatcher: this.#dispatcher,
-      timers: this.#timers,
-      logger: this.#logger,
-      publicUrl: () => this.publicUrl,
-      signingToken: (accountSid) => (this.signCallbacks ? this.#accounts.get(accountSid)?.authToken : undefined),
+    const parts = assembleSimulator({
+      options,
+      accounts: this.#accounts,
+      timeScale: this.timeScale,
+      signCallbacks: this.signCallbacks,
       callbackDelayMs: this.callbackDelayMs,
       transcriptionDelayMs: this.transcriptionDelayMs,
-    });
-    this.#handler = new RequestHandler({
-      accounts: this.#accounts,
-      router: new ApiRouter({ telephony: this.#telephony, lifecycle, now: this.#now }),
-      faults: this.#faults,
-      logger: this.#logger,
       maxBodyBytes: this.maxBodyBytes,
-      maxRecordedRequests: nonNegative('maxRecordedRequests', options.maxRecordedRequests, 1000),
+      logger: this.#logger,
+      now: this.#now,
+      timers: this.#timers,
+      transcripts: this.#transcripts,
       closing: this.#closing.signal,
-      serveMedia: (request, response, url) => serveMedia(request, response, url, this.#telephony, audio),
-      isControlPath,
+      publicUrl: () => this.publicUrl,
+      mediaRoot: () => this.#mediaRoot(),
       control: (request, response) => handleControlRequest(this, request, response),
     });
+    this.#telephony = parts.telephony;
+    this.#transcriptions = parts.transcriptions;
+    this.#runner = parts.runner;
+    this.#dispatcher = parts.dispatcher;
+    this.#faults = parts.faults;
+    this.#handler = parts.handler;
     this.#createDemoCalls();
   }
 
@@ -183,6 +140,7 @@ export class TelApiSimulator {
     this.#closed ??= (async () => {
       this.#closing.abort();
       this.#timers.dispose();
+      this.#runner.stopAll(false);
       this.#telephony.dispose();
       this.#dispatcher.abortAll();
       const server = this.#server;
@@ -205,9 +163,62 @@ export class TelApiSimulator {
     return this.#telephony.createCall(spec);
   }
 
-  /** Hangs up like `POST …/Calls/{CallSid}.json Status=completed`; a running recording ends and calls back. */
+  /**
+   * An inbound call to a number whose voice URL is `spec.url`: it rings, the simulator asks the
+   * voice URL (CallStatus `ringing`) and runs the InboundXML answered. Follow it with
+   * `callEvents()`, `onCallEvent()` or `waitForCallEvent()`.
+   */
+  placeCall(spec: PlaceCallSpec): SimulatedCall {
+    if (spec.accountSid !== undefined && !this.#accounts.has(spec.accountSid)) throw new RangeError(`${spec.accountSid} is not a configured account`);
+    if (!isAbsoluteHttpUrl(spec.url)) throw new RangeError('url must be an http or https URL');
+    return this.#runner.placeInbound(spec);
+  }
+
+  /** The caller hangs up (cause `caller`); a ringing call is `canceled`, an answered one `completed`; running recordings end and call back. */
   hangUp(callSid: string): SimulatedCall {
-    return this.#telephony.hangUp(callSid);
+    return this.#telephony.hangUp(callSid, undefined, 'caller');
+  }
+
+  /** The caller presses keys (0-9, *, #); a listening `<Gather>` or `<Record>` hears them, else they are lost. */
+  sendDigits(callSid: string, digits: string): void {
+    this.#runner.press(callSid, digits);
+  }
+
+  /** Answers a ringing outbound call (one to a `manual` number, or any other before its ring is over). */
+  answerCall(callSid: string): SimulatedCall {
+    return this.#runner.answerManually(callSid);
+  }
+
+  /** Refuses a ringing outbound call: `busy` (default), `no-answer` or `failed`. */
+  rejectCall(callSid: string, status: 'busy' | 'no-answer' | 'failed' = 'busy'): SimulatedCall {
+    return this.#runner.rejectManually(callSid, status);
+  }
+
+  /** How outbound calls (and `<Dial>`) to `number` go: answer (default), busy, no-answer, failed, manual; undefined resets. */
+  setCalleeBehavior(number: string, behavior: CalleeBehavior | undefined): void {
+    if (behavior !== undefined && !CALLEE_BEHAVIORS.includes(behavior)) throw new RangeError(`behavior must be one of ${CALLEE_BEHAVIORS.join(', ')}`);
+    this.#runner.setCalleeBehavior(number, behavior);
+  }
+
+  /** The numbers whose behaviour is not the default. */
+  calleeBehaviors(): Record<string, CalleeBehavior> {
+    return this.#runner.callees();
+  }
+
+  /** The call's transcript after `afterSequence` (default: all of it), oldest first. */
+  callEvents(callSid: string, afterSequence = 0): CallEvent[] {
+    return this.#transcripts.list(callSid, afterSequence);
+  }
+
+  /** The first call event that matches, past ones included, waiting for it if need be. */
+  waitForCallEvent(match: CallEventMatch, timeoutMs = DEFAULT_WAIT_MS): Promise<CallEvent> {
+    return this.#transcripts.waitFor(match, timeoutMs);
+  }
+
+  /** Every call event as it happens; the answer stops listening. */
+  onCallEvent(listener: (event: CallEvent) => void): () => void {
+    this.#transcripts.on('call-event', listener);
+    return () => this.#transcripts.off('call-event', listener);
   }
 
   getCall(callSid: string): SimulatedCall | undefined {
@@ -228,42 +239,20 @@ export class TelApiSimulator {
   }
 
   getTranscription(transcriptionSid: string): SimulatedTranscription | undefined {
-    return this.#telephony.transcription(transcriptionSid);
+    return this.#transcriptions.get(transcriptionSid);
   }
 
   transcriptions(): SimulatedTranscription[] {
-    return this.#telephony.transcriptions();
+    return this.#transcriptions.list();
   }
 
-  /**
-   * Finished recordings with chosen dates, for tests of listing and paging ("120 recordings over
-   * 3 pages"): `count` of them on `callSid` (default: one new completed call), dated evenly from
-   * `from` to `to` (default: now), each `duration` seconds long. Newest first, as lists are.
-   */
+  /** Finished recordings with chosen dates, newest first (see seeding.ts). */
   seedRecordings(seed: RecordingSeed): SimulatedRecording[] {
-    const count = seed.count;
-    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SEEDED_RECORDINGS) {
-      throw new RangeError(`count must be a whole number from 1 to ${MAX_SEEDED_RECORDINGS}`);
-    }
-    const duration = seed.duration ?? 5;
-    if (!Number.isSafeInteger(duration) || duration < 1) throw new RangeError('duration must be a whole number of seconds greater than 0');
-    const from = (seed.from ?? seed.to ?? this.#now()).getTime();
-    const to = (seed.to ?? seed.from ?? this.#now()).getTime();
-    if (Number.isNaN(from) || Number.isNaN(to) || to < from) throw new RangeError('from and to must be dates, from not after to');
-    let callSid = seed.callSid;
-    if (callSid === undefined) {
-      callSid = this.createCall({ ...(seed.accountSid ? { accountSid: seed.accountSid } : {}), direction: 'inbound' }).sid;
+    return seedRecordings(this.#telephony, seed, this.#now(), (accountSid) => {
+      const callSid = this.createCall({ ...(accountSid ? { accountSid } : {}), direction: 'inbound' }).sid;
       this.#telephony.hangUp(callSid);
-    } else if (!this.#telephony.call(callSid, seed.accountSid)) {
-      throw new RangeError(`No call ${callSid}${seed.accountSid ? ` on ${seed.accountSid}` : ''}`);
-    }
-    const step = count > 1 ? (to - from) / (count - 1) : 0;
-    const made: SimulatedRecording[] = [];
-    for (let index = 0; index < count; index++) {
-      const dateCreated = new Date(Math.round(from + step * index));
-      made.push(this.#telephony.addPastRecording(callSid, { dateCreated, duration, fileFormat: seed.fileFormat ?? 'mp3' }, seed.apiVersion ?? 'v2'));
-    }
-    return made.reverse();
+      return callSid;
+    });
   }
 
   /** API requests received, oldest first. */
@@ -322,9 +311,12 @@ export class TelApiSimulator {
   /** Back to the start: demo calls only, no recordings, deliveries, requests or faults. */
   reset(): void {
     this.#timers.cancelAll();
+    this.#runner.stopAll(true);
     this.#dispatcher.abortAll();
     this.#dispatcher.clear();
     this.#telephony.clear();
+    this.#transcriptions.clear();
+    this.#transcripts.clear();
     this.#handler.clearRequests();
     this.#faults.reset();
     this.#createDemoCalls();
@@ -350,10 +342,4 @@ export async function startSimulator(options: TelApiSimulatorOptions & { port?: 
   const simulator = new TelApiSimulator(simulatorOptions);
   await simulator.listen(port ?? 0, host ?? DEFAULT_HOST);
   return simulator;
-}
-
-function unlimitedAbortController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }

@@ -55,8 +55,9 @@ export function isAbsoluteHttpUrl(text: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
-/** "Callback authenticity": the record node's URL parameter. */
+/** "Callback authenticity": the record node's URL parameter, and the path key of URLs made before a call exists. */
 export const TOKEN_PARAM = 'token';
+export const KEY_PARAM = 'key';
 
 /** base64url(HMAC-SHA256(key = AuthToken, data = CallSid)), no padding. */
 export function urlToken(authToken: string, callSid: string): string {

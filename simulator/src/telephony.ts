@@ -1,11 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { ApiError } from './api-errors';
 import { MAX_RECORDINGS_PER_CALL, type ApiVersion, type CallSpec } from './constants';
-import type { RecordingEndReason, SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
-import { newSid, SeededRandom } from './random';
+import {
+  isLiveStatus,
+  type FinalCallStatus,
+  type HangupCause,
+  type RecordingEndReason,
+  type SimulatedCall,
+  type SimulatedRecording,
+} from './model';
+import { newSid } from './random';
 import type { StartRecordingParams } from './recording-params';
-import { RECORDING_DEFAULTS, isSid, type CallbackMethod, type FileFormat, type TranscribeQuality } from './spec';
+import { RECORDING_DEFAULTS, isSid, type FileFormat } from './spec';
 import { TimerSet } from './timers';
+import { newestFirst } from './transcript-text';
 
 export interface TelephonyOptions {
   /** Real milliseconds per simulated millisecond: 0.001 makes a 60 s TimeLimit end after 60 ms. */
@@ -15,70 +23,53 @@ export interface TelephonyOptions {
   recordingUrlFor: (recording: { accountSid: string; sid: string; fileFormat: string }) => string;
   /** Called once per recording, after it is complete (stopped, at its limit, or by a hang-up). */
   onRecordingEnded: (recording: SimulatedRecording, call: SimulatedCall) => void;
-}
-
-export interface TranscriptionSpec {
-  accountSid: string;
-  apiVersion: ApiVersion;
-  recording: SimulatedRecording | undefined;
-  audioUrl: string;
-  duration: number;
-  quality: TranscribeQuality;
-  callbackUrl: string | undefined;
-  callbackMethod: CallbackMethod;
-  sliceStart: number | undefined;
-  sliceDuration: number | undefined;
+  onRecordingStarted: (recording: SimulatedRecording, origin: RecordingOrigin) => void;
+  /** Called once per call, when it leaves its last live status (queued, ringing, in-progress). */
+  onCallEnded: (call: SimulatedCall, cause: HangupCause) => void;
 }
 
 interface ActiveRecording {
   recordingSid: string;
+  callSid: string;
+  /** Started by the REST API: one at a time per call. `<Record>` verbs may run beside one. */
+  exclusive: boolean;
   startedAt: number;
   limitTimer: NodeJS.Timeout | undefined;
 }
 
-const TRANSCRIPT_SENTENCES = [
-  'Hello, thanks for calling.',
-  'I am calling about the order I placed last week.',
-  'Could you tell me when it will be delivered?',
-  'Let me check that for you.',
-  'It left our warehouse this morning.',
-  'You should have it by Thursday.',
-  'That is great, thank you.',
-  'Is there anything else I can help you with?',
-  'No, that was all.',
-  'Have a nice day.',
-];
-
-/** Believable text whose length follows the recording's (the simulator has no speech recognition). */
-export function simulatedTranscript(recordingSid: string, seconds: number): string {
-  const random = new SeededRandom([...recordingSid].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16777619), 2166136261));
-  const start = random.integerBetween(0, TRANSCRIPT_SENTENCES.length - 1);
-  const count = Math.max(1, Math.round(seconds / 4));
-  return Array.from({ length: count }, (_, index) => TRANSCRIPT_SENTENCES[(start + index) % TRANSCRIPT_SENTENCES.length]).join(' ');
+/**
+ * Who started a recording: the REST API (`api`), a make-call request's `Record=true` (`call`), or
+ * an InboundXML `<Record>` verb (`verb`, which may run beside the others: they are one at a time).
+ */
+export interface RecordingOrigin {
+  source: 'api' | 'call' | 'verb';
+  background: boolean;
+  playBeep: boolean;
 }
 
-function copyCall(call: SimulatedCall): SimulatedCall {
-  return { ...call, recordingSids: [...call.recordingSids] };
-}
+const API_ORIGIN: RecordingOrigin = Object.freeze({ source: 'api', background: false, playBeep: false });
 
 function copyRecording(recording: SimulatedRecording): SimulatedRecording {
   return { ...recording, params: { ...recording.params } };
 }
 
-/** The simulated phone network: live calls, their recordings and transcriptions. */
+/** The simulated phone network: calls and their recordings. */
 export class Telephony {
   readonly #options: TelephonyOptions;
   readonly #calls = new Map<string, SimulatedCall>();
   readonly #recordings = new Map<string, SimulatedRecording>();
-  readonly #transcriptions = new Map<string, SimulatedTranscription>();
+  /** Running recordings by RecordingSid. */
   readonly #active = new Map<string, ActiveRecording>();
+  /** performance.now() at each live call's answer, for durations in simulated time. */
+  readonly #answeredTicks = new Map<string, number>();
   readonly #timers = new TimerSet();
 
   constructor(options: TelephonyOptions) {
     this.#options = options;
   }
 
-  createCall(spec: CallSpec = {}, apiVersion: ApiVersion = 'v1'): SimulatedCall {
+  /** A call answered at once (`in-progress`, as the demo calls), or one that starts `queued` or `ringing`. */
+  createCall(spec: CallSpec = {}, apiVersion: ApiVersion = 'v1', status: 'queued' | 'ringing' | 'in-progress' = 'in-progress'): SimulatedCall {
     const sid = spec.callSid ?? newSid('CA');
     if (!isSid('CA', sid)) throw new RangeError(`callSid must be "CA" followed by 32 hex digits`);
     if (this.#calls.has(sid)) throw new RangeError(`A call ${sid} already exists`);
@@ -94,63 +85,118 @@ export class Telephony {
       direction: spec.direction ?? 'outbound-api',
       url: spec.url,
       forwardedFrom: spec.forwardedFrom,
-      status: 'in-progress',
+      status,
       apiVersion,
       dateCreated: now,
       dateUpdated: now,
+      answeredAt: undefined,
       endTime: undefined,
+      duration: 0,
+      hangupCause: undefined,
       recordingSids: [],
     };
     this.#calls.set(sid, call);
-    return copyCall(call);
+    if (status === 'in-progress') this.#markAnswered(call, now);
+    return this.#copyCall(call);
+  }
+
+  /** queued -> ringing; false when the call is not queued. */
+  ring(callSid: string): boolean {
+    const call = this.#requireCall(callSid, undefined);
+    if (call.status !== 'queued') return false;
+    call.status = 'ringing';
+    call.dateUpdated = this.#options.now();
+    return true;
+  }
+
+  /** A queued or ringing call goes in-progress; false when it is not waiting to be answered. */
+  answer(callSid: string): boolean {
+    const call = this.#requireCall(callSid, undefined);
+    if (call.status !== 'queued' && call.status !== 'ringing') return false;
+    this.#markAnswered(call, this.#options.now());
+    return true;
+  }
+
+  /**
+   * Ends a live call with `status`; its running recordings end with it and call back. Ending a call
+   * that has ended already changes nothing and answers it as it is.
+   */
+  endCall(callSid: string, status: FinalCallStatus, cause: HangupCause, accountSid?: string): SimulatedCall {
+    const call = this.#requireCall(callSid, accountSid);
+    if (!isLiveStatus(call.status)) return this.#copyCall(call);
+    const now = this.#options.now();
+    call.duration = this.#elapsedSeconds(call.sid);
+    this.#answeredTicks.delete(call.sid);
+    call.status = status;
+    call.endTime = now;
+    call.dateUpdated = now;
+    call.hangupCause = cause;
+    for (const active of [...this.#active.values()]) if (active.callSid === call.sid) this.#endRecording(active, 'hangup');
+    const ended = this.#copyCall(call);
+    this.#options.onCallEnded(ended, cause);
+    return ended;
   }
 
   /** Without `accountSid` any account's call; with it, only that account's (others are "not found"). */
   call(callSid: string, accountSid?: string): SimulatedCall | undefined {
     const call = this.#findCall(callSid, accountSid);
-    return call && copyCall(call);
+    return call && this.#copyCall(call);
   }
 
   calls(accountSid?: string): SimulatedCall[] {
-    return newestFirst([...this.#calls.values()].filter((call) => accountSid === undefined || call.accountSid === accountSid)).map(copyCall);
+    return newestFirst([...this.#calls.values()].filter((call) => accountSid === undefined || call.accountSid === accountSid)).map((call) => this.#copyCall(call));
   }
 
   updateCallUrl(callSid: string, accountSid: string, url: string): SimulatedCall {
     const call = this.#requireCall(callSid, accountSid);
     call.url = url;
     call.dateUpdated = this.#options.now();
-    return copyCall(call);
+    return this.#copyCall(call);
   }
 
-  /** Ends the call; its recording, if one is running, ends with it. Hanging up twice is harmless. */
-  hangUp(callSid: string, accountSid?: string): SimulatedCall {
+  /**
+   * Hangs up: an answered call is `completed`, one still queued or ringing `canceled`. Its running
+   * recordings end and call back. Hanging up twice is harmless.
+   */
+  hangUp(callSid: string, accountSid?: string, cause: HangupCause = 'api'): SimulatedCall {
     const call = this.#requireCall(callSid, accountSid);
-    if (call.status === 'in-progress') {
-      const now = this.#options.now();
-      call.status = 'completed';
-      call.endTime = now;
-      call.dateUpdated = now;
-      const active = this.#active.get(call.sid);
-      if (active) this.#endRecording(active, 'hangup');
-    }
-    return copyCall(call);
+    return this.endCall(call.sid, call.status === 'in-progress' ? 'completed' : 'canceled', cause, accountSid);
   }
 
-  startRecording(callSid: string, accountSid: string, params: StartRecordingParams, apiVersion: ApiVersion): SimulatedRecording {
+  startRecording(
+    callSid: string,
+    accountSid: string,
+    params: StartRecordingParams,
+    apiVersion: ApiVersion,
+    origin: RecordingOrigin = API_ORIGIN,
+  ): SimulatedRecording {
     const call = this.#requireCall(callSid, accountSid);
     if (call.status !== 'in-progress') throw new ApiError('callNotInProgress', `Call ${call.sid} is ${call.status}; it cannot be recorded`);
-    if (this.#active.has(call.sid)) throw new ApiError('recordingInProgress');
+    const exclusive = origin.source !== 'verb';
+    if (exclusive && this.#activeOn(call.sid).some((active) => active.exclusive)) throw new ApiError('recordingInProgress');
     if (call.recordingSids.length >= MAX_RECORDINGS_PER_CALL) {
       throw new ApiError('recordingLimitReached', `Call ${call.sid} already has ${MAX_RECORDINGS_PER_CALL} recordings, the most a call can have`);
     }
     const recording = this.#addRecording(call, params, apiVersion, this.#options.now());
     const active: ActiveRecording = {
       recordingSid: recording.sid,
+      callSid: call.sid,
+      exclusive,
       startedAt: performance.now(),
       limitTimer: this.#timers.after(params.timeLimit * 1000 * this.#options.timeScale, () => this.#endRecording(active, 'time-limit')),
     };
-    this.#active.set(call.sid, active);
+    this.#active.set(recording.sid, active);
+    this.#options.onRecordingStarted(copyRecording(recording), origin);
     return copyRecording(recording);
+  }
+
+  /** Ends one running recording (a `<Record>` verb's); undefined when it is not running. */
+  endRecording(recordingSid: string, reason: RecordingEndReason, digits = ''): SimulatedRecording | undefined {
+    const active = this.#active.get(recordingSid);
+    if (!active) return undefined;
+    const recording = this.#recordings.get(recordingSid);
+    if (recording) recording.digits = digits;
+    return copyRecording(this.#endRecording(active, reason));
   }
 
   /**
@@ -159,7 +205,7 @@ export class Telephony {
    */
   stopRecording(callSid: string, accountSid: string): SimulatedRecording {
     const call = this.#requireCall(callSid, accountSid);
-    const active = this.#active.get(call.sid);
+    const active = this.#activeOn(call.sid).at(-1);
     if (active) return copyRecording(this.#endRecording(active, 'stopped'));
     const latest = [...call.recordingSids].reverse().map((sid) => this.#recordings.get(sid)).find((recording) => recording !== undefined);
     if (!latest) throw new ApiError('noRecordingToStop', `Call ${call.sid} has no recording to stop`);
@@ -181,8 +227,8 @@ export class Telephony {
   deleteRecording(recordingSid: string, accountSid: string): SimulatedRecording {
     const recording = this.#recordings.get(recordingSid);
     if (!recording || recording.accountSid !== accountSid) throw new ApiError('recordingNotFound');
-    const active = this.#active.get(recording.callSid);
-    if (active?.recordingSid === recordingSid) this.#endRecording(active, 'deleted');
+    const active = this.#active.get(recordingSid);
+    if (active) this.#endRecording(active, 'deleted');
     this.#recordings.delete(recordingSid);
     return copyRecording(recording);
   }
@@ -201,52 +247,10 @@ export class Telephony {
     return copyRecording(recording);
   }
 
-  /** In progress until `completeTranscription`; of a recording, or of an audio URL (no recording). */
-  createTranscription(spec: TranscriptionSpec): SimulatedTranscription {
-    const now = this.#options.now();
-    const { recording } = spec;
-    const transcription: SimulatedTranscription = {
-      sid: newSid('TR'),
-      accountSid: spec.accountSid,
-      callSid: recording?.callSid,
-      recordingSid: recording?.sid,
-      apiVersion: spec.apiVersion,
-      status: 'in-progress',
-      quality: spec.quality,
-      text: '',
-      duration: spec.duration,
-      audioUrl: spec.audioUrl,
-      callbackUrl: spec.callbackUrl,
-      callbackMethod: spec.callbackMethod,
-      sliceStart: spec.sliceStart,
-      sliceDuration: spec.sliceDuration,
-      dateCreated: now,
-      dateUpdated: now,
-    };
-    this.#transcriptions.set(transcription.sid, transcription);
-    const stored = recording && this.#recordings.get(recording.sid);
-    if (stored) stored.transcriptionSid = transcription.sid;
-    return { ...transcription };
-  }
-
-  completeTranscription(transcriptionSid: string): SimulatedTranscription | undefined {
-    const transcription = this.#transcriptions.get(transcriptionSid);
-    if (!transcription) return undefined;
-    transcription.status = 'completed';
-    transcription.text = simulatedTranscript(transcription.recordingSid ?? transcription.sid, transcription.duration);
-    transcription.dateUpdated = this.#options.now();
-    return { ...transcription };
-  }
-
-  transcription(transcriptionSid: string, accountSid?: string): SimulatedTranscription | undefined {
-    const transcription = this.#transcriptions.get(transcriptionSid);
-    if (!transcription || (accountSid !== undefined && transcription.accountSid !== accountSid)) return undefined;
-    return { ...transcription };
-  }
-
-  transcriptions(accountSid?: string): SimulatedTranscription[] {
-    const all = [...this.#transcriptions.values()].filter((transcription) => accountSid === undefined || transcription.accountSid === accountSid);
-    return newestFirst(all).map((transcription) => ({ ...transcription }));
+  /** Notes the transcription asked for on a recording (answered by nothing but kept with it). */
+  noteTranscription(recordingSid: string, transcriptionSid: string): void {
+    const recording = this.#recordings.get(recordingSid);
+    if (recording) recording.transcriptionSid = transcriptionSid;
   }
 
   /** Stops every timer for good; the state stays readable. */
@@ -258,9 +262,9 @@ export class Telephony {
   clear(): void {
     this.#timers.cancelAll();
     this.#active.clear();
+    this.#answeredTicks.clear();
     this.#calls.clear();
     this.#recordings.clear();
-    this.#transcriptions.clear();
   }
 
   /** Stored, counted on its call, in progress; the caller finishes it. */
@@ -286,6 +290,28 @@ export class Telephony {
     return recording;
   }
 
+  #markAnswered(call: SimulatedCall, now: Date): void {
+    call.status = 'in-progress';
+    call.answeredAt = now;
+    call.dateUpdated = now;
+    this.#answeredTicks.set(call.sid, performance.now());
+  }
+
+  /** Simulated whole seconds since the answer; 0 for a call not answered. */
+  #elapsedSeconds(callSid: string): number {
+    const tick = this.#answeredTicks.get(callSid);
+    return tick === undefined ? 0 : Math.round((performance.now() - tick) / (1000 * this.#options.timeScale));
+  }
+
+  #copyCall(call: SimulatedCall): SimulatedCall {
+    const duration = isLiveStatus(call.status) ? this.#elapsedSeconds(call.sid) : call.duration;
+    return { ...call, duration, recordingSids: [...call.recordingSids] };
+  }
+
+  #activeOn(callSid: string): ActiveRecording[] {
+    return [...this.#active.values()].filter((active) => active.callSid === callSid);
+  }
+
   #findCall(callSid: string, accountSid: string | undefined): SimulatedCall | undefined {
     const call = this.#calls.get(callSid);
     return call && (accountSid === undefined || call.accountSid === accountSid) ? call : undefined;
@@ -301,7 +327,7 @@ export class Telephony {
     this.#timers.cancel(active.limitTimer);
     const recording = this.#recordings.get(active.recordingSid);
     if (!recording) throw new Error(`Recording ${active.recordingSid} vanished while running`);
-    this.#active.delete(recording.callSid);
+    this.#active.delete(recording.sid);
     const elapsedSeconds = (performance.now() - active.startedAt) / (1000 * this.#options.timeScale);
     recording.duration =
       reason === 'time-limit' ? recording.params.timeLimit : Math.min(recording.params.timeLimit, Math.max(1, Math.round(elapsedSeconds)));
@@ -309,15 +335,7 @@ export class Telephony {
     recording.endReason = reason;
     recording.dateUpdated = this.#options.now();
     const call = this.#calls.get(recording.callSid);
-    if (call && reason !== 'deleted') this.#options.onRecordingEnded(copyRecording(recording), copyCall(call));
+    if (call && reason !== 'deleted') this.#options.onRecordingEnded(copyRecording(recording), this.#copyCall(call));
     return recording;
   }
-}
-
-/** Newest first; among equal dates, the later created first. */
-function newestFirst<T extends { dateCreated: Date }>(items: T[]): T[] {
-  return items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => b.item.dateCreated.getTime() - a.item.dateCreated.getTime() || b.index - a.index)
-    .map(({ item }) => item);
 }

@@ -40,26 +40,31 @@ export function recordingJson(recording: SimulatedRecording, version: ApiVersion
   };
 }
 
-export function callJson(call: SimulatedCall, version: ApiVersion, now: Date): Record<string, unknown> {
+/**
+ * The Call object as TelAPI's data has it: absent links and numbers are
+ * "" and `answered_by` is a string ("tbd": the simulator does no answering-machine detection);
+ * `duration` counts from the answer, `start_time` is the answer (the creation for calls never answered).
+ */
+export function callJson(call: SimulatedCall, version: ApiVersion): Record<string, unknown> {
   const base = `/Calls/${call.sid}`;
-  const durationSeconds = Math.max(0, Math.round(((call.endTime ?? now).getTime() - call.dateCreated.getTime()) / 1000));
   return {
     sid: call.sid,
-    parent_call_sid: null,
+    parent_call_sid: '',
     date_created: rfc2822(call.dateCreated),
     date_updated: rfc2822(call.dateUpdated),
     account_sid: call.accountSid,
     to: call.to,
     from: call.from,
-    phone_number_sid: null,
+    phone_number_sid: '',
     status: call.status,
-    start_time: rfc2822(call.dateCreated),
+    start_time: rfc2822(call.answeredAt ?? call.dateCreated),
     end_time: call.endTime ? rfc2822(call.endTime) : null,
-    duration: wireDuration(durationSeconds, version),
+    duration: wireDuration(call.duration, version),
     price: '0.00',
     direction: call.direction,
-    answered_by: null,
-    forwarded_from: call.forwardedFrom ?? null,
+    answered_by: 'tbd',
+    caller_id_blocked: 'false',
+    forwarded_from: call.forwardedFrom ?? '',
     caller_name: call.callerName,
     recordings_count: call.recordingSids.length,
     api_version: reportedVersion(version),
@@ -120,8 +125,11 @@ function pageUri(path: string, query: URLSearchParams, page: number, pageSize: n
 }
 
 /**
- * TelAPI's list envelope: `page` is 0-based, `start`/`end` are item indexes over the whole list,
- * `uri` is the path without the query, and a page link that does not exist is "" (as Zang's data).
+ * TelAPI's list envelope: `page` is 0-based, `uri` is the path without the query, and a page link
+ * that does not exist is "" (as Zang's data). `start` and `end` are indexes over the whole list:
+ * `start` = page × page_size and `end` = start + items - 1, as TelAPI's lists have them.
+ * A page without items, which that data never shows, keeps `start` = page × page_size and an `end`
+ * that never falls below `start` (an empty list: 0 and 0; Page=999 beyond the end: both 999 × page_size).
  */
 export function listEnvelope<T>(
   itemsKey: string,
@@ -141,8 +149,8 @@ export function listEnvelope<T>(
     num_pages: numPages,
     page_size: pageSize,
     total,
-    start: items.length > 0 ? start : 0,
-    end: items.length > 0 ? start + items.length - 1 : 0,
+    start,
+    end: start + Math.max(0, items.length - 1),
     uri: request.path,
     first_page_uri: pageUri(request.path, request.query, 0, pageSize),
     previous_page_uri: page > 0 ? pageUri(request.path, request.query, Math.min(page - 1, lastPage), pageSize) : '',

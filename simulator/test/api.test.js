@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS, API_ERRORS } = require('..');
-const { closeAll, startSim, basicAuth, api, rawRequest, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
+const { closeAll, startSim, startFlow, xml, basicAuth, api, rawRequest, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
 const OTHER_ACCOUNT = { accountSid: 'AC' + 'ab'.repeat(16), authToken: 'b'.repeat(32) };
@@ -367,17 +367,21 @@ describe('simulator: TelAPI REST API', function () {
       assertTelApiError(await api(sim, 'GET', `/Calls/${CALL}.json`), 404, API_ERRORS.callNotFound.code);
     });
 
-    it('creates a live call with POST /Calls.json and lists it', async function () {
+    it('makes a call with POST /Calls.json: queued at once, then answered, and listed', async function () {
       const sim = await startSim({ demoCalls: false });
-      const answer = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100007', To: '+15550100008', Url: 'https://example.com/voice.xml' } });
+      const flow = await startFlow({ '/voice': xml('<Pause length="3600"/>') });
+      const answer = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100007', To: '+15550100008', Url: `${flow.url}/voice` } });
       assert.equal(answer.status, 200, answer.text);
       assert.match(answer.json.sid, SID.CA);
-      assert.equal(answer.json.status, 'in-progress');
+      assert.equal(answer.json.status, 'queued');
       assert.equal(answer.json.direction, 'outbound-api');
       assert.equal(answer.json.from, '+15550100007');
+      assert.equal(answer.json.answered_by, 'tbd');
+      await sim.waitForCallEvent({ callSid: answer.json.sid, type: 'pause' });
       const list = await api(sim, 'GET', '/Calls.json');
       assert.equal(list.json.total, 1);
       assert.equal(list.json.calls[0].sid, answer.json.sid);
+      assert.equal(list.json.calls[0].status, 'in-progress');
       await startRecording(sim, answer.json.sid);
     });
 

@@ -2,18 +2,12 @@
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
 const { createHmac } = require('node:crypto');
-const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID, TLS } = require('./helpers');
+const { closeAll, startSim, api, startReceiver, startRecording, stopRecording, SID, TLS, memoryLogger } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
 const VOICE_PARAMS = ['AccountSid', 'ApiVersion', 'Direction', 'CallerName', 'To', 'From', 'CallSid', 'CallStatus', 'UrlBase'];
 const RECORDING_PARAMS = [...VOICE_PARAMS, 'Digits', 'RecordingDuration', 'RecordingUrl', 'RecordingSid'];
 const TRANSCRIPTION_PARAMS = [...VOICE_PARAMS, 'TranscriptionStatus', 'TranscriptionSid', 'AudioUrl', 'TranscriptionText', 'RecordingSid'];
-
-function memoryLogger() {
-  const lines = [];
-  const log = (level) => (message) => lines.push(`${level} ${message}`);
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 describe('simulator: callbacks', function () {
   afterEach(closeAll);
@@ -168,7 +162,7 @@ describe('simulator: callbacks', function () {
   it('resolves a relative callback URL (the golden example) against the call\'s Url', async function () {
     const sim = await startSim({ demoCalls: false });
     const receiver = await startReceiver();
-    const call = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100001', To: '+15550100002', Url: `${receiver.url}/app/voice.xml` } });
+    const call = { json: sim.createCall({ from: '+15550100001', to: '+15550100002', url: `${receiver.url}/app/voice.xml` }) };
     const started = await api(sim, 'POST', `/Calls/${call.json.sid}/Recordings.json`, {
       version: 'v2',
       body: 'Record=true&Direction=out&TimeLimit=1337&CallbackUrl=CallbackUrl&FileFormat=wav&TrimSilence=true&Transcribe=true&TranscribeQuality=hybrid&TranscribeCallback=TranscribeCallback',

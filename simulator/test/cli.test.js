@@ -4,7 +4,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
-const { rawRequest, basicAuth } = require('./helpers');
+const { rawRequest, basicAuth, closeAll, startSim, startFlow, xml } = require('./helpers');
 
 const CLI = path.join(__dirname, '..', 'bin', 'telapi-simulator.js');
 
@@ -37,6 +37,7 @@ function runCli(args) {
 describe('simulator: CLI', function () {
   const running = [];
   afterEach(async function () {
+    await closeAll();
     for (const cli of running.splice(0)) {
       if (cli.child.exitCode === null && cli.child.signalCode === null) {
         cli.child.kill('SIGKILL');
@@ -116,5 +117,34 @@ describe('simulator: CLI', function () {
     running.push(missing);
     assert.equal((await missing.exited).code, 2);
     assert.match(missing.output().stderr, /--ca: cannot read/);
+  });
+
+  it('places a call with `call`, prints what the caller hears and presses the --digits for each Gather', async function () {
+    // The Gather waits 3 s (timeScale 0.1): time enough for the CLI to see it listening and press.
+    const sim = await startSim({ demoCalls: false, timeScale: 0.1 });
+    const flow = await startFlow({
+      '/voice': xml('<Gather numDigits="1" timeout="30" action="/menu"><Say>Press 1 for sales.</Say></Gather>'),
+      '/menu': (request) => xml(`<Say>You chose ${request.params.Digits}.</Say><Hangup/>`),
+    });
+    const cli = runCli(['call', '--server', sim.url, '--url', `${flow.url}/voice`, '--from', '+15550100009', '--digits', '1']);
+    running.push(cli);
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+    const { stdout } = cli.output();
+    assert.match(stdout, /call CA[0-9a-f]{32} placed: \+15550100009 -> \+15550100100/);
+    assert.match(stdout, /gather-started listening \(numDigits 1[\s\S]*say "Press 1 for sales\."[\s\S]*digits 1 \(heard by gather\)[\s\S]*say "You chose 1\."[\s\S]*hangup completed \(hangup-verb\)/);
+    assert.equal(flow.received[1].params.Digits, '1');
+  });
+
+  it('`call` exits 1 when the call ends with an error, and 2 without --url', async function () {
+    const sim = await startSim({ demoCalls: false });
+    const flow = await startFlow({ '/voice': { status: 500, body: 'broken' } });
+    const failing = runCli(['call', '--server', sim.url, '--url', `${flow.url}/voice`]);
+    running.push(failing);
+    assert.equal((await failing.exited).code, 1);
+    assert.match(failing.output().stdout, /error The voice URL .* answered HTTP 500/);
+    const usage = runCli(['call']);
+    running.push(usage);
+    assert.equal((await usage.exited).code, 2);
+    assert.match(usage.output().stderr, /--url is required[\s\S]*Usage: telapi-simulator call/);
   });
 });

@@ -92,18 +92,67 @@ async function startReceiver(statuses = [200], options = {}) {
     });
   };
   const server = options.tls ? https.createServer(TLS, listener) : http.createServer(listener);
+  return { ...(await listenOnLoopback(server, options.tls ? 'https' : 'http')), received };
+}
+
+/** Listens on 127.0.0.1 (any free port); the server is closed after the test. */
+async function listenOnLoopback(server, scheme) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const receiver = {
-    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`,
-    received,
+  const listening = {
+    url: `${scheme}://127.0.0.1:${server.address().port}`,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
-  opened.push(receiver);
-  return receiver;
+  opened.push(listening);
+  return listening;
+}
+
+/**
+ * A Node-RED flow stand-in on 127.0.0.1 answering voice requests: `routes` maps a path to the
+ * InboundXML to answer (a string, or a function of the request giving a string or
+ * `{ status, body, delayMs }`). Every request is kept with its parameters (query and form merged).
+ */
+async function startFlow(routes = {}) {
+  const received = [];
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(request.url, 'http://flow.invalid');
+      const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(body)]);
+      const seen = { method: request.method, url: request.url, path: url.pathname, headers: request.headers, body, params };
+      received.push(seen);
+      const route = routes[url.pathname];
+      let answer = typeof route === 'function' ? await route(seen) : route;
+      if (answer === undefined) answer = { status: 404, body: 'no such flow' };
+      if (typeof answer === 'string') answer = { status: 200, body: answer };
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      response.writeHead(answer.status ?? 200, { 'content-type': 'application/xml' });
+      response.end(answer.body ?? '');
+    });
+  });
+  return { ...(await listenOnLoopback(server, 'http')), received };
+}
+
+/** `<Response>…</Response>` around the verbs given. */
+function xml(verbs) {
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${verbs}</Response>`;
+}
+
+/** The call's transcript without what changes from run to run (times, SIDs of new things, durations). */
+function eventTypes(sim, callSid) {
+  return sim.callEvents(callSid).map((event) => event.type);
+}
+
+/** A logger that keeps every line, "level message". */
+function memoryLogger() {
+  const lines = [];
+  const log = (level) => (message) => lines.push(`${level} ${message}`);
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 const SID = {
@@ -186,6 +235,10 @@ module.exports = {
   api,
   rawRequest,
   startReceiver,
+  startFlow,
+  xml,
+  eventTypes,
+  memoryLogger,
   TLS,
   startRecording,
   stopRecording,

@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const cpaas = require('@avaya/cpaas');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('..');
-const { closeAll, startSim, startReceiver, SID, RFC_2822 } = require('./helpers');
+const { closeAll, startSim, startReceiver, startFlow, xml, SID, RFC_2822 } = require('./helpers');
 
 const noon = (day) => new Date(`${day}T12:00:00Z`);
 
@@ -132,14 +132,17 @@ describe('simulator: with the official client @avaya/cpaas', function () {
 
   it('makes a call that is recorded and transcribed (Record, RecordCallback, Transcribe)', async function () {
     const receiver = await startReceiver();
+    const flow = await startFlow({ '/answer.xml': xml('<Pause length="3600"/>') });
     const call = await calls.makeCall({
-      from: '+15550100100', to: '+15550100222', url: 'https://voice.example.com/answer.xml',
+      from: '+15550100100', to: '+15550100222', url: `${flow.url}/answer.xml`,
       record: true, recordCallback: `${receiver.url}/r`, transcribe: true, transcribeCallback: `${receiver.url}/t`,
     });
     assert.match(call.sid, SID.CA);
-    assert.equal(call.recordings_count, 1);
+    assert.equal(call.status, 'queued');
+    await sim.waitForCallEvent({ callSid: call.sid, type: 'record-started' });
     const ended = await calls.interruptLiveCall({ callSid: call.sid, status: cpaas.enums.EndCallStatus.COMPLETED });
     assert.equal(ended.status, 'completed');
+    assert.equal(ended.recordings_count, 1);
     const recorded = await sim.waitForDelivery({ kind: 'recording', callSid: call.sid });
     assert.equal(recorded.url, `${receiver.url}/r`);
     const listed = await recordings.listRecordings({ callSid: call.sid });

@@ -3,7 +3,7 @@
 // with many recordings seeded, and the Record/Transcribe parameters of a make-call request.
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_CALL_SIDS, API_ERRORS } = require('..');
-const { closeAll, startSim, startReceiver, api, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
+const { closeAll, startSim, startReceiver, startFlow, xml, api, startRecording, stopRecording, SID, RFC_2822 } = require('./helpers');
 
 const CALL = DEMO_CALL_SIDS.inbound;
 const TRANSCRIPTION_KEYS = [
@@ -91,7 +91,8 @@ describe('simulator: managing recordings and transcriptions', function () {
         { host: `localhost:${port}`, authorization: true, status: 200 },
       ]);
       const overHttp = await api(sim, 'GET', '//_simulator/media-requests');
-      assert.equal(overHttp.json.mediaRequests.length, 2);
+      assert.equal(overHttp.json.media_requests.length, 2);
+      assert.equal(overHttp.json.media_requests[0].authorization, false);
     });
   });
 
@@ -218,20 +219,23 @@ describe('simulator: managing recordings and transcriptions', function () {
   });
 
   describe('Record and Transcribe on a make-call request', function () {
-    it('records the whole call until the hang-up and calls RecordCallback, then transcribes it', async function () {
+    it('records the whole call from the answer until the hang-up and calls RecordCallback, then transcribes it', async function () {
       const sim = await startSim({ demoCalls: false });
       const receiver = await startReceiver();
+      const flow = await startFlow({ '/answer.xml': xml('<Pause length="3600"/>') });
       const made = await api(sim, 'POST', '/Calls.json', {
         version: 'v2',
         body: {
-          From: '+15550100100', To: '+15550100222', Url: 'https://voice.example.com/answer.xml',
+          From: '+15550100100', To: '+15550100222', Url: `${flow.url}/answer.xml`,
           Record: 'true', RecordCallback: `${receiver.url}/recorded`, RecordCallbackMethod: 'POST',
           Transcribe: 'true', TranscribeCallback: `${receiver.url}/transcribed`,
         },
       });
       assert.equal(made.status, 200, made.text);
-      assert.equal(made.json.recordings_count, 1);
+      assert.equal(made.json.recordings_count, 0);
+      const started = await sim.waitForCallEvent({ callSid: made.json.sid, type: 'record-started' });
       const [recording] = sim.recordings({ callSid: made.json.sid });
+      assert.equal(recording.sid, started.recordingSid);
       assert.equal(recording.status, 'in-progress');
       assert.equal(recording.params.transcribe, true);
       await api(sim, 'POST', `/Calls/${made.json.sid}.json`, { version: 'v2', body: { Status: 'completed' } });
@@ -245,7 +249,8 @@ describe('simulator: managing recordings and transcriptions', function () {
 
     it('refuses Transcribe or a RecordCallback without Record=true, and bad values, creating no call', async function () {
       const sim = await startSim({ demoCalls: false });
-      const call = { From: '+15550100100', To: '+15550100222', Url: 'https://voice.example.com/answer.xml' };
+      const flow = await startFlow({ '/answer.xml': xml('<Hangup/>') });
+      const call = { From: '+15550100100', To: '+15550100222', Url: `${flow.url}/answer.xml` };
       for (const extra of [{ Transcribe: 'true' }, { RecordCallback: 'https://hooks.example.com/r' }, { Record: 'maybe' }, { Record: 'true', RecordCallbackMethod: 'PATCH' }, { Record: 'true', RecordCallback: 'https://x.example.com/' + 'a'.repeat(200) }]) {
         const answer = await api(sim, 'POST', '/Calls.json', { version: 'v2', body: { ...call, ...extra } });
         assert.equal(answer.status, 400, JSON.stringify(extra));
