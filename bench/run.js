@@ -114,7 +114,7 @@ function installedUserDir() {
   fs.mkdirSync(userDir);
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
   npm(['install', '--prefer-offline', path.join(work, packed[0].filename)], userDir);
-  if (!fs.existsSync(path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'), 'dist', 'nodes', 'telapi-record.js'))) {
+  if (!fs.existsSync(path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'), 'dist', 'nodes', 'record', 'telapi-record.js'))) {
     throw new Error('the packed package did not install');
   }
   return userDir;
@@ -178,7 +178,7 @@ class Series {
 async function main() {
   const startedAt = Date.now();
   const loadAtStart = os.loadavg()[0];
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js'))) throw new Error('run `npm run build` first');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'record', 'telapi-record.js'))) throw new Error('run `npm run build` first');
 
   log(`plan: ${QUICK ? 'quick' : 'full'}${PROFILE ? ', profiling Node-RED' : ''}`);
   if (ONLY === 'download') {

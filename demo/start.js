@@ -18,7 +18,7 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js')) || !fs.existsSync(path.join(ROOT, 'simulator', 'dist', 'index.js'))) {
+if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'record', 'telapi-record.js')) || !fs.existsSync(path.join(ROOT, 'simulator', 'dist', 'index.js'))) {
   fail('The package is not built yet: run `npm install` (it builds the nodes and the simulator) and then `npm start`.');
 }
 const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');

@@ -1,4 +1,4 @@
 'use strict';
-// What Node-RED loads for the telapi-account node: the runtime compiled from src/nodes/telapi-account.ts,
+// What Node-RED loads for the telapi-account node: the runtime compiled from src/nodes/account/telapi-account.ts,
 // beside this folder's editor file (telapi-account.html), locales/ and icons/.
-module.exports = require('../dist/nodes/telapi-account.js');
+module.exports = require('../dist/nodes/account/telapi-account.js');

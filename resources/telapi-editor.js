@@ -46,7 +46,7 @@
         return path === root || path.slice(-root.length) === root;
     }
 
-    /** src/nodes/callback-routes.ts normaliseCallbackPath: null where the runtime has undefined. */
+    /** src/nodes/shared/paths.ts normaliseNodePath: null where the runtime has undefined. */
     function normaliseCallbackPath(value) {
         var path = typeof value === 'string' ? value.trim() : '';
         if (!path) { return null; }

@@ -254,7 +254,7 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
     assert.deepEqual(settings.telapiCallbackRules.securityModes, [...telapi.CALLBACK_SECURITY_MODES]);
     assert.equal(settings.telapiAccountRules.accountSid, telapi.sidPattern('AC'));
     const editor = loadEditorCode(settings);
-    const routes = require('../../dist/nodes/callback-routes');
+    const paths = require('../../dist/nodes/shared/paths');
     for (const url of ['https://nr.example.com', 'HTTPS://NR.example.com:443/', 'http://h:80//a//b/', 'https://u:p@h:8443/x', 'ftp://h', 'not a url', '', 'https://', 'http://[::1]:1880/api/']) {
       assert.equal(editor.canonicalPublicUrl(url), telapi.canonicalPublicUrl(url) ?? null, url);
       assert.equal(editor.isHttpUrl(url), telapi.isHttpUrl(url), url);
@@ -262,7 +262,7 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
       assert.equal(editor.hasNodeRoot(url), telapi.publicUrlHasNodeRoot(url, settings.httpNodeRoot), url);
     }
     for (const value of ['/telapi/recording', 'telapi', '/a/../b', '/a/:id', '/a//b', '/', '', '/x.y~z-_/'] ) {
-      assert.equal(editor.normaliseCallbackPath(value), routes.normaliseCallbackPath(value) ?? null, value);
+      assert.equal(editor.normaliseCallbackPath(value), paths.normaliseNodePath(value) ?? null, value);
     }
     assert.equal(loadEditorCode(settings, 'https://Editor.Example:443').editorAddress(), 'https://editor.example/api');
     const restated = /\b200\b|\b43\b|'hybrid'|'platinum'|AC\[0-9a-fA-F\]|https\?:\\\/|A-Za-z0-9\._~-/;

@@ -60,7 +60,7 @@ describe('packaged install: telapi-record in a real Node-RED', function () {
   it('ships the compiled nodes, editor files, locales, icons and examples, and no sources, tests or simulator', () => {
     const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/telapi/index.js'];
     for (const type of ['telapi-account', 'telapi-record', 'telapi-callback']) {
-      expected.push(`nodes/${type}.js`, `nodes/${type}.html`, `dist/nodes/${type}.js`);
+      expected.push(`nodes/${type}.js`, `nodes/${type}.html`, `dist/nodes/${type.replace('telapi-', '')}/${type}.js`);
       for (const lang of ['en-US', 'de']) expected.push(`nodes/locales/${lang}/${type}.json`, `nodes/locales/${lang}/${type}.html`);
     }
     expected.push('nodes/icons/telapi-record.svg', 'nodes/icons/telapi-callback.svg');

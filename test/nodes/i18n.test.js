@@ -17,7 +17,7 @@ const LOCALES_DIR = path.join(NODES_DIR, 'locales');
 const LANGUAGES = ['en-US', 'de'];
 const TYPES = Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes);
 const telapi = require(path.join(ROOT, 'dist', 'telapi'));
-const callbackCore = require(path.join(ROOT, 'dist', 'nodes', 'callback-body'));
+const callbackCore = require(path.join(ROOT, 'dist', 'nodes', 'callback', 'body'));
 
 // ---------------------------------------------------------------------------------------------
 // Catalog helpers
@@ -119,7 +119,7 @@ function unionTypes() {
   const definitions = {};
   const files = [];
   for (const dir of ['nodes', 'telapi']) {
-    for (const file of fs.readdirSync(path.join(ROOT, 'src', dir))) {
+    for (const file of fs.readdirSync(path.join(ROOT, 'src', dir), { recursive: true })) {
       if (file.endsWith('.ts')) files.push(path.join(ROOT, 'src', dir, file));
     }
   }
@@ -163,8 +163,8 @@ const SOURCES = {
     helperBodies: ["'telapi-callback.' + key"],
     templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']) },
   },
-  'telapi-account.ts': { calls: ['RED\\._'] },
-  'telapi-record.ts': {
+  'account/telapi-account.ts': { calls: ['RED\\._'] },
+  'record/telapi-record.ts': {
     calls: ['RED\\._'],
     templates: {
       'telapi-record.errors.input.${reason}': () => prefixAll('telapi-record.errors.input.', telapi.INPUT_ERROR_REASONS),
@@ -175,7 +175,7 @@ const SOURCES = {
     },
   },
   'telapi-recordings.html': { calls: ['this\\._', 'node\\._', 'tr'] },
-  'telapi-recordings.ts': {
+  'recordings/telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
       'telapi-recordings.errors.input.${reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
@@ -186,7 +186,7 @@ const SOURCES = {
       'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
     },
   },
-  'telapi-callback.ts': {
+  'callback/telapi-callback.ts': {
     calls: ['RED\\._'],
     helpers: { t: { prefix: 'telapi-callback.', argument: 0, definition: 'RED._(`telapi-callback.${key}`, params)' } },
     helperBodies: ['`telapi-callback.${key}`'],
@@ -195,7 +195,7 @@ const SOURCES = {
       'errors.${key}': () => prefixAll('telapi-callback.errors.', [...union('ConfigProblem'), 'duplicateUrl']),
       'status.${problem}': () => prefixAll('telapi-callback.status.', union('ConfigProblem')),
       'reason.${reason}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
-      // What the node did with a test callback: Arrival['verdict'] (callback-test.ts), minus 'accepted'.
+      // What the node did with a test callback: Arrival['verdict'] (callback/reachability.ts), minus 'accepted'.
       'telapi-callback.reason.${arrival.verdict}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), 'unavailable']),
     },
   },

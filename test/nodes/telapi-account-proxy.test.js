@@ -11,8 +11,8 @@ const { startStandIn } = require('../support/stand-in');
 const { startForwardProxy } = require('../support/forward-proxy');
 const { ACCOUNT_SID, CALL_SID, basicAuth } = require('../support/fixtures');
 
-const accountNode = withCatalog(require('../../dist/nodes/telapi-account.js'));
-const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
+const accountNode = withCatalog(require('../../nodes/telapi-account.js'));
+const recordNode = withCatalog(require('../../nodes/telapi-record.js'));
 const httpProxyNode = require(require.resolve('@node-red/nodes/core/network/06-httpproxy.js', { paths: [nodeRedPath] }));
 
 const AUTH_TOKEN = 'Zx9QwErTyUiOpAsDfGhJkLzXcVbNm123';

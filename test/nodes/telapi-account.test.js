@@ -5,7 +5,7 @@ const { helper } = require('../support/red');
 const { withCatalog } = require('../support/i18n');
 const { ACCOUNT_SID, AUTH_TOKEN } = require('../support/fixtures');
 const { withoutUserinfo } = require('../../dist/telapi');
-const accountNode = withCatalog(require('../../dist/nodes/telapi-account.js'));
+const accountNode = withCatalog(require('../../nodes/telapi-account.js'));
 
 describe('telapi-account node', function () {
   afterEach(async () => {

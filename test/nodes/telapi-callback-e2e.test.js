@@ -11,9 +11,9 @@ const { helper } = require('../support/red');
 const { captureHttpNode, express, serve } = require('../support/http-node');
 const { startStandIn } = require('../support/stand-in');
 const { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID } = require('../support/fixtures');
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const recordNode = require('../../dist/nodes/telapi-record.js');
-const callbackNode = require('../../dist/nodes/telapi-callback.js');
+const accountNode = require('../../nodes/telapi-account.js');
+const recordNode = require('../../nodes/telapi-record.js');
+const callbackNode = require('../../nodes/telapi-callback.js');
 
 const HTTP_NODE_ROOT = '/red';
 const RECORDING_URL = 'https://api.telapi.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00112233445566778899aabbccddeeff.mp3';

@@ -10,9 +10,9 @@ const {
   ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_PARAMS, SIGNATURE,
 } = require('../support/fixtures');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const callbackNode = require('../../dist/nodes/telapi-callback.js');
-const { routerStack, dispatcherOf } = require('../../dist/nodes/callback-routes');
+const accountNode = require('../../nodes/telapi-account.js');
+const callbackNode = require('../../nodes/telapi-callback.js');
+const { routerStack, dispatcherOf } = require('../../dist/nodes/callback/routes');
 
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
@@ -173,7 +173,7 @@ describe('telapi-callback node', function () {
   });
 
   describe('reachability test callbacks', function () {
-    const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/callback-test');
+    const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/callback/reachability');
 
     it('answers an awaited test callback without a message, and refuses it replayed, with or without its marker', async function () {
       await load();
@@ -747,7 +747,7 @@ describe('telapi-callback node', function () {
     });
 
     it('answers a genuine test callback without a message or a warning, and tells the test what it did', async function () {
-      const { newMarker } = require('../../dist/nodes/callback-test');
+      const { newMarker } = require('../../dist/nodes/callback/reachability');
       await load();
       const accepted = newMarker();
       assert.equal((await post().set('X-TelAPI-Test', accepted.header).type('form').send(form(RECORDING))).status, 200);
@@ -766,7 +766,7 @@ describe('telapi-callback node', function () {
 describe('telapi/callback (pure helpers of the callback node)', function () {
   const { parseCallbackBody, callbackTopic } = require('../../dist/telapi/callback');
   const { checkCallback } = require('../../dist/telapi/callback-check');
-  const { normaliseCallbackPath } = require('../../dist/nodes/callback-routes');
+  const { normaliseNodePath: normaliseCallbackPath } = require('../../dist/nodes/shared/paths');
   const { CallbackAuthenticator } = require('../../dist/telapi');
 
   it('parses forms however they are labelled, and JSON objects', function () {

@@ -6,8 +6,8 @@ const { startStandIn, replies, RECORDING, unusedPort } = require('../support/sta
 const { ACCOUNT_SID, CALL_SID, basicAuth } = require('../support/fixtures');
 const { callbackToken } = require('../../dist/telapi');
 
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
+const accountNode = require('../../nodes/telapi-account.js');
+const recordNode = withCatalog(require('../../nodes/telapi-record.js'));
 
 // A token that is not a substring of any SID, so a leak check cannot be fooled.
 const AUTH_TOKEN = 'Zx9QwErTyUiOpAsDfGhJkLzXcVbNm123';

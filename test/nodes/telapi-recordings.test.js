@@ -10,8 +10,8 @@ const { startStandIn, replies } = require('../support/stand-in');
 const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 const { callbackToken } = require('../../dist/telapi');
 
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const recordingsNode = withCatalog(require('../../dist/nodes/telapi-recordings.js'));
+const accountNode = require('../../nodes/telapi-account.js');
+const recordingsNode = withCatalog(require('../../nodes/telapi-recordings.js'));
 
 const CREDENTIALS = { account: { accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN } };
 const BASIC = Buffer.from(`${DEMO_ACCOUNT_SID}:${DEMO_AUTH_TOKEN}`).toString('base64');

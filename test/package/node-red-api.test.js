@@ -12,7 +12,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const NODES = path.join(ROOT, 'src', 'nodes');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const editorFiles = fs.readdirSync(NODES).filter((f) => f.endsWith('.html')).sort();
-const runtimeFiles = fs.readdirSync(NODES).filter((f) => f.endsWith('.ts')).sort();
+const runtimeFiles = fs.readdirSync(NODES, { recursive: true }).filter((f) => f.endsWith('.ts')).sort();
 
 // Each of these is in Node-RED 3.1.0 with the behaviour the code relies on (read in 3.1.0's
 // @node-red/editor-client red.js and @node-red/runtime / registry).

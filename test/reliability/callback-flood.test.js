@@ -9,8 +9,8 @@ const { ACCOUNT_SID, AUTH_TOKEN } = require('../support/fixtures');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const { watchProcess, settle, callSidFor, postAll, tally } = require('./helpers');
 
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const callbackNode = require('../../dist/nodes/telapi-callback.js');
+const accountNode = require('../../nodes/telapi-account.js');
+const callbackNode = require('../../nodes/telapi-callback.js');
 
 const PUBLIC_URL = 'https://nr.example.com';
 const FOREIGN_ACCOUNT = 'ACffffffffffffffffffffffffffffffff';

@@ -10,8 +10,8 @@ const { unusedPort } = require('../support/stand-in');
 const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
 const { watchProcess, until, settle } = require('./helpers');
 
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
+const accountNode = require('../../nodes/telapi-account.js');
+const recordNode = withCatalog(require('../../nodes/telapi-record.js'));
 
 const catalog = loadCatalog();
 const ANY = '\u0000';

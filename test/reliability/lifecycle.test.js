@@ -16,8 +16,8 @@ const { startStandIn, replies, unusedPort } = require('../support/stand-in');
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const { watchProcess, until, settle, callSidFor, postAll, tally } = require('./helpers');
 
-const accountNode = require('../../dist/nodes/telapi-account.js');
-const recordNode = withCatalog(require('../../dist/nodes/telapi-record.js'));
+const accountNode = require('../../nodes/telapi-account.js');
+const recordNode = withCatalog(require('../../nodes/telapi-record.js'));
 
 const REDEPLOYS = 100;
 const MiB = 1024 * 1024;

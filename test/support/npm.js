@@ -30,7 +30,7 @@ function packedFiles() {
  * the palette manager does. Returns the temp folder (remove it when done), the user dir and the packed files.
  */
 function packAndInstall() {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'telapi-record.js'))) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'record', 'telapi-record.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-pack-'));

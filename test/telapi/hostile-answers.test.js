@@ -9,7 +9,7 @@ const zlib = require('node:zlib');
 const {
   TelApiClient, TelApiError, DownloadError, MAX_ANSWER_BYTES, SecretRedactor, downloadMedia, jsonNestsDeeperThan, maskUrlSecrets, parseRecordingOptions,
 } = require('../../dist/telapi');
-const { cloneableForCatch } = require('../../dist/nodes/node-requests');
+const { cloneableForCatch } = require('../../dist/nodes/shared/request-node');
 const { requireNodeRed } = require('../support/red');
 
 const ACCOUNT_SID = 'AC11112222333344445555666677778888';

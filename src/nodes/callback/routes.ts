@@ -349,22 +349,3 @@ export function adminOwnsPath(httpAdmin: object | undefined, httpNode: object, p
     return posts && typeof match === 'function' && match.call(layer, relative) === true;
   });
 }
-
-/** One segment of a callback path (the editor reads this rule from the node settings). */
-export const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
-
-/**
- * A callback node's path: "/" followed by segments of letters, digits, "-", "_", ".", "~" — no
- * route patterns (":id", "*", "(…)"), which Express 4 and 5 read differently, no "." or ".."
- * segments and no empty ones. A missing leading "/" is added, as the core http in node does.
- */
-export function normaliseCallbackPath(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  let path = value.trim();
-  if (path === '') return undefined;
-  if (!path.startsWith('/')) path = `/${path}`;
-  if (path === '/') return path;
-  const segments = path.slice(1).replace(/\/$/, '').split('/');
-  const valid = segments.every((segment) => PATH_SEGMENT.test(segment) && segment !== '.' && segment !== '..');
-  return valid ? path : undefined;
-}

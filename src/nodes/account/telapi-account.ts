@@ -11,7 +11,7 @@ import {
   type CallbackCredentials,
   type ProxyOptions,
   type TelApiProxy,
-} from '../telapi';
+} from '../../telapi';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_SECONDS,
@@ -19,8 +19,8 @@ import {
   type HttpProxyNode,
   type TelApiAccountDef,
   type TelApiAccountNode,
-} from './account-types';
-import { accountRules } from './editor-rules';
+} from '../shared/account';
+import { accountRules } from '../shared/editor-rules';
 
 function timeoutMs(value: number | string | undefined): number {
   const seconds = Number(value);

@@ -8,8 +8,8 @@ import {
   RECORD_DIRECTIONS,
   TRANSCRIBE_QUALITIES,
   sidPattern,
-} from '../telapi';
-import { PATH_SEGMENT } from './callback-routes';
+} from '../../telapi';
+import { PATH_SEGMENT } from './paths';
 
 /*
  * The runtime's rules as the editor reads them (RED.settings.telapiRecordRules and friends, exported

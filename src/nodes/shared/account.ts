@@ -1,5 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
-import type { CallbackAuthenticator, CallbackCredentials, SecretRedactor, TelApiClient } from '../telapi';
+import type { CallbackAuthenticator, CallbackCredentials, SecretRedactor, TelApiClient } from '../../telapi';
 
 export const DEFAULT_BASE_URL = 'https://api.telapi.com/v1';
 export const DEFAULT_TIMEOUT_SECONDS = 15;

@@ -9,11 +9,11 @@ import {
   withResolvedCallbackUrls,
   shortSid,
   type RecordingOptions,
-} from '../telapi';
-import { isUsable, type TelApiAccountNode } from './account-types';
-import { cachedText } from './cached-text';
-import { recordRules } from './editor-rules';
-import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+} from '../../telapi';
+import { isUsable, type TelApiAccountNode } from '../shared/account';
+import { cachedText } from '../shared/cached-text';
+import { recordRules } from '../shared/editor-rules';
+import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from '../shared/request-node';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;

@@ -21,10 +21,10 @@ import {
   type RecordingsOperation,
   type RecordingsOptions,
   type TelApiObject,
-} from '../telapi';
-import { isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
-import { cachedText } from './cached-text';
-import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+} from '../../telapi';
+import { isUsable, type TelApiAccountNode, type UsableAccount } from '../shared/account';
+import { cachedText } from '../shared/cached-text';
+import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from '../shared/request-node';
 
 interface TelApiRecordingsDef extends NodeDef {
   account: string;

@@ -1,6 +1,6 @@
 import type { NodeMessage } from 'node-red';
-import { MAX_ANSWER_BYTES, TelApiError, TelApiInputError, isHttpUrl } from '../telapi';
-import { accountProblem, type TelApiAccountNode } from './account-types';
+import { MAX_ANSWER_BYTES, TelApiError, TelApiInputError, isHttpUrl } from '../../telapi';
+import { accountProblem, type TelApiAccountNode } from './account';
 
 /**
  * What the nodes that send TelAPI requests (record, recordings) share: their errors as a person reads

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import getRawBody from 'raw-body';
-import type { CallbackRejection } from '../telapi/callback';
+import type { CallbackRejection } from '../../telapi';
 
 /**
  * Reading a callback's body: bounded in bytes and in time, before any other middleware can parse

@@ -2,7 +2,7 @@ import type { Express, Request, Response } from 'express';
 import cors, { type CorsOptions } from 'cors';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { randomBytes } from 'node:crypto';
-import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, paramString, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../telapi';
+import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, paramString, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
 import {
   DEFAULT_CALLBACK_SECURITY,
   callbackFields,
@@ -10,15 +10,16 @@ import {
   parseCallbackBody,
   type CallbackRejection,
   type CallbackSecurity,
-} from '../telapi/callback';
-import { checkCallback } from '../telapi/callback-check';
-import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account-types';
-import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './callback-body';
-import { adminOwnsPath, claimPath, endRestart, normaliseCallbackPath, installAtTop, isOwnedPath, mountPath, pathKey, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './callback-routes';
-import { cachedText } from './cached-text';
-import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './callback-test';
-import { callbackRules } from './editor-rules';
-import { nodeCloseTimeoutMs } from './node-requests';
+} from '../../telapi';
+import { checkCallback } from '../../telapi';
+import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from '../shared/account';
+import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './body';
+import { adminOwnsPath, claimPath, endRestart, installAtTop, isOwnedPath, mountPath, pathKey, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './routes';
+import { cachedText } from '../shared/cached-text';
+import { normaliseNodePath } from '../shared/paths';
+import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './reachability';
+import { callbackRules } from '../shared/editor-rules';
+import { nodeCloseTimeoutMs } from '../shared/request-node';
 import { WarningLimiter } from './warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {
@@ -87,7 +88,7 @@ export = function register(RED: NodeAPI): void {
 
     const security: CallbackSecurity | undefined =
       config.security === undefined || config.security === '' ? DEFAULT_CALLBACK_SECURITY : isCallbackSecurity(config.security) ? config.security : undefined;
-    const path = normaliseCallbackPath(config.url);
+    const path = normaliseNodePath(config.url);
     const account = config.account ? (RED.nodes.getNode(config.account) as TelApiAccountNode | null) : null;
 
     let problem: ConfigProblem | undefined;
@@ -218,7 +219,7 @@ export = function register(RED: NodeAPI): void {
     const routeKey = pathKey(RED.httpNode, route);
     RED.nodes.eachNode((other: NodeDef & { url?: unknown }) => {
       if (other.type !== 'http in') return;
-      const otherPath = normaliseCallbackPath(other.url);
+      const otherPath = normaliseNodePath(other.url);
       if (otherPath !== undefined && pathKey(RED.httpNode, otherPath) === routeKey) node.warn(t('warn.shadowsHttpIn', { url: route, node: other.name || other.id }));
     });
     targets.set(node.id, { path: route, account, unavailable: !!problem || !owner });

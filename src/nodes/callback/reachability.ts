@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { CallbackRejection } from '../telapi/callback';
-import { constantTimeEqual } from '../telapi';
+import type { CallbackRejection } from '../../telapi';
+import { constantTimeEqual } from '../../telapi';
 
 /*
  * The callback node's reachability test: the runtime POSTs a callback to the node's public URL, out
