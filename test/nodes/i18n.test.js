@@ -164,25 +164,12 @@ const SOURCES = {
     templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']) },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
-  'record/telapi-record.ts': {
-    calls: ['RED\\._'],
-    templates: {
-      'telapi-record.errors.input.${reason}': () => prefixAll('telapi-record.errors.input.', telapi.INPUT_ERROR_REASONS),
-      // error.kind, with 'http' split into http / httpWithCode by whether TelAPI sent an error code,
-      // and 'invalid-response' without an HTTP status as invalidContent.
-      'telapi-record.errors.${key}': () => prefixAll('telapi-record.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent']),
-      'telapi-record.errors.${problem}': () => prefixAll('telapi-record.errors.', union('AccountProblem')),
-    },
-  },
+  // The record and recordings nodes' errors and close logs come from the request-node base: see below.
+  'record/telapi-record.ts': { calls: ['RED\\._'] },
   'telapi-recordings.html': { calls: ['this\\._', 'node\\._', 'tr'] },
   'recordings/telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
-      'telapi-recordings.errors.input.${reason}': () => prefixAll('telapi-recordings.errors.input.', telapi.INPUT_ERROR_REASONS),
-      // error.kind, with 'timeout' split into timeout / deadline by whether the whole download ran out of time.
-      'telapi-recordings.errors.download.${key}': () => prefixAll('telapi-recordings.errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
-      'telapi-recordings.errors.${key}': () => prefixAll('telapi-recordings.errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent']),
-      'telapi-recordings.errors.${problem}': () => prefixAll('telapi-recordings.errors.', union('AccountProblem')),
       'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
     },
   },
@@ -330,8 +317,28 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     });
   }
 
+  // The request-node base (src/nodes/shared/request-node.ts) reads these keys of each type's catalog,
+  // and each type names its requests (`describe`) by the keys listed here.
+  // Its errors (src/nodes/shared/errors.ts): every input reason, every kind of TelApiError, and of
+  // DownloadError for the node that downloads.
+  const REQUEST_NODE_KEYS = ['errors.noAccount', 'errors.missingCredentials', 'errors.invalidAccountSid', 'errors.invalidBaseUrl',
+    'warn.closed.done', 'warn.closed.failed', 'warn.closed.refused', 'warn.closed.cancelled',
+    ...prefixAll('errors.input.', telapi.INPUT_ERROR_REASONS),
+    ...prefixAll('errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent'])];
+  const DESCRIBED = {
+    'telapi-record': ['describe.start', 'describe.stop', 'result'],
+    'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline'])],
+  };
+  for (const [type, own] of Object.entries(DESCRIBED)) {
+    it(`${type}: has every key the request-node base reads`, () => {
+      const missing = [...REQUEST_NODE_KEYS, ...own].filter((key) => !allKeys.has(`${type}.${key}`));
+      assert.deepEqual(missing, []);
+    });
+  }
+
   it('scans every editor and runtime file of the nodes', () => {
-    const files = [...fs.readdirSync(NODES_DIR), ...fs.readdirSync(SOURCES_DIR)].filter((f) => /^telapi-.*\.(html|ts)$/.test(f));
+    const files = [...fs.readdirSync(NODES_DIR), ...fs.readdirSync(SOURCES_DIR, { recursive: true })].filter((f) => /^telapi-.*\.(html|ts)$/.test(path.basename(f)));
+    assert.ok(files.filter((f) => f.endsWith('.ts')).length >= 4, 'the runtime files were found');
     assert.deepEqual(files.filter((f) => !SOURCES[f]), [], 'add new node files to SOURCES');
   });
 

@@ -308,7 +308,7 @@ describe('telapi-record node', function () {
     await helper.clearFlows();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(standIn.requests.length, 1);
-    assert.deepEqual(warnings, [`TelAPI refused the request for call ${CALL_SID} (HTTP 429 or 503: try again later) and this node was stopped before trying again; nothing was started or stopped`]);
+    assert.deepEqual(warnings, [`The start of the recording of call ${CALL_SID} was refused by TelAPI (HTTP 429 or 503: try again later), and this node was stopped before trying again; nothing was done`]);
   });
 
   it('logs a recording started after a close, naming the call and the recording', async () => {
@@ -321,6 +321,6 @@ describe('telapi-record node', function () {
     while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     await helper.clearFlows();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(warnings, [`Recording ${RECORDING.sid} of call ${CALL_SID} was started while this node was being stopped; if its flow was stopped too, the flow did not receive it`]);
+    assert.deepEqual(warnings, [`The start of the recording of call ${CALL_SID} finished while this node was being stopped (recording ${RECORDING.sid}); if its flow was stopped too, the flow did not receive it`]);
   });
 });

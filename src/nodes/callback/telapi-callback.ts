@@ -19,7 +19,7 @@ import { cachedText } from '../shared/cached-text';
 import { normaliseNodePath } from '../shared/paths';
 import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './reachability';
 import { callbackRules } from '../shared/editor-rules';
-import { nodeCloseTimeoutMs } from '../shared/request-node';
+import { nodeCloseTimeoutMs } from '../shared/settings';
 import { WarningLimiter } from './warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {

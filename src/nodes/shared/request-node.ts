@@ -1,65 +1,208 @@
-import type { NodeMessage } from 'node-red';
-import { MAX_ANSWER_BYTES, TelApiError, TelApiInputError, isHttpUrl } from '../../telapi';
-import { accountProblem, type TelApiAccountNode } from './account';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { TelApiInputError, isHttpUrl, type Delivery } from '../../telapi';
+import { accountProblem, isUsable, type TelApiAccountNode, type UsableAccount } from './account';
+import { localizedError } from './errors';
+import { nodeCloseTimeoutMs, settingsOf, type Settings } from './settings';
 
 /**
- * What the nodes that send TelAPI requests (record, recordings) share: their errors as a person reads
- * them, and what happens to requests under way when the node is closed.
+ * The base of every node that sends TelAPI requests (record, recordings, call). A node type supplies
+ * what is its own: how its properties become options (`parse`), what would fail every message, shown
+ * at deploy (`check`), how a message becomes a request (`read`), and the request itself (`run`). The
+ * base does the rest the same way for all of them: the account, one message at a time with send and
+ * done, the status badge, errors in the user's language to Catch with nothing secret in them, and
+ * what happens to requests under way when the node is closed.
+ *
+ * Each node type's catalog holds `errors.*` (see errors.ts), `errors.noAccount` and the other
+ * account problems, `errors.invalidBaseUrl`, `describe.<key>` (a request, for the log) and
+ * `warn.closed.{done,failed,refused,cancelled}`.
  */
+export interface RequestNodeType<Options, Input, Msg extends NodeMessageInFlow = NodeMessageInFlow> {
+  /** The node type, e.g. `telapi-record`. */
+  readonly type: string;
+  /** The node properties that are options; a blank one falls back to `defaults`. */
+  readonly properties: readonly string[];
+  readonly defaults: Readonly<Options>;
+  /** What the node sets on a message (dropped again if they keep it from reaching Catch). */
+  readonly outputKeys: readonly string[];
+  /** Options from the node's properties; a TelApiInputError fails every message. */
+  parse(properties: Readonly<Record<string, unknown>>): Options;
+  /** At deploy: a problem with the options under this account that would fail messages, if any. */
+  check(options: Readonly<Options>, account: UsableAccount): TelApiInputError | undefined;
+  /** One message, checked before anything is sent (a TelApiInputError otherwise). */
+  read(msg: Msg, options: Readonly<Options>, account: UsableAccount): Request<Input>;
+  /** The requests of one message: sets the fields it outputs on `msg` and says what it did. */
+  run(input: Input, msg: Msg, context: RunContext): Promise<Outcome>;
+  /** Node settings the type exports to the editor (RED.nodes.registerType's `settings`). */
+  readonly settings?: Record<string, { value: unknown; exportable: boolean }>;
+}
 
-/** One message being handled: whether its request may have reached TelAPI, and how to cancel it. */
-export interface RequestInFlight {
+/** A message made ready to send. */
+export interface Request<Input> {
+  input: Input;
+  /** The status while it runs. */
+  working: string;
+  /** `describe.<key>` of the node's catalog with `params`: the request as the log names it. */
+  describe: { key: string; params: Record<string, string> };
+  /** Whether it changes something at TelAPI: then a close waits for what TelAPI may have received. */
+  changes: boolean;
+}
+
+export interface RunContext {
+  account: UsableAccount;
+  signal: AbortSignal;
+  /** For the client: keeps track of whether TelAPI may have this message's request. */
+  delivery: Required<Delivery>;
+  settings: Settings;
+}
+
+export interface Outcome {
+  /** The green status. */
+  status: string;
+  /** What TelAPI did, as the log says it when the node was closed meanwhile. */
+  result: string;
+}
+
+/** One message being handled. */
+interface InFlight {
   controller: AbortController;
   /** True once a request was written out: cancelling it then may not undo what TelAPI did. */
   sent: boolean;
   /** True when TelAPI's last answer refused it (429/503) and a retry was pending: TelAPI did nothing. */
-  refused?: boolean;
+  refused: boolean;
+  /** Known once the message was read. */
+  request: Request<unknown> | undefined;
   settled: Promise<void>;
 }
 
-/** Texts from the node type's catalog: `<type>.errors.input.<reason>` and `<type>.errors.<kind>`. */
-export interface ErrorTexts {
-  input(reason: string, params: Record<string, string | number>): string;
-  api(key: string, params: Record<string, string | number>): string;
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (error?: Error) => void;
+
+/** What is left of Node-RED's close timeout to cancel and log what TelAPI did not answer. */
+const CLOSE_MARGIN_MS = 1_000;
+
+interface RequestNodeDef extends NodeDef {
+  account?: string;
+}
+
+export function registerRequestNode<Options, Input, Msg extends NodeMessageInFlow>(RED: NodeAPI, type: RequestNodeType<Options, Input, Msg>): void {
+  const settings = settingsOf(RED);
+  const text = (key: string, params?: Record<string, string | number>): string => RED._(`${type.type}.${key}`, params);
+
+  function RequestNode(this: Node, config: RequestNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = config.account ? (RED.nodes.getNode(config.account) as TelApiAccountNode | null) : null;
+    const inFlight = new Set<InFlight>();
+    /** Set on close: outcomes from then on may no longer reach the flow, so they are logged. */
+    let closing = false;
+
+    /** An error as the user reads it: in their language, with the account's secrets masked. */
+    const readable = (error: unknown): Error => {
+      const localized = localizedError(RED, type.type, error);
+      if (account) localized.message = account.redactor.text(localized.message);
+      return localized;
+    };
+    const showError = (error: Error): void => node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
+
+    let options: Options = { ...type.defaults };
+    let configError: Error | undefined;
+    try {
+      options = type.parse(filledProperties(config, type.properties));
+    } catch (error) {
+      configError = readable(error);
+    }
+    const problem = accountProblem(account);
+    if (problem) configError = new Error(text(`errors.${problem}`));
+    else if (account && !isHttpUrl(account.baseUrl)) configError = new Error(text('errors.invalidBaseUrl'));
+    if (configError) {
+      showError(configError);
+    } else if (isUsable(account)) {
+      // Messages are still tried: a message may override what the check found wrong.
+      const warning = type.check(options, account);
+      if (warning) {
+        const readableWarning = readable(warning);
+        showError(readableWarning);
+        node.warn(readableWarning.message);
+      }
+    }
+
+    async function handle(msg: Msg, send: Send, message: InFlight): Promise<void> {
+      if (configError) throw configError;
+      if (!isUsable(account)) throw new Error(text('errors.noAccount'));
+      const request = type.read(msg, options, account);
+      message.request = request;
+      node.status({ fill: 'blue', shape: 'dot', text: shorten(request.working) });
+      const delivery = {
+        onSent: () => {
+          message.sent = true;
+          message.refused = false;
+        },
+        onRefused: () => {
+          message.sent = false;
+          message.refused = true;
+        },
+      };
+      const outcome = await type.run(request.input, msg, { account, signal: message.controller.signal, delivery, settings });
+      if (closing) node.warn(text('warn.closed.done', { request: described(request), result: outcome.result }));
+      else node.status({ fill: 'green', shape: 'dot', text: shorten(outcome.status) });
+      send(msg);
+    }
+
+    const described = (request: Request<unknown>): string => text(`describe.${request.describe.key}`, request.describe.params);
+
+    node.on('input', (incoming: NodeMessageInFlow, send: Send, done: Done) => {
+      // The type's own message fields are read (and checked) by its `read`.
+      const msg = incoming as Msg;
+      const message: InFlight = { controller: new AbortController(), sent: false, refused: false, request: undefined, settled: Promise.resolve() };
+      message.settled = handle(msg, send, message)
+        .then(() => done())
+        .catch((error: unknown) => {
+          const failure = readable(error);
+          if (!closing) showError(failure);
+          else if (message.request) node.warn(closedFailure(message, message.request, failure));
+          cloneableForCatch(msg, type.outputKeys, RED.util.cloneMessage);
+          done(failure);
+        })
+        .finally(() => inFlight.delete(message));
+      inFlight.add(message);
+    });
+
+    /** The log line of a request that ended without its outcome while the node was being stopped. */
+    function closedFailure(message: InFlight, request: Request<unknown>, failure: Error): string {
+      const params = { request: described(request), error: failure.message };
+      if (message.sent && request.changes) return text('warn.closed.failed', params);
+      if (message.refused) return text('warn.closed.refused', params);
+      return text('warn.closed.cancelled', params);
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      settleOnClose(inFlight, settings, () => {
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(type.type, RequestNode, type.settings ? { settings: type.settings } : undefined);
 }
 
 /**
- * An Error for Catch nodes whose text comes from the node's catalog, with the fields a flow may test
- * (`field`/`reason`, or `kind`/`status`/`code`/`moreInfo`); undefined for errors of other kinds.
+ * The input error `action` raises, if any: what a deploy-time check reports (with a placeholder in
+ * place of what only a message supplies, such as a CallSid's token). Other errors are thrown.
  */
-export function translateTelApiError(error: unknown, texts: ErrorTexts): Error | undefined {
-  if (error instanceof TelApiInputError) {
-    const text = texts.input(error.reason, { field: error.field, ...error.params });
-    return Object.assign(new Error(text), { name: 'TelApiInputError', field: error.field, reason: error.reason });
+export function inputProblem(action: () => unknown): TelApiInputError | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    if (error instanceof TelApiInputError) return error;
+    throw error;
   }
-  if (error instanceof TelApiError) {
-    const params = {
-      status: error.status ?? '',
-      code: error.code ?? '',
-      message: error.apiMessage ?? '',
-      cause: error.causeCode ?? '',
-      detail: error.message,
-      attempts: error.attempts,
-      limit: MAX_ANSWER_BYTES,
-    };
-    // error.kind, with 'http' split by whether TelAPI sent an error code, and 'invalid-response' by
-    // whether an HTTP status belongs to it (a field of a good answer may be what is wrong).
-    const key = error.kind === 'http' ? (error.code !== undefined ? 'httpWithCode' : 'http')
-      : error.kind === 'invalid-response' && error.status === undefined ? 'invalidContent'
-        : error.kind;
-    return Object.assign(new Error(texts.api(key, params)), {
-      name: 'TelApiError',
-      kind: error.kind,
-      status: error.status,
-      code: error.code,
-      moreInfo: error.moreInfo,
-    });
-  }
-  return undefined;
 }
 
 /** The node's own properties named by `keys`; blank editor fields are left out, so they fall back to the defaults. */
-export function filledProperties(config: object, keys: readonly string[]): Record<string, unknown> {
+function filledProperties(config: object, keys: readonly string[]): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const key of keys) {
     const value = (config as Record<string, unknown>)[key];
@@ -69,65 +212,19 @@ export function filledProperties(config: object, keys: readonly string[]): Recor
 }
 
 /**
- * A node's options, parsed at deploy, and what keeps it from working at all: a missing or incomplete
- * account, then a base URL that is not http(s), then options that do not parse. `text` reads
- * `<type>.errors.<key>` from the node's catalog.
+ * On close: a request that changes something and that TelAPI may already have is waited for (its
+ * outcome is logged); everything else is cancelled at once. What is still open just before Node-RED's
+ * close timeout is cancelled too. `done` once every message has settled.
  */
-export function readConfiguration<T>(
-  account: TelApiAccountNode | null,
-  parse: () => T,
-  fallback: T,
-  text: (key: string) => string,
-  translate: (error: unknown) => Error,
-): { options: T; error: Error | undefined } {
-  let options = fallback;
-  let error: Error | undefined;
-  try {
-    options = parse();
-  } catch (parseError) {
-    error = translate(parseError);
-  }
-  const problem = accountProblem(account);
-  if (problem) error = new Error(text(problem));
-  else if (account && !isHttpUrl(account.baseUrl)) error = new Error(text('invalidBaseUrl'));
-  return { options, error };
-}
-
-/** Node-RED stops waiting for a node's close after `nodeCloseTimeout` (15 s unless set). */
-const DEFAULT_NODE_CLOSE_TIMEOUT_MS = 15_000;
-/** What is left of the close timeout to cancel and log what TelAPI did not answer. */
-const CLOSE_MARGIN_MS = 1_000;
-
-/** How long Node-RED waits for a node to close: the `nodeCloseTimeout` setting, or its default. */
-export function nodeCloseTimeoutMs(settings: Record<string, unknown>): number {
-  const configured = Number(settings.nodeCloseTimeout);
-  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_NODE_CLOSE_TIMEOUT_MS;
-}
-
-function closeWaitMs(settings: Record<string, unknown>): number {
-  return Math.max(0, nodeCloseTimeoutMs(settings) - CLOSE_MARGIN_MS);
-}
-
-/**
- * On close: what TelAPI may already have acted on is waited for (its answer is what the node logs);
- * what was not sent yet is cancelled. What is still open just before Node-RED's close timeout is
- * cancelled too. `done` once every request has settled.
- */
-export function settleOnClose(inFlight: ReadonlySet<RequestInFlight>, settings: Record<string, unknown>, done: () => void): void {
-  for (const request of inFlight) if (!request.sent) request.controller.abort();
+function settleOnClose(inFlight: ReadonlySet<InFlight>, settings: Settings, done: () => void): void {
+  for (const message of inFlight) if (!(message.sent && message.request?.changes === true)) message.controller.abort();
   const deadline = setTimeout(() => {
-    for (const request of inFlight) request.controller.abort();
-  }, closeWaitMs(settings));
-  void Promise.allSettled([...inFlight].map((request) => request.settled)).then(() => {
+    for (const message of inFlight) message.controller.abort();
+  }, Math.max(0, nodeCloseTimeoutMs(settings) - CLOSE_MARGIN_MS));
+  void Promise.allSettled([...inFlight].map((message) => message.settled)).then(() => {
     clearTimeout(deadline);
     done();
   });
-}
-
-/** The same error with the account's secrets masked in its text (TelAPI may echo them). */
-export function redactedError(error: Error, account: TelApiAccountNode | null): Error {
-  if (account) error.message = account.redactor.text(error.message);
-  return error;
 }
 
 /**
@@ -149,20 +246,6 @@ export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: rea
   for (const key of outputKeys) delete fields[key];
   if (cloneable()) return;
   for (const key of Object.keys(fields)) if (key !== '_msgid') delete fields[key];
-}
-
-/** The client's delivery callbacks that keep `request.sent` and `request.refused` true to what TelAPI has. */
-export function deliveryOf(request: RequestInFlight): { onSent: () => void; onRefused: () => void } {
-  return {
-    onSent: () => {
-      request.sent = true;
-      request.refused = false;
-    },
-    onRefused: () => {
-      request.sent = false;
-      request.refused = true;
-    },
-  };
 }
 
 /** A status text short enough for the badge under a node. */
