@@ -17,7 +17,7 @@ const LOCALES_DIR = path.join(NODES_DIR, 'locales');
 const LANGUAGES = ['en-US', 'de'];
 const TYPES = Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes);
 const telapi = require(path.join(ROOT, 'dist', 'telapi'));
-const callbackCore = require(path.join(ROOT, 'dist', 'nodes', 'callback', 'body'));
+const callbackCore = require(path.join(ROOT, 'dist', 'nodes', 'shared', 'body'));
 
 // ---------------------------------------------------------------------------------------------
 // Catalog helpers

@@ -12,7 +12,8 @@ const {
 const { callbackToken, computeSignature } = require('../../dist/telapi');
 const accountNode = require('../../nodes/telapi-account.js');
 const callbackNode = require('../../nodes/telapi-callback.js');
-const { routerStack, dispatcherOf } = require('../../dist/nodes/callback/routes');
+const { dispatcherOf } = require('../../dist/nodes/shared/routes');
+const { routerStack } = require('../../dist/nodes/shared/express');
 
 const PATH = '/telapi/recording';
 const PUBLIC_URL = 'https://nr.example.com';
@@ -173,7 +174,7 @@ describe('telapi-callback node', function () {
   });
 
   describe('reachability test callbacks', function () {
-    const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/callback/reachability');
+    const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/shared/reachability');
 
     it('answers an awaited test callback without a message, and refuses it replayed, with or without its marker', async function () {
       await load();
@@ -747,7 +748,7 @@ describe('telapi-callback node', function () {
     });
 
     it('answers a genuine test callback without a message or a warning, and tells the test what it did', async function () {
-      const { newMarker } = require('../../dist/nodes/callback/reachability');
+      const { newMarker } = require('../../dist/nodes/shared/reachability');
       await load();
       const accepted = newMarker();
       assert.equal((await post().set('X-TelAPI-Test', accepted.header).type('form').send(form(RECORDING))).status, 200);

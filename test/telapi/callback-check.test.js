@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const {
   CallbackAuthenticator, SINGLE_VALUE_PARAMS, callbackFields, checkCallback, parseCallbackBody, parseVoiceRequest, urlCredential,
 } = require('../../dist/telapi');
-const { REJECTION_STATUS } = require('../../dist/nodes/callback/body');
+const { REJECTION_STATUS } = require('../../dist/nodes/shared/body');
 const {
   ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, VOICE_PATH, VOICE_PATH_KEY, STATUS_PATH_KEY,
 } = require('../support/fixtures');

@@ -13,14 +13,15 @@ import {
 } from '../../telapi';
 import { checkCallback } from '../../telapi';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from '../shared/account';
-import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from './body';
-import { adminOwnsPath, claimPath, endRestart, installAtTop, isOwnedPath, mountPath, pathKey, releasePath, requestPath, rootApp, type Handler, type Listener, type RouteOptions } from './routes';
+import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, answer, callbackBody, captureMiddleware, refuseOversize, refuseSlow } from '../shared/body';
+import { mountPath, rootApp } from '../shared/express';
+import { adminOwnsPath, claimPath, endRestart, installAtTop, isOwnedPath, pathBelow, pathKey, releasePath, requestPath, type Handler, type Listener, type RouteOptions } from '../shared/routes';
 import { cachedText } from '../shared/cached-text';
 import { normaliseNodePath } from '../shared/paths';
-import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from './reachability';
+import { TEST_HEADER, TEST_PARAM, diagnose, newMarker, noteArrival, post, readMarker, type Arrival } from '../shared/reachability';
 import { callbackRules } from '../shared/editor-rules';
 import { nodeCloseTimeoutMs } from '../shared/settings';
-import { WarningLimiter } from './warning-limiter';
+import { WarningLimiter } from '../shared/warning-limiter';
 
 interface TelApiCallbackDef extends NodeDef {
   account?: string;
@@ -195,6 +196,8 @@ export = function register(RED: NodeAPI): void {
 
     const listener: Listener = {
       id: node.id,
+      methods: ['POST'],
+      notAllowedText: RED._('telapi-callback.http.notPost'),
       handle(req, res) {
         receive(req, res).catch((error: unknown) => {
           node.error(t('errors.internal', { url: route, error: error instanceof Error ? error.message : String(error) }));
@@ -258,17 +261,10 @@ export = function register(RED: NodeAPI): void {
   function installBodyCapture(httpNode: Express, httpAdmin: Express | undefined): void {
     const root = rootApp(httpNode);
     if (!httpAdmin || settings.httpAdminRoot === false || rootApp(httpAdmin) !== root || root === httpNode) return;
-    const under = (pathname: string, prefix: string): string | undefined => {
-      if (prefix === '') return pathname;
-      const lower = pathname.toLowerCase();
-      const lowerPrefix = prefix.toLowerCase();
-      if (lower !== lowerPrefix && !lower.startsWith(`${lowerPrefix}/`)) return undefined;
-      return pathname.slice(prefix.length) || '/';
-    };
     const takes = (req: Request): boolean => {
       const pathname = requestPath(req.url);
-      if (under(pathname, mountPath(httpAdmin)) === undefined) return false;
-      const relative = under(pathname, mountPath(httpNode));
+      if (pathBelow(pathname, mountPath(httpAdmin)) === undefined) return false;
+      const relative = pathBelow(pathname, mountPath(httpNode));
       return relative !== undefined && isOwnedPath(httpNode, relative);
     };
     installAtTop(root, captureMiddleware(takes, bodyLimits) as Handler);
@@ -278,7 +274,6 @@ export = function register(RED: NodeAPI): void {
   function routeOptions(): RouteOptions {
     const corsOptions = settings.httpNodeCors;
     return {
-      notPostText: RED._('telapi-callback.http.notPost'),
       middleware: settings.httpNodeMiddleware,
       ...(corsOptions ? { cors: cors(corsOptions as CorsOptions) as Handler } : {}),
     };

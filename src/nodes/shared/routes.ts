@@ -1,7 +1,10 @@
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
+import { hasPostRoute, mountPath, routerStack, routingKey, runChain, useFirst, type Handler } from './express';
+
+export type { Handler } from './express';
 
 /*
- * How callback requests reach their node.
+ * How TelAPI's requests (callbacks, voice requests) reach their node.
  *
  * One dispatching middleware per RED.httpNode app, installed once near the top of its stack and
  * never removed, looks up the request's path in a registry (WeakMap app -> Map path -> slot) and
@@ -12,18 +15,21 @@ import type { Express, NextFunction, Request, Response } from 'express';
  *
  * - A node claims its path when created and releases it on close, synchronously.
  * - A path nobody owns is passed on (`next()`): whatever else is registered answers, usually 404.
- * - On an owned path any method but POST (and OPTIONS, for CORS) is answered 405 with `Allow: POST`.
+ * - On an owned path a method the node does not take (callbacks: POST; voice requests: GET and POST)
+ *   is answered 405 with `Allow`; OPTIONS goes to CORS when httpNodeCors is set.
  * - While a node that was not removed is being redeployed its path answers 503 with Retry-After,
  *   so TelAPI retries instead of being told the URL does not exist.
  * - A second node on an owned path gets an error (status and log) and waits: if the owner is removed
  *   by a later "modified nodes" deploy, the waiting node takes over and says so.
  */
 
-export type Handler = (req: Request, res: Response, next: NextFunction) => void;
-
 export interface Listener {
   /** The node's id: a redeployed node ends the 503 window of the path it had, wherever it now listens. */
   readonly id: string;
+  /** The methods it takes (upper case); any other gets 405 with `notAllowedText`. */
+  readonly methods: readonly string[];
+  /** The one line a request with another method gets with its 405. */
+  readonly notAllowedText: string;
   handle(req: Request, res: Response): void;
   failed(error: unknown, req: Request, res: Response): void;
   /** It now owns the path it waited for: the node that had it was removed, or now listens elsewhere. */
@@ -44,8 +50,6 @@ export interface RouteOptions {
   middleware?: unknown;
   /** The CORS handler for httpNodeCors, if set: it answers preflight requests itself. */
   cors?: Handler;
-  /** The one line a request other than POST gets with its 405. */
-  notPostText?: string;
 }
 
 interface AppRoutes {
@@ -54,46 +58,14 @@ interface AppRoutes {
   dispatch: Handler;
 }
 
-/** The parts of Express's router internals read here; both Express 4 and 5 have them. */
-interface Layer {
-  route?: unknown;
-  name?: string;
-  handle?: unknown;
-}
-
 const routesByApp = new WeakMap<object, AppRoutes>();
-
-/** The router stack of an Express 4 (`_router`) or 5 (`router`) app; undefined where neither is found. */
-export function routerStack(app: object): Layer[] | undefined {
-  // Express 4 creates its router on first use.
-  const lazy = (app as { lazyrouter?: unknown }).lazyrouter;
-  if (typeof lazy === 'function') lazy.call(app);
-  let router: unknown = (app as { _router?: unknown })._router;
-  if (router === undefined) {
-    try {
-      // Express 4 throws here ("app.router is deprecated"); Express 5 creates its router.
-      router = (app as { router?: unknown }).router;
-    } catch {
-      router = undefined;
-    }
-  }
-  const stack = (router as { stack?: unknown } | undefined)?.stack;
-  return Array.isArray(stack) ? (stack as Layer[]) : undefined;
-}
-
-function enabled(app: Express, setting: string): boolean {
-  return typeof app.enabled === 'function' && app.enabled(setting);
-}
 
 /** The registry key of a path: it matches the requests an Express route for the path would match. */
 export function pathKey(app: Express, path: string): string {
-  let key = path;
-  if (!enabled(app, 'strict routing')) key = key.replace(/\/+$/, '') || '/';
-  if (!enabled(app, 'case sensitive routing')) key = key.toLowerCase();
-  return key;
+  return routingKey(app, path);
 }
 
-/** Whether a callback node owns this path now (for the body capture). */
+/** Whether a node owns this path now (for the body capture). */
 export function isOwnedPath(app: Express, relativePath: string): boolean {
   return routesByApp.get(app)?.slots.get(pathKey(app, relativePath))?.owner !== undefined;
 }
@@ -110,34 +82,11 @@ export function requestPath(url: string): string {
   }
 }
 
-/**
- * Runs httpNodeMiddleware (a function or nested arrays of them, error handlers skipped as Express
- * skips them) and then `last`; an error goes to `failed`, a `next('route')` passes the request on.
- */
-function runChain(handlers: unknown[], req: Request, res: Response, last: () => void, failed: (error: unknown) => void, passOn: () => void): void {
-  const chain = (handlers.flat(Infinity) as unknown[]).filter(
-    (handler): handler is Handler => typeof handler === 'function' && handler.length < 4,
-  );
-  let index = 0;
-  const next = (error?: unknown): void => {
-    if (error === 'route' || error === 'router') return passOn();
-    if (error !== undefined && error !== null) return failed(error);
-    const handler = chain[index++];
-    if (!handler) return last();
-    try {
-      handler(req, res, next as NextFunction);
-    } catch (thrown) {
-      failed(thrown);
-    }
-  };
-  next();
-}
-
 const RETRY_AFTER_SECONDS = 2;
 
 function dispatcher(app: Express, routes: () => AppRoutes): Handler {
   // Named: a layer in the router stack that says what it is.
-  const telapiCallbackDispatch: Handler = (req, res, next) => {
+  const telapiDispatch: Handler = (req, res, next) => {
     const { slots, options } = routes();
     const slot = slots.get(pathKey(app, requestPath(req.url)));
     if (!slot) return next();
@@ -145,20 +94,21 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
     if (!slot.owner && slot.waiting.length > 0 && Date.now() >= slot.restartingUntil) promoteWaiting(slot);
     const owner = slot.owner;
     if (!owner && Date.now() >= slot.restartingUntil) return next();
-    if (req.method !== 'POST' && req.method !== 'OPTIONS') {
-      // A browser's check of the URL tells a right callback URL (405) from a wrong one (404).
+    const taker = owner ?? slot.waiting[0];
+    if (req.method !== 'OPTIONS' && taker && !taker.methods.includes(req.method)) {
+      // A browser's check of the URL tells a right URL (405) from a wrong one (404).
       res.statusCode = 405;
-      res.setHeader('Allow', 'POST');
+      res.setHeader('Allow', taker.methods.join(', '));
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
-      res.end(`${options.notPostText ?? 'This is a TelAPI callback URL: it takes POST requests only.'}\n`);
+      res.end(`${taker.notAllowedText}\n`);
       return;
     }
     if (!owner) {
       res.statusCode = 503;
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('Node-RED is redeploying this callback node; retry shortly\n');
+      res.end('Node-RED is redeploying the node at this URL; retry shortly\n');
       return;
     }
     if (req.method === 'OPTIONS') {
@@ -176,7 +126,7 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
       () => next(),
     );
   };
-  return telapiCallbackDispatch;
+  return telapiDispatch;
 }
 
 /**
@@ -193,17 +143,7 @@ function ensureDispatcher(app: Express, options: RouteOptions): AppRoutes {
   created.dispatch = dispatcher(app, () => created);
   routesByApp.set(app, created);
   routes = created;
-  app.use(created.dispatch);
-  const stack = routerStack(app);
-  if (stack) {
-    const at = stack.findIndex((layer) => layer.handle === created.dispatch);
-    let first = 0;
-    while (first < stack.length && (stack[first]?.name === 'query' || stack[first]?.name === 'expressInit')) first += 1;
-    if (at > first) {
-      const [layer] = stack.splice(at, 1);
-      if (layer) stack.splice(first, 0, layer);
-    }
-  }
+  useFirst(app, created.dispatch, true);
   return routes;
 }
 
@@ -276,23 +216,6 @@ export function dispatcherOf(app: object): Handler | undefined {
   return routesByApp.get(app)?.dispatch;
 }
 
-/**
- * Where an app is mounted ("" for the root app or one not mounted): Express's app.path(), which
- * both Express 4 and 5 have.
- */
-export function mountPath(app: object): string {
-  const path = (app as { path?: () => unknown }).path;
-  const value = typeof path === 'function' ? path.call(app) : '';
-  return typeof value === 'string' ? value.replace(/\/+$/, '') : '';
-}
-
-/** The top-level app an app is mounted in (itself when it is not mounted). */
-export function rootApp(app: object): object {
-  let current = app as { parent?: object };
-  while (current.parent && current.parent !== current) current = current.parent as { parent?: object };
-  return current;
-}
-
 const capturedRoots = new WeakSet<object>();
 
 /**
@@ -301,16 +224,9 @@ const capturedRoots = new WeakSet<object>();
  * installed and the callback route reads or reconstructs the body itself.
  */
 export function installAtTop(root: object, middleware: Handler): void {
-  if (capturedRoots.has(root)) return;
-  const stack = routerStack(root);
-  if (!stack) return;
+  if (capturedRoots.has(root) || !routerStack(root)) return;
   capturedRoots.add(root);
-  (root as Express).use(middleware);
-  const at = stack.findIndex((layer) => layer.handle === middleware);
-  if (at > 0) {
-    const [layer] = stack.splice(at, 1);
-    if (layer) stack.unshift(layer);
-  }
+  useFirst(root as Express, middleware, false);
 }
 
 /**
@@ -335,17 +251,19 @@ const ADMIN_POST_PATHS: readonly RegExp[] = [
  */
 export function adminOwnsPath(httpAdmin: object | undefined, httpNode: object, path: string, adminDisabled: boolean): boolean {
   if (adminDisabled || !httpAdmin) return false;
-  const full = `${mountPath(httpNode)}${path}`;
-  const adminRoot = mountPath(httpAdmin);
-  const lowerFull = full.toLowerCase();
-  const lowerRoot = adminRoot.toLowerCase();
-  if (lowerRoot !== '' && lowerFull !== lowerRoot && !lowerFull.startsWith(`${lowerRoot}/`)) return false;
-  const relative = full.slice(adminRoot.length) || '/';
-  if (ADMIN_POST_PATHS.some((pattern) => pattern.test(relative))) return true;
-  return (routerStack(httpAdmin) ?? []).some((layer) => {
-    const route = layer.route as { methods?: Record<string, boolean> } | undefined;
-    const match = (layer as { match?: (path: string) => boolean }).match;
-    const posts = route?.methods?.post === true || route?.methods?._all === true;
-    return posts && typeof match === 'function' && match.call(layer, relative) === true;
-  });
+  const relative = pathBelow(`${mountPath(httpNode)}${path}`, mountPath(httpAdmin));
+  if (relative === undefined) return false;
+  return ADMIN_POST_PATHS.some((pattern) => pattern.test(relative)) || hasPostRoute(httpAdmin, relative);
+}
+
+/**
+ * `pathname` relative to `prefix` ("/" for the prefix itself), compared without regard to case as
+ * Express routes; undefined when it is not below the prefix. "" is the root: everything is below it.
+ */
+export function pathBelow(pathname: string, prefix: string): string | undefined {
+  if (prefix === '') return pathname;
+  const lower = pathname.toLowerCase();
+  const lowerPrefix = prefix.toLowerCase();
+  if (lower !== lowerPrefix && !lower.startsWith(`${lowerPrefix}/`)) return undefined;
+  return pathname.slice(prefix.length) || '/';
 }
