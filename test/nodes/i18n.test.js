@@ -173,19 +173,8 @@ const SOURCES = {
       'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
     },
   },
-  'callback/telapi-callback.ts': {
-    calls: ['RED\\._'],
-    helpers: { t: { prefix: 'telapi-callback.', argument: 0, definition: 'RED._(`telapi-callback.${key}`, params)' } },
-    helperBodies: ['`telapi-callback.${key}`'],
-    templates: {
-      'status.${key}': () => prefixAll('telapi-callback.status.', [...union('ConfigProblem'), 'duplicateUrl']),
-      'errors.${key}': () => prefixAll('telapi-callback.errors.', [...union('ConfigProblem'), 'duplicateUrl']),
-      'status.${problem}': () => prefixAll('telapi-callback.status.', union('ConfigProblem')),
-      'reason.${reason}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
-      // What the node did with a test callback: Arrival['verdict'] (callback/reachability.ts), minus 'accepted'.
-      'telapi-callback.reason.${arrival.verdict}': () => prefixAll('telapi-callback.reason.', [...Object.keys(callbackCore.REJECTION_STATUS), 'unavailable']),
-    },
-  },
+  // The callback node's texts come from the receiver-node base: see below.
+  'callback/telapi-callback.ts': { calls: ['RED\\._'] },
 };
 
 /** Every key a source file uses, with where; throws on a translating call the test cannot follow. */
@@ -332,6 +321,22 @@ describe('i18n: message catalogs and help in en-US and de', () => {
   for (const [type, own] of Object.entries(DESCRIBED)) {
     it(`${type}: has every key the request-node base reads`, () => {
       const missing = [...REQUEST_NODE_KEYS, ...own].filter((key) => !allKeys.has(`${type}.${key}`));
+      assert.deepEqual(missing, []);
+    });
+  }
+
+  // The receiver-node base (src/nodes/shared/receiver-node.ts, reachability.ts) reads these keys of
+  // each receiving type's catalog.
+  const RECEIVER_NODE_KEYS = [
+    ...prefixAll('errors.', [...union('ConfigProblem'), 'duplicateUrl', 'internal']),
+    ...prefixAll('status.', [...union('ConfigProblem'), 'duplicateUrl', 'rejected', 'received']),
+    ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
+    ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
+    'log.promoted', 'http.notAllowed',
+  ];
+  for (const type of ['telapi-callback']) {
+    it(`${type}: has every key the receiver-node base reads`, () => {
+      const missing = RECEIVER_NODE_KEYS.filter((key) => !allKeys.has(`${type}.${key}`));
       assert.deepEqual(missing, []);
     });
   }

@@ -145,7 +145,7 @@ describe('reliability: lifecycle in a real Node-RED (100 redeploys under traffic
     const described = JSON.stringify(after.httpNodeRoutes);
     for (const path of HTTP_IN_PATHS) assert.equal(after.httpNodeRoutes[path], 1, `routes for ${path}: ${described}`);
     for (const path of CALLBACK_PATHS) assert.equal(after.httpNodeRoutes[path], undefined, `routes for ${path}: ${described}`);
-    assert.equal(after.httpNodeRoutes['<telapiCallbackDispatch>'], 1, `callback dispatchers: ${described}`);
+    assert.equal(after.httpNodeRoutes['<telapiDispatch>'], 1, `callback dispatchers: ${described}`);
     // Listeners on the process: none added per deploy.
     for (const [event, count] of Object.entries(after.processListeners)) {
       assert.ok(count <= (before.processListeners[event] ?? 0), `process listeners for ${event}: ${before.processListeners[event]} -> ${count}`);

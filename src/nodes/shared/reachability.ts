@@ -1,14 +1,18 @@
+import type { Request, Response } from 'express';
+import type { NodeAPI } from 'node-red';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { CallbackRejection } from '../../telapi';
-import { constantTimeEqual } from '../../telapi';
+import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
+import type { TelApiAccountNode } from './account';
+import { settingsOf } from './settings';
 
 /*
- * The callback node's reachability test: the runtime POSTs a callback to the node's public URL, out
- * through whatever proxy or tunnel is in front, and learns whether it came back to that node. A test
- * callback carries a marker only this process can make (an HMAC with a per-process secret), so it is
- * recognised on arrival and never becomes a flow message.
+ * The reachability test of a node that receives TelAPI's requests: the runtime POSTs a request to
+ * the node's public URL, out through whatever proxy or tunnel is in front, and learns whether it came
+ * back to that node. A test request carries a marker only this process can make (an HMAC with a
+ * per-process secret), so it is recognised on arrival and never becomes a flow message.
  */
 
 export const TEST_HEADER = 'x-telapi-test';
@@ -56,6 +60,12 @@ export function readMarker(header: string | string[] | undefined): string | unde
   const nonce = value.slice(0, dot);
   if (!pending.has(nonce) || pending.get(nonce) !== undefined) return undefined;
   return constantTimeEqual(mac(nonce), value.slice(dot + 1)) ? nonce : undefined;
+}
+
+/** The test marker header as sent ("" when absent). */
+export function markerHeader(req: Request): string {
+  const value = req.headers[TEST_HEADER];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 /** Notes what a node did with a test callback (only for a test still awaited). */
@@ -147,4 +157,64 @@ export function diagnose(seen: Diagnosis): Cause {
   if (status === 502 || status === 504) return 'badGateway';
   if (status === 400 || status === 497) return 'wrongScheme';
   return 'httpStatus';
+}
+
+/** What the reachability test needs of a deployed node. */
+export interface TestTarget {
+  path: string;
+  account: TelApiAccountNode | null;
+  unavailable: boolean;
+  /** Why the node listens nowhere (its error text), when it does not. */
+  problem?: string;
+}
+
+/**
+ * The admin route `POST /<type>/:id/test` (needs `<type>.write`): a request as TelAPI would send it
+ * (the call's token, a signature, the callback credentials), POSTed to the node's public URL from
+ * this runtime, and what became of it.
+ */
+export function registerReachabilityTest(RED: NodeAPI, type: string, targets: ReadonlyMap<string, TestTarget>): void {
+  const settings = settingsOf(RED);
+
+  async function reachability(nodeId: string): Promise<Record<string, unknown>> {
+    const target = targets.get(nodeId);
+    if (!target) return { cause: 'notDeployed' };
+    if (target.problem !== undefined) return { cause: 'misconfigured', problem: target.problem };
+    const account = target.account;
+    if (!account || canonicalPublicUrl(account.publicUrl) === undefined) return { cause: 'noPublicUrl' };
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    const authenticator = account.authenticator;
+    const url = resolveCallbackUrl('url', target.path, account.publicUrl, authenticator?.tokenFor(callSid) ?? 'test', account.callbackCredentials);
+    const shown = withoutUserinfo(url);
+    const marker = newMarker();
+    const params = new URLSearchParams({ AccountSid: authenticator?.accountSid ?? '', CallSid: callSid, [TEST_PARAM]: marker.header });
+    const headers: Record<string, string> = { [TEST_HEADER]: marker.header };
+    if (authenticator) headers[SIGNATURE_HEADER] = authenticator.sign(shown, params);
+    const sent = await post(url, params.toString(), headers);
+    const arrival = marker.take();
+    const cause = diagnose({
+      sent,
+      arrival,
+      nodeId,
+      hasNodeRoot: publicUrlHasNodeRoot(account.publicUrl, settings.httpNodeRoot),
+      httpNodeAuth: !!settings.httpNodeAuth,
+      hasCredentials: !!account.callbackCredentials,
+    });
+    return {
+      cause,
+      url: shown.replace(/([?&]token=)[^&]*/, '$1…'),
+      ...(sent.status !== undefined ? { status: sent.status } : {}),
+      ...(sent.error !== undefined ? { error: sent.error } : {}),
+      detail: sent.error ?? `HTTP ${sent.status ?? 0}`,
+      ...(arrival && arrival.verdict !== 'accepted' ? { reason: RED._(`${type}.reason.${arrival.verdict}`) } : {}),
+      root: typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot : '/',
+    };
+  }
+
+  RED.httpAdmin.post(`/${type}/:id/test`, RED.auth.needsPermission(`${type}.write`), (req: Request, res: Response) => {
+    reachability(String(req.params.id)).then(
+      (result) => res.json(result),
+      (error: unknown) => res.status(500).json({ cause: 'network', error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
 }
