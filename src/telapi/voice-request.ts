@@ -1,3 +1,4 @@
+import { XML_DECLARATION } from './inboundxml';
 import { define, parseCallbackBody, parseForm, queryText, type ParseResult, type ParsedCallback } from './callback';
 import { CALLBACK_TOKEN_PARAM, PATH_KEY_PARAM } from './signature';
 
@@ -46,4 +47,26 @@ export function parseVoiceRequest(input: VoiceRequestInput): ParseResult {
     parsed = parseCallbackBody(input.body, input.contentType);
   }
   return parsed.ok ? { ok: true, callback: withoutOwnParams(parsed.callback) } : parsed;
+}
+
+/** The contract's defaults (docs/design.md, "Calls"). */
+export const DEFAULT_VOICE_TIMEOUT_SECONDS = 10;
+export const DEFAULT_FALLBACK = '<Response><Say>We are sorry, this call cannot be answered now.</Say><Hangup/></Response>';
+/** A flow has at most this long; TelAPI's own patience is no longer (docs/telapi-api.md, "Answering calls"). */
+export const MAX_VOICE_TIMEOUT_SECONDS = 60;
+
+/** The node's timeout: whole seconds from 1 to MAX_VOICE_TIMEOUT_SECONDS, else undefined. */
+export function voiceTimeoutSeconds(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return DEFAULT_VOICE_TIMEOUT_SECONDS;
+  const text = String(value).trim();
+  const seconds = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  return seconds >= 1 && seconds <= MAX_VOICE_TIMEOUT_SECONDS ? seconds : undefined;
+}
+
+/** The fallback as sent: an InboundXML document (the XML declaration added if missing), else undefined. */
+export function fallbackDocument(value: unknown): string | undefined {
+  const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_FALLBACK;
+  const body = text.startsWith('<?xml') ? text.slice(text.indexOf('?>') + 2).trim() : text;
+  if (!/^<Response[\s>/]/.test(body) || !/(<\/Response>|<Response\s*\/>)$/.test(body)) return undefined;
+  return `${XML_DECLARATION}${body}`;
 }

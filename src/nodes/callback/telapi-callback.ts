@@ -17,7 +17,7 @@ export = function register(RED: NodeAPI): void {
 
     parse: (req, body) => parseCallbackBody(body as Uint8Array | string | object | undefined, req.headers['content-type']),
 
-    accept({ node, res, callback }) {
+    create: (node) => ({ res, callback }) => {
       // TelAPI only needs a 2xx: answer first, then hand the callback to the flow.
       answer(res, 200, EMPTY_RESPONSE, XML_CONTENT_TYPE);
       const msg: NodeMessage = { payload: callback.params, ...callbackFields(callback.params) };

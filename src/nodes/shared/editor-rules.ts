@@ -2,6 +2,9 @@ import {
   CALLBACK_SECURITY_MODES,
   CALLBACK_TOKEN_LENGTH,
   CALLBACK_TOKEN_PARAM,
+  DEFAULT_FALLBACK,
+  DEFAULT_VOICE_TIMEOUT_SECONDS,
+  MAX_VOICE_TIMEOUT_SECONDS,
   FILE_FORMATS,
   MAX_URL_LENGTH,
   RECORD_ACTIONS,
@@ -45,5 +48,15 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
     httpNodeAuth: !!settings.httpNodeAuth,
+  };
+}
+
+/** The voice node's dialog: the callback node's path rule and modes, and its own timeout and fallback. */
+export function voiceRules(settings: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...callbackRules(settings),
+    defaultTimeout: DEFAULT_VOICE_TIMEOUT_SECONDS,
+    maxTimeout: MAX_VOICE_TIMEOUT_SECONDS,
+    defaultFallback: DEFAULT_FALLBACK,
   };
 }

@@ -43,8 +43,9 @@ export function useFirst(app: Express, handler: Handler, afterSetup: boolean): v
   const stack = routerStack(app);
   if (!stack) return;
   const at = stack.findIndex((layer) => layer.handle === handler);
-  let first = 0;
-  if (afterSetup) while (first < stack.length && (stack[first]?.name === 'query' || stack[first]?.name === 'expressInit')) first += 1;
+  // Express's own setup may sit below middleware others moved to the very front (the core http in
+  // node's rawBodyCapture): right after `expressInit`, wherever it is, req and res are Express's.
+  const first = afterSetup ? stack.findIndex((layer) => layer.name === 'expressInit') + 1 : 0;
   if (at > first) {
     const [layer] = stack.splice(at, 1);
     if (layer) stack.splice(first, 0, layer);

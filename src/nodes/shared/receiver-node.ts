@@ -29,7 +29,7 @@ import { WarningLimiter } from './warning-limiter';
  * voice): its path (checked, claimed from the shared dispatcher, released on close), the body read
  * within limits, the request checked (token or path key, signature, none), refusals answered and
  * warned about without a secret, and the reachability test. A node type supplies how a request's
- * parameters are read (`parse`) and what an authentic request becomes (`accept`).
+ * parameters are read (`parse`) and, per node, what an authentic request becomes (`create`).
  *
  * Each node type's catalog holds `errors.*` and `status.*` for every ConfigProblem and
  * `duplicateUrl`, `errors.internal`, `status.rejected`, `status.received`, `reason.*` for every
@@ -44,20 +44,23 @@ export interface ReceiverNodeType {
   readonly settings?: Record<string, { value: unknown; exportable: boolean }>;
   /** The request's parameters from its query or body (`body` as read, or what a middleware parsed). */
   parse(req: Request, body: unknown): ParseResult;
-  /** An authentic request: the node answers it, or hands it to the flow to answer. */
-  accept(request: Accepted): void;
+  /**
+   * At deploy, for one node (its properties in `config`): what an authentic request becomes; the
+   * node answers it, or hands it to the flow to answer.
+   */
+  create(node: Node, config: ReceiverNodeDef, account: TelApiAccountNode | null): (request: Accepted) => void;
 }
 
 export interface Accepted {
-  node: Node;
   req: Request;
   res: Response;
   callback: ParsedCallback;
   callSid: string;
-  account: TelApiAccountNode | null;
+  /** The path it came to, as configured. */
+  path: string;
 }
 
-interface ReceiverNodeDef extends NodeDef {
+export interface ReceiverNodeDef extends NodeDef {
   account?: string;
   url?: string;
   security?: string;
@@ -141,6 +144,7 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
       return;
     }
     const route: string = path;
+    const accept = type.create(node, config, account);
 
     let received = 0;
     let rejected = 0;
@@ -210,7 +214,7 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
       }
       received += 1;
       node.status({ fill: 'green', shape: 'dot', text: receivedText(received) });
-      type.accept({ node, req, res, callback: parsed.callback, callSid: verdict.callSid, account });
+      accept({ req, res, callback: parsed.callback, callSid: verdict.callSid, path: route });
     }
 
     const listener: Listener = {
