@@ -24,6 +24,7 @@ import {
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode, type UsableAccount } from '../shared/account';
 import { cachedText } from '../shared/cached-text';
+import { recordingsRules } from '../shared/editor-rules';
 import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from '../shared/request-node';
 
 interface TelApiRecordingsDef extends NodeDef {
@@ -220,5 +221,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('telapi-recordings', TelApiRecordings);
+  RED.nodes.registerType('telapi-recordings', TelApiRecordings, {
+    settings: { telapiRecordingsRules: { value: recordingsRules(), exportable: true } },
+  });
 };
