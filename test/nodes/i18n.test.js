@@ -155,13 +155,22 @@ const SOURCES = {
   'telapi-account.html': { calls: ['this\\._', 'node\\._', 'tr'] },
   'telapi-record.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
-    templates: { 'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES) },
+    // The option lists come from the runtime's rules (src/nodes/shared/editor-rules.ts): a label for every value.
+    templates: {
+      'telapi-record.action.${action}': () => prefixAll('telapi-record.action.', telapi.RECORD_ACTIONS),
+      'telapi-record.direction.${direction}': () => prefixAll('telapi-record.direction.', telapi.RECORD_DIRECTIONS),
+      'telapi-record.fileFormat.${format}': () => prefixAll('telapi-record.fileFormat.', telapi.FILE_FORMATS),
+      'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES),
+    },
   },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
-    templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']) },
+    templates: {
+      'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
+      'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+    },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
   'record/telapi-record.ts': {
@@ -174,7 +183,15 @@ const SOURCES = {
       'telapi-record.errors.${problem}': () => prefixAll('telapi-record.errors.', union('AccountProblem')),
     },
   },
-  'telapi-recordings.html': { calls: ['this\\._', 'node\\._', 'tr'] },
+  'telapi-recordings.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      'telapi-recordings.operation.${operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+      'telapi-recordings.quality.${quality}': () => prefixAll('telapi-recordings.quality.', telapi.TRANSCRIBE_QUALITIES),
+      // wholeNumber(name): the limits the runtime exports (recordingsRules in src/nodes/shared/editor-rules.ts).
+      'telapi-recordings.validation.${name}': () => prefixAll('telapi-recordings.validation.', ['maxRecordings', 'maxBytes']),
+    },
+  },
   'recordings/telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
