@@ -16,10 +16,22 @@
         try { return new URL(String(value || '').trim()); } catch (e) { return null; }
     }
 
+    /**
+     * Whether a host holds a code point WHATWG forbids in a domain once percent-decoded. Node's URL
+     * refuses such a URL; Chromium's takes it with the code point percent-encoded ("http://exa mple.com"
+     * has the host "exa%20mple.com" there), so the editor asks itself what Node would.
+     */
+    function hasForbiddenHost(url) {
+        if (/^\[.*\]$/.test(url.hostname)) { return false; }
+        var host;
+        try { host = decodeURIComponent(url.hostname); } catch (e) { return true; }
+        return /[\u0000-\u0020#%\/:<>?@[\\\]^|\u007f]/.test(host);
+    }
+
     /** src/telapi/public-url.ts isHttpUrl */
     function isHttpUrl(value) {
         var url = parse(value);
-        return !!url && rules('telapiAccountRules').urlProtocols.indexOf(url.protocol) !== -1 && url.hostname !== '';
+        return !!url && rules('telapiAccountRules').urlProtocols.indexOf(url.protocol) !== -1 && url.hostname !== '' && !hasForbiddenHost(url);
     }
 
     /** src/telapi/options.ts urlOrPath: empty, a path beginning with "/", or an absolute http(s) URL. */
