@@ -16,6 +16,8 @@ const fileOf = (file) => path.join(file.endsWith('.ts') ? SOURCES_DIR : NODES_DI
 const LOCALES_DIR = path.join(NODES_DIR, 'locales');
 const LANGUAGES = ['en-US', 'de'];
 const TYPES = Object.keys(require(path.join(ROOT, 'package.json'))['node-red'].nodes);
+/** Every node type with a catalog: the registered ones, and any whose runtime is built before its editor. */
+const CATALOG_TYPES = [...new Set([...TYPES, ...fs.readdirSync(path.join(ROOT, 'nodes', 'locales', 'en-US')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))])];
 const telapi = require(path.join(ROOT, 'dist', 'telapi'));
 const callbackCore = require(path.join(ROOT, 'dist', 'nodes', 'shared', 'body'));
 
@@ -39,12 +41,12 @@ function flatten(object, prefix = '', into = {}) {
 const catalogs = {};
 for (const lang of LANGUAGES) {
   catalogs[lang] = {};
-  for (const type of TYPES) {
+  for (const type of CATALOG_TYPES) {
     const file = path.join(LOCALES_DIR, lang, `${type}.json`);
     catalogs[lang][type] = fs.existsSync(file) ? flatten(catalog(lang, type)) : undefined;
   }
 }
-const allKeys = new Set(TYPES.flatMap((type) => Object.keys(catalogs['en-US'][type] ?? {})));
+const allKeys = new Set(CATALOG_TYPES.flatMap((type) => Object.keys(catalogs['en-US'][type] ?? {})));
 
 const placeholders = (text) => [...String(text).matchAll(/__([A-Za-z0-9]+)__/g)].map((m) => m[1]).sort();
 
@@ -155,18 +157,35 @@ const SOURCES = {
   'telapi-account.html': { calls: ['this\\._', 'node\\._', 'tr'] },
   'telapi-record.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
-    templates: { 'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES) },
+    // The option lists come from the runtime's rules (src/nodes/shared/editor-rules.ts): a label for every value.
+    templates: {
+      'telapi-record.action.${action}': () => prefixAll('telapi-record.action.', telapi.RECORD_ACTIONS),
+      'telapi-record.direction.${direction}': () => prefixAll('telapi-record.direction.', telapi.RECORD_DIRECTIONS),
+      'telapi-record.fileFormat.${format}': () => prefixAll('telapi-record.fileFormat.', telapi.FILE_FORMATS),
+      'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES),
+    },
   },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
-    templates: { 'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']) },
+    templates: {
+      'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
+      'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+    },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
   // The record and recordings nodes' errors and close logs come from the request-node base: see below.
   'record/telapi-record.ts': { calls: ['RED\\._'] },
-  'telapi-recordings.html': { calls: ['this\\._', 'node\\._', 'tr'] },
+  'telapi-recordings.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      'telapi-recordings.operation.${operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+      'telapi-recordings.quality.${quality}': () => prefixAll('telapi-recordings.quality.', telapi.TRANSCRIBE_QUALITIES),
+      // wholeNumber(name): the limits the runtime exports (recordingsRules in src/nodes/shared/editor-rules.ts).
+      'telapi-recordings.validation.${name}': () => prefixAll('telapi-recordings.validation.', ['maxRecordings', 'maxBytes']),
+    },
+  },
   'recordings/telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
@@ -175,6 +194,8 @@ const SOURCES = {
   },
   // The callback node's texts come from the receiver-node base: see below.
   'callback/telapi-callback.ts': { calls: ['RED\\._'] },
+  'voice/telapi-voice.ts': { calls: ['RED\\._'] },
+  'inboundxml/telapi-inboundxml.ts': { calls: ['RED\\._'] },
 };
 
 /** Every key a source file uses, with where; throws on a translating call the test cannot follow. */
@@ -263,11 +284,11 @@ describe('i18n: message catalogs and help in en-US and de', () => {
 
   it('uses only the node\'s own namespace in each catalog', () => {
     for (const lang of LANGUAGES) {
-      for (const type of TYPES) assert.deepEqual(Object.keys(catalog(lang, type)), [type], `${lang}/${type}.json`);
+      for (const type of CATALOG_TYPES) assert.deepEqual(Object.keys(catalog(lang, type)), [type], `${lang}/${type}.json`);
     }
   });
 
-  for (const type of TYPES) {
+  for (const type of CATALOG_TYPES) {
     it(`${type}: en-US and de have the same keys`, () => {
       const en = Object.keys(catalogs['en-US'][type]);
       const de = Object.keys(catalogs.de[type]);
@@ -334,7 +355,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
     'log.promoted', 'http.notAllowed',
   ];
-  for (const type of ['telapi-callback']) {
+  for (const type of ['telapi-callback', 'telapi-voice']) {
     it(`${type}: has every key the receiver-node base reads`, () => {
       const missing = RECEIVER_NODE_KEYS.filter((key) => !allKeys.has(`${type}.${key}`));
       assert.deepEqual(missing, []);

@@ -10,9 +10,13 @@ const vm = require('node:vm');
 
 const ROOT = path.join(__dirname, '..', '..');
 const NODES = path.join(ROOT, 'src', 'nodes');
+/** What the editor loads: each node type's .html (nodes/) and the script they share (resources/). */
+const EDITOR_NODES = path.join(ROOT, 'nodes');
+const SHARED_SCRIPT = 'resources/telapi-editor.js';
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const editorFiles = fs.readdirSync(NODES).filter((f) => f.endsWith('.html')).sort();
+const editorFiles = fs.readdirSync(EDITOR_NODES).filter((f) => f.endsWith('.html')).sort();
 const runtimeFiles = fs.readdirSync(NODES, { recursive: true }).filter((f) => f.endsWith('.ts')).sort();
+const editorRules = require(path.join(ROOT, 'dist', 'nodes', 'shared', 'editor-rules'));
 
 // Each of these is in Node-RED 3.1.0 with the behaviour the code relies on (read in 3.1.0's
 // @node-red/editor-client red.js and @node-red/runtime / registry).
@@ -21,12 +25,13 @@ const EDITOR_API = new Set([
   'RED.nodes.registerType', // definitions with defaults/credentials validators of the form (v, opt): 3.1.0
   'RED.nodes.getType', // a definition's own translator `_`
   'RED.nodes.node', // a config node by id
+  'RED.settings', // httpNodeRoot, and the node settings registerType exports (`settings`, exportable: the rules)
 ]);
 const RUNTIME_API = new Set([
   'RED._',
   'RED.nodes.createNode',
   'RED.nodes.getNode',
-  'RED.nodes.registerType', // with the `credentials` option
+  'RED.nodes.registerType', // with the `credentials` and `settings` (exportable node settings) options
   'RED.settings', // httpNodeRoot, httpNodeMiddleware (function or array), httpNodeCors
   'RED.httpNode',
   'RED.httpAdmin', // to tell whether a path belongs to the editor's admin API, and the callback test route
@@ -46,13 +51,28 @@ function redMembers(source) {
   }));
 }
 
-/** The definitions an editor .html registers, evaluated with a stub RED (only registerType runs at load). */
+/**
+ * The definitions an editor .html registers, evaluated as the editor loads them: its shared script
+ * first, then its own, with a stub RED that holds the runtime's rules as settings (only registerType
+ * runs at load).
+ */
 function editorDefinitions(file) {
-  const html = fs.readFileSync(path.join(NODES, file), 'utf8');
+  const html = fs.readFileSync(path.join(EDITOR_NODES, file), 'utf8');
   const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  if (html.includes(`<script src="resources/${pkg.name}/${path.basename(SHARED_SCRIPT)}"></script>`)) {
+    scripts.unshift(fs.readFileSync(path.join(ROOT, SHARED_SCRIPT), 'utf8'));
+  }
   const definitions = {};
-  const RED = { nodes: { registerType: (type, def) => { definitions[type] = def; } } };
-  for (const script of scripts) vm.runInNewContext(script, { RED });
+  const settings = {
+    telapiAccountRules: editorRules.accountRules({}),
+    telapiRecordRules: editorRules.recordRules(),
+    telapiRecordingsRules: editorRules.recordingsRules(),
+    telapiCallbackRules: editorRules.callbackRules({}),
+  };
+  const sandbox = { RED: { settings, nodes: { registerType: (type, def) => { definitions[type] = def; } } } };
+  sandbox.window = sandbox;
+  vm.createContext(sandbox);
+  for (const script of scripts) vm.runInContext(script, sandbox);
   return definitions;
 }
 
@@ -76,8 +96,11 @@ describe('Node-RED API: only what Node-RED 3.1 offers', () => {
       }
     });
 
+  }
+
+  for (const file of [...editorFiles.map((f) => `nodes/${f}`), SHARED_SCRIPT]) {
     it(`${file}: uses only editor APIs that Node-RED 3.1.0 has`, () => {
-      const used = [...redMembers(fs.readFileSync(path.join(NODES, file), 'utf8'))].filter((m) => !EDITOR_API.has(m));
+      const used = [...redMembers(fs.readFileSync(path.join(ROOT, file), 'utf8'))].filter((m) => !EDITOR_API.has(m));
       assert.deepEqual(used, [], 'check these in Node-RED 3.1.0 and add them to EDITOR_API');
     });
   }

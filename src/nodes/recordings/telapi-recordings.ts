@@ -21,6 +21,7 @@ import {
 } from '../../telapi';
 import type { UsableAccount } from '../shared/account';
 import { cachedText } from '../shared/cached-text';
+import { recordingsRules } from '../shared/editor-rules';
 import { inputProblem, registerRequestNode, type Outcome, type RunContext } from '../shared/request-node';
 import { positiveSecondsMs } from '../shared/settings';
 
@@ -103,6 +104,7 @@ export = function register(RED: NodeAPI): void {
     properties: PROPERTIES,
     defaults: DEFAULT_RECORDINGS_OPTIONS,
     outputKeys: ['payload', 'total', 'contentType', 'filename', 'recording'],
+    settings: { telapiRecordingsRules: { value: recordingsRules(), exportable: true } },
 
     parse: (properties) => parseRecordingsOptions(properties),
 

@@ -2,28 +2,45 @@ import {
   CALLBACK_SECURITY_MODES,
   CALLBACK_TOKEN_LENGTH,
   CALLBACK_TOKEN_PARAM,
+  DEFAULT_CALLBACK_SECURITY,
   DEFAULT_FALLBACK,
+  DEFAULT_RECORDING_OPTIONS,
+  DEFAULT_RECORDINGS_OPTIONS,
   DEFAULT_VOICE_TIMEOUT_SECONDS,
   MAX_VOICE_TIMEOUT_SECONDS,
   FILE_FORMATS,
+  MAX_DOWNLOAD_BYTES,
+  MAX_RECORDINGS_LIMIT,
   MAX_URL_LENGTH,
   RECORD_ACTIONS,
   RECORD_DIRECTIONS,
+  RECORDINGS_OPERATIONS,
   TRANSCRIBE_QUALITIES,
   sidPattern,
 } from '../../telapi';
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECONDS } from './account';
 import { PATH_SEGMENT } from './paths';
 
 /*
  * The runtime's rules as the editor reads them (RED.settings.telapiRecordRules and friends, exported
- * through each type's node settings), so that the dialogs cannot drift from what the runtime checks.
+ * through each type's node settings), so that the dialogs cannot drift from what the runtime checks:
+ * each dialog takes its defaults, option lists and limits from here (resources/telapi-editor.js).
+ * Node-RED loads the settings before the node definitions, so they are there when a dialog's
+ * registerType builds its `defaults`.
  */
 
-/** What isHttpUrl accepts (src/telapi/recording.ts): a WHATWG URL with one of these schemes and a host. */
+/** What isHttpUrl accepts (src/telapi/public-url.ts): a WHATWG URL with one of these schemes and a host. */
 const URL_PROTOCOLS = ['http:', 'https:'];
+
+/** A whole number's range, as src/telapi/options.ts checks it (decimal digits only, a safe integer). */
+interface Range {
+  min: number;
+  max: number;
+}
 
 export function recordRules(): Record<string, unknown> {
   return {
+    defaults: { ...DEFAULT_RECORDING_OPTIONS },
     urlLimit: MAX_URL_LENGTH,
     tokenParam: CALLBACK_TOKEN_PARAM,
     tokenLength: CALLBACK_TOKEN_LENGTH,
@@ -31,12 +48,28 @@ export function recordRules(): Record<string, unknown> {
     directions: [...RECORD_DIRECTIONS],
     fileFormats: [...FILE_FORMATS],
     transcribeQualities: [...TRANSCRIBE_QUALITIES],
+    // positiveInteger (src/telapi/options.ts): any safe integer above 0.
+    timeLimit: { min: 1, max: Number.MAX_SAFE_INTEGER } satisfies Range,
     urlProtocols: URL_PROTOCOLS,
+  };
+}
+
+export function recordingsRules(): Record<string, unknown> {
+  return {
+    // Also the per-message keys (callSid, dateFrom, dateTo): the dialog takes the ones it has fields for.
+    defaults: { ...DEFAULT_RECORDINGS_OPTIONS },
+    operations: [...RECORDINGS_OPERATIONS],
+    transcribeQualities: [...TRANSCRIBE_QUALITIES],
+    // parseRecordingsOptions (src/telapi/recordings.ts): integerIn(…, 1, max).
+    maxRecordings: { min: 1, max: MAX_RECORDINGS_LIMIT } satisfies Range,
+    maxBytes: { min: 1, max: MAX_DOWNLOAD_BYTES } satisfies Range,
   };
 }
 
 export function callbackRules(settings: Record<string, unknown>): Record<string, unknown> {
   return {
+    defaults: { security: DEFAULT_CALLBACK_SECURITY },
+    tokenParam: CALLBACK_TOKEN_PARAM,
     pathSegment: PATH_SEGMENT.source,
     securityModes: [...CALLBACK_SECURITY_MODES],
     httpNodeAuth: !!settings.httpNodeAuth,
@@ -45,6 +78,7 @@ export function callbackRules(settings: Record<string, unknown>): Record<string,
 
 export function accountRules(settings: Record<string, unknown>): Record<string, unknown> {
   return {
+    defaults: { baseUrl: DEFAULT_BASE_URL, timeout: DEFAULT_TIMEOUT_SECONDS },
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
     httpNodeAuth: !!settings.httpNodeAuth,
