@@ -196,6 +196,7 @@ const SOURCES = {
   'callback/telapi-callback.ts': { calls: ['RED\\._'] },
   'voice/telapi-voice.ts': { calls: ['RED\\._'] },
   'inboundxml/telapi-inboundxml.ts': { calls: ['RED\\._'] },
+  'call/telapi-call.ts': { calls: ['RED\\._'] },
 };
 
 /** Every key a source file uses, with where; throws on a translating call the test cannot follow. */
@@ -338,6 +339,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
   const DESCRIBED = {
     'telapi-record': ['describe.start', 'describe.stop', 'result'],
     'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline'])],
+    'telapi-call': ['describe.call', 'result'],
   };
   for (const [type, own] of Object.entries(DESCRIBED)) {
     it(`${type}: has every key the request-node base reads`, () => {

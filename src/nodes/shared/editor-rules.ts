@@ -3,15 +3,18 @@ import {
   CALLBACK_TOKEN_LENGTH,
   CALLBACK_TOKEN_PARAM,
   DEFAULT_CALLBACK_SECURITY,
+  DEFAULT_CALL_OPTIONS,
   DEFAULT_FALLBACK,
   DEFAULT_RECORDING_OPTIONS,
   DEFAULT_RECORDINGS_OPTIONS,
   DEFAULT_VOICE_TIMEOUT_SECONDS,
   MAX_VOICE_TIMEOUT_SECONDS,
   FILE_FORMATS,
+  MAX_CALL_TIMEOUT,
   MAX_DOWNLOAD_BYTES,
   MAX_RECORDINGS_LIMIT,
   MAX_URL_LENGTH,
+  PATH_KEY_PARAM,
   RECORD_ACTIONS,
   RECORD_DIRECTIONS,
   RECORDINGS_OPERATIONS,
@@ -92,5 +95,15 @@ export function voiceRules(settings: Record<string, unknown>): Record<string, un
     defaultTimeout: DEFAULT_VOICE_TIMEOUT_SECONDS,
     maxTimeout: MAX_VOICE_TIMEOUT_SECONDS,
     defaultFallback: DEFAULT_FALLBACK,
+  };
+}
+
+/** The call node's dialog: its defaults and the ring time's limit. */
+export function callRules(): Record<string, unknown> {
+  return {
+    defaults: { ...DEFAULT_CALL_OPTIONS },
+    maxTimeout: MAX_CALL_TIMEOUT,
+    maxUrlLength: MAX_URL_LENGTH,
+    pathKeyParam: PATH_KEY_PARAM,
   };
 }
