@@ -4,7 +4,11 @@ import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './o
 import { canonicalCallbackUrl, canonicalPublicUrl, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import { CALLBACK_TOKEN_PARAM, withQueryParam } from './signature';
 
-export const RECORD_ACTIONS = ['start', 'stop'] as const;
+/**
+ * TelAPI has no pause (docs/design.md, "`telapi-record` node (contract)"): `pause` sends what `stop`
+ * sends, `resume` what `start` sends, so a paused call has one recording per resumed stretch.
+ */
+export const RECORD_ACTIONS = ['start', 'stop', 'pause', 'resume'] as const;
 export const RECORD_DIRECTIONS = ['in', 'out', 'both'] as const;
 export const FILE_FORMATS = ['mp3', 'wav'] as const;
 /** Zang: auto, hybrid, keywords; TelAPI v1: auto, silver, gold, platinum (docs/telapi-api.md, "Start or stop a recording"). */
@@ -13,6 +17,11 @@ export const TRANSCRIBE_QUALITIES = ['auto', 'hybrid', 'keywords', 'silver', 'go
 export const MAX_URL_LENGTH = 200;
 
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
+
+/** Whether the action ends the recording under way (stop, pause) rather than starting one (start, resume). */
+export function endsRecording(action: RecordAction): boolean {
+  return action === 'stop' || action === 'pause';
+}
 export type RecordDirection = (typeof RECORD_DIRECTIONS)[number];
 export type FileFormat = (typeof FILE_FORMATS)[number];
 export type TranscribeQuality = (typeof TRANSCRIBE_QUALITIES)[number];
@@ -152,7 +161,7 @@ export interface RecordRequestInput {
  */
 export function recordingFormParams(options: RecordingOptions): URLSearchParams {
   const form = new URLSearchParams();
-  if (options.action === 'stop') {
+  if (endsRecording(options.action)) {
     form.set('Record', 'false');
     return form;
   }
@@ -185,7 +194,7 @@ export function validateCallSid(callSid: unknown): string {
  * when transcribing); a stop unchanged. Throws the first URL's input error.
  */
 export function withResolvedCallbackUrls(options: RecordingOptions, publicUrl: string, token: string, credentials?: CallbackCredentials): RecordingOptions {
-  if (options.action === 'stop') return options;
+  if (endsRecording(options.action)) return options;
   return {
     ...options,
     callbackUrl: resolveCallbackUrl('callbackUrl', options.callbackUrl, publicUrl, token, credentials),
@@ -197,6 +206,6 @@ export function withResolvedCallbackUrls(options: RecordingOptions, publicUrl: s
 export function buildRecordForm(input: RecordRequestInput): URLSearchParams {
   const callSid = validateCallSid(input.callSid);
   const { options } = input;
-  if (options.action === 'stop') return recordingFormParams(options);
+  if (endsRecording(options.action)) return recordingFormParams(options);
   return recordingFormParams(withResolvedCallbackUrls(options, input.publicUrl, input.tokenFor(callSid), input.callbackCredentials));
 }

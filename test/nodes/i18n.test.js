@@ -163,6 +163,7 @@ const SOURCES = {
       'telapi-record.direction.${direction}': () => prefixAll('telapi-record.direction.', telapi.RECORD_DIRECTIONS),
       'telapi-record.fileFormat.${format}': () => prefixAll('telapi-record.fileFormat.', telapi.FILE_FORMATS),
       'telapi-record.quality.${quality}': () => prefixAll('telapi-record.quality.', telapi.TRANSCRIBE_QUALITIES),
+      'telapi-record.nodeLabel.${action}': () => prefixAll('telapi-record.nodeLabel.', telapi.RECORD_ACTIONS),
     },
   },
   'telapi-callback.html': {

@@ -8,6 +8,7 @@ import {
   parseRecordingOptions,
   withResolvedCallbackUrls,
   shortSid,
+  type RecordAction,
   type RecordingOptions,
 } from '../../telapi';
 import type { UsableAccount } from '../shared/account';
@@ -23,17 +24,28 @@ type RecordMessage = NodeMessageInFlow & {
 
 interface RecordInput {
   callSid: string;
-  starting: boolean;
+  action: RecordAction;
+  timeLimit: number;
   form: URLSearchParams;
 }
 
+/** The time of day as the status shows it (the runtime's local time, HH:MM:SS). */
+const timeOfDay = (): string => new Date().toTimeString().slice(0, 8);
+
 /** telapi-record: starts or stops the recording of the live call `msg.callSid` (docs/design.md, "`telapi-record` node (contract)"). */
 export = function register(RED: NodeAPI): void {
-  const statusText = {
-    starting: cachedText(RED._, 'telapi-record.status.starting', 'call'),
-    stopping: cachedText(RED._, 'telapi-record.status.stopping', 'call'),
-    recording: cachedText(RED._, 'telapi-record.status.recording', 'call'),
-    stopped: cachedText(RED._, 'telapi-record.status.stopped', 'call'),
+  // What the node knows, not a state it cannot see: when it started or stopped a call's recording.
+  const working: Record<RecordAction, (call: string) => string> = {
+    start: cachedText(RED._, 'telapi-record.status.starting', 'call'),
+    stop: cachedText(RED._, 'telapi-record.status.stopping', 'call'),
+    pause: cachedText(RED._, 'telapi-record.status.pausing', 'call'),
+    resume: cachedText(RED._, 'telapi-record.status.resuming', 'call'),
+  };
+  const done: Record<RecordAction, (call: string, time: string, limit: number) => string> = {
+    start: cachedText(RED._, 'telapi-record.status.started', 'call', 'time', 'limit'),
+    stop: cachedText(RED._, 'telapi-record.status.stopped', 'call', 'time'),
+    pause: cachedText(RED._, 'telapi-record.status.paused', 'call', 'time'),
+    resume: cachedText(RED._, 'telapi-record.status.resumed', 'call', 'time', 'limit'),
   };
 
   registerRequestNode<RecordingOptions, RecordInput, RecordMessage>(RED, {
@@ -58,16 +70,15 @@ export = function register(RED: NodeAPI): void {
         callbackCredentials: account.callbackCredentials,
       });
       const callSid = msg.callSid as string;
-      const starting = options.action === 'start';
       return {
-        input: { callSid, starting, form },
-        working: statusText[starting ? 'starting' : 'stopping'](shortSid(callSid)),
-        describe: { key: starting ? 'start' : 'stop', params: { call: callSid } },
+        input: { callSid, action: options.action, timeLimit: options.timeLimit, form },
+        working: working[options.action](shortSid(callSid)),
+        describe: { key: options.action, params: { call: callSid } },
         changes: true,
       };
     },
 
-    async run({ callSid, starting, form }, msg, { account, signal, delivery }) {
+    async run({ callSid, action, timeLimit, form }, msg, { account, signal, delivery }) {
       try {
         const result = await account.client.record(callSid, form, signal, delivery);
         msg.payload = account.redactor.value(result.recording);
@@ -78,7 +89,7 @@ export = function register(RED: NodeAPI): void {
       }
       const sid = (msg.payload as { sid?: unknown }).sid;
       return {
-        status: statusText[starting ? 'recording' : 'stopped'](shortSid(callSid)),
+        status: done[action](shortSid(callSid), timeOfDay(), timeLimit),
         result: RED._('telapi-record.result', { recording: typeof sid === 'string' ? sid : '?' }),
       };
     },

@@ -19,6 +19,7 @@ import {
   RECORD_DIRECTIONS,
   RECORDINGS_OPERATIONS,
   TRANSCRIBE_QUALITIES,
+  endsRecording,
   sidPattern,
 } from '../../telapi';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECONDS } from './account';
@@ -48,6 +49,8 @@ export function recordRules(): Record<string, unknown> {
     tokenParam: CALLBACK_TOKEN_PARAM,
     tokenLength: CALLBACK_TOKEN_LENGTH,
     actions: [...RECORD_ACTIONS],
+    // The actions that send Record=false: only Record is sent, the recording options do not apply.
+    endingActions: RECORD_ACTIONS.filter(endsRecording),
     directions: [...RECORD_DIRECTIONS],
     fileFormats: [...FILE_FORMATS],
     transcribeQualities: [...TRANSCRIBE_QUALITIES],
