@@ -62,6 +62,21 @@ export function isNonPublicHost(hostname: string): boolean {
   return isNonPublicAddress(name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name);
 }
 
+/** Names only a local network resolves (RFC 6762 .local, RFC 8375 home.arpa, and common private suffixes). */
+const LOCAL_SUFFIXES = ['.local', '.home.arpa', '.lan', '.internal', '.intranet', '.localdomain'];
+
+/**
+ * Whether a host a URL names can be reached from the internet at all, judged from the name alone: not
+ * a non-public address (isNonPublicHost), not a name only a local network resolves, not a single
+ * label (`raspberrypi`). A public-looking name may still resolve to a private address.
+ */
+export function isLocalOnlyHost(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  if (isNonPublicHost(name)) return true;
+  if (!name.startsWith('[') && !name.includes('.')) return true;
+  return LOCAL_SUFFIXES.some((suffix) => name.endsWith(suffix) || name === suffix.slice(1));
+}
+
 /** The code of the error a refused address raises, in the lookup or before a connection opens. */
 export const BLOCKED_ADDRESS_CODE = 'ERR_TELAPI_BLOCKED_ADDRESS';
 

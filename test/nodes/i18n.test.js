@@ -356,7 +356,9 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('status.', [...union('ConfigProblem'), 'duplicateUrl', 'rejected', 'received']),
     ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
-    'log.promoted', 'http.notAllowed',
+    'log.promoted', 'log.reachable', 'warn.unreachable', 'http.notAllowed',
+    // The deploy-time check logs the finding in the dialog's words.
+    ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];
   for (const type of ['telapi-callback', 'telapi-voice']) {
     it(`${type}: has every key the receiver-node base reads`, () => {

@@ -47,8 +47,19 @@ describe('telapi-account node', function () {
   });
 
   it('does not warn about http to this machine (the simulator)', async () => {
-    const node = await load({ baseUrl: 'http://127.0.0.1:8089/v2' });
+    const node = await load({ baseUrl: 'http://127.0.0.1:8089/v2', publicUrl: 'http://127.0.0.1:1880' });
     assert.deepEqual(logged(node, 'warn'), []);
+  });
+
+  it('warns at deploy about a plain http public URL the internet reaches, and not about a local one', async () => {
+    const node = await load({ publicUrl: 'http://nr.example.com/api' });
+    assert.deepEqual(logged(node, 'warn'), [
+      'The public URL http://nr.example.com/api is plain http: TelAPI would send its callbacks and voice requests, with the tokens that admit them, unencrypted over the internet. Use https (a reverse proxy or tunnel in front of Node-RED).',
+    ]);
+    for (const publicUrl of ['http://raspberrypi.local:1880', 'http://192.168.1.20:1880', 'http://nodered:1880', 'https://nr.example.com']) {
+      await helper.unload();
+      assert.deepEqual(logged(await load({ publicUrl }), 'warn'), [], publicUrl);
+    }
   });
 
   it('strips user and password from URLs shown to people, and leaves others alone', () => {

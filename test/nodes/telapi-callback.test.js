@@ -173,6 +173,55 @@ describe('telapi-callback node', function () {
     });
   });
 
+  describe('the reachability check at deploy (issue 21)', function () {
+    this.timeout(20_000);
+    let server;
+    let publicUrl;
+    beforeEach(async () => {
+      // The public URL: a real port in front of the node's app, as a proxy or tunnel would be.
+      server = http.createServer((req, res) => capture.captured.app(req, res));
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      publicUrl = `http://127.0.0.1:${server.address().port}`;
+    });
+    afterEach(async () => { await new Promise((resolve) => server.close(resolve)); });
+
+    const logged = (level) => helper.log().args.map((args) => args[0]).filter((entry) => entry.level === level && entry.type === 'telapi-callback').map((entry) => String(entry.msg));
+    const until = async (predicate) => { while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 50)); };
+
+    it('logs that the node is reachable when a test request through the public URL arrives', async function () {
+      helper.settings({ telapiReachabilityCheck: true });
+      await helper.load([accountNode, capture.register], makeFlow({ publicUrl }).map((n) => (n.id === 'acc' ? { ...n, baseUrl: 'http://127.0.0.1:9/v2' } : n)), credentials());
+      await until(() => logged(helper.log().INFO).some((text) => text.startsWith('Reachable at')));
+      assert.match(logged(helper.log().INFO).find((text) => text.startsWith('Reachable at')), new RegExp(`^Reachable at ${publicUrl}/telapi/recording\\?token=…: `));
+      assert.equal(messages.length, 0, 'the test request never becomes a message');
+    });
+
+    it('warns, with the finding, when the public URL leads nowhere', async function () {
+      helper.settings({ telapiReachabilityCheck: true });
+      const closed = http.createServer();
+      await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const nowhere = `http://127.0.0.1:${closed.address().port}`;
+      await new Promise((resolve) => closed.close(resolve));
+      await helper.load([accountNode, capture.register], makeFlow({ publicUrl: nowhere }), credentials());
+      await until(() => warnings().some((text) => text.includes('would not reach')));
+      assert.match(warnings().find((text) => text.includes('would not reach')), /Connection refused: nothing listens at that host and port/);
+    });
+
+    it('warns that a local address arrives only from here when the API is on the internet', async function () {
+      helper.settings({ telapiReachabilityCheck: true });
+      await helper.load([accountNode, capture.register], makeFlow({ publicUrl }).map((n) => (n.id === 'acc' ? { ...n, baseUrl: 'https://api.zang.io/v2' } : n)), credentials());
+      await until(() => warnings().some((text) => text.includes('would not reach')));
+      assert.match(warnings().find((text) => text.includes('would not reach')), /only from here: 127\.0\.0\.1 is a local or private address, and TelAPI on the internet cannot reach it/);
+    });
+
+    it('is off with telapiReachabilityCheck: false', async function () {
+      await helper.load([accountNode, capture.register], makeFlow({ publicUrl }), credentials());
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.deepEqual(logged(helper.log().INFO).filter((text) => text.startsWith('Reachable')), []);
+      assert.deepEqual(warnings(), []);
+    });
+  });
+
   describe('reachability test callbacks', function () {
     const { newMarker, TEST_HEADER, TEST_PARAM } = require('../../dist/nodes/shared/reachability');
 
@@ -752,6 +801,10 @@ describe('telapi-callback node', function () {
       assert.equal(res.headers.allow, 'POST');
       assert.match(res.text, /^This is a TelAPI callback URL of Node-RED and it is reachable[^\n]*\n$/);
       assert.equal((await request(app()).head(PATH)).status, 405);
+      // Without httpNodeCors an OPTIONS is no preflight: 405 as the text says, not 404.
+      const options = await request(app()).options(PATH);
+      assert.equal(options.status, 405);
+      assert.equal(options.headers.allow, 'POST');
       assert.equal((await request(app()).get('/elsewhere')).status, 404);
       await settle();
       assert.equal(messages.length, 0);

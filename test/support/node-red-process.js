@@ -39,6 +39,8 @@ async function startNodeRed(options = {}) {
     credentialSecret: 'telapi-test-secret',
     logging: { console: { level: 'info', metrics: false, audit: false } },
     editorTheme: { tours: false },
+    // The receiving nodes' reachability check at deploy is off unless a test asks for it (see red.js).
+    telapiReachabilityCheck: false,
     ...options.settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);

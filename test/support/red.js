@@ -12,6 +12,16 @@ const nodeRedPath = process.env.TELAPI_TEST_NODE_RED
 helper.init(require.resolve(nodeRedPath));
 
 /**
+ * Settings every helper test starts from: the receiving nodes' reachability check at deploy (a
+ * request to the public URL two seconds later, and a log line) is off, so a test sees only what it
+ * does itself; the tests of that check turn it on. helper.settings(x) merges x into these.
+ */
+const BASE_SETTINGS = { telapiReachabilityCheck: false };
+const settings = helper.settings.bind(helper);
+helper.settings = (values) => (values === undefined ? settings() : settings({ ...BASE_SETTINGS, ...values }));
+helper.settings({});
+
+/**
  * helper.setFlows() starts listening for 'flows:started' only after the deploy resolved and gives up
  * after 300 ms: on a loaded machine (CI runs two legs at a time) a deploy takes longer and the test
  * fails with "timeout waiting event". This one listens before deploying and waits up to 20 s.

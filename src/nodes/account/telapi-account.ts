@@ -4,6 +4,8 @@ import {
   ProxyUrlError,
   SecretRedactor,
   TelApiClient,
+  isLocalOnlyHost,
+  parseHttpUrl,
   isAccountSid,
   publicUrlHasNodeRoot,
   resolveProxy,
@@ -27,14 +29,10 @@ function timeoutMs(value: number | string | undefined): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000;
 }
 
-/** http:// to anything but this machine sends the Basic credentials in the clear. */
-function isCleartextRemote(baseUrl: string): boolean {
-  try {
-    const url = new URL(baseUrl);
-    return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && !url.hostname.startsWith('127.');
-  } catch {
-    return false;
-  }
+/** http:// to a host the internet reaches: what goes there (Basic credentials, URL tokens) goes in the clear. */
+function isCleartextRemote(url: string): boolean {
+  const parsed = parseHttpUrl(url);
+  return parsed !== undefined && parsed.protocol === 'http:' && !isLocalOnlyHost(parsed.hostname);
 }
 
 /** RED.settings.proxyOptions (settings.js), the same options the core http request node reads. */
@@ -137,6 +135,7 @@ export = function register(RED: NodeAPI): void {
       this.authenticator = new CallbackAuthenticator(accountSid, authToken);
     }
     if (isCleartextRemote(this.baseUrl)) this.warn(RED._('telapi-account.warn.insecureBaseUrl', { url: this.baseUrl }));
+    if (isCleartextRemote(publicUrl)) this.warn(RED._('telapi-account.warn.insecurePublicUrl', { url: publicUrl }));
     this.on('close', (done: () => void) => {
       this.client?.close();
       done();

@@ -4,7 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { CallbackRejection } from '../../telapi';
-import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
+import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, isLocalOnlyHost, parseHttpUrl, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
 import type { TelApiAccountNode } from './account';
 import { settingsOf } from './settings';
 
@@ -105,9 +105,11 @@ export function post(url: string, body: string, headers: Record<string, string>,
   });
 }
 
-/** The keys under telapi-callback.test.cause: what most likely went wrong. */
+/** The keys under <type>.test.cause: what most likely went wrong. */
 export type Cause =
   | 'arrived'
+  | 'arrivedLocalOnly'
+  | 'badRequest'
   | 'rejected'
   | 'otherAnswered'
   | 'noNodeRoot'
@@ -155,7 +157,8 @@ export function diagnose(seen: Diagnosis): Cause {
   if (status === 401) return seen.httpNodeAuth && !seen.hasCredentials ? 'authNoCredentials' : 'authRejected';
   if (status === 503) return 'unavailable';
   if (status === 502 || status === 504) return 'badGateway';
-  if (status === 400 || status === 497) return 'wrongScheme';
+  if (status === 497) return 'wrongScheme';
+  if (status === 400) return 'badRequest';
   return 'httpStatus';
 }
 
@@ -174,47 +177,68 @@ export interface TestTarget {
  * this runtime, and what became of it.
  */
 export function registerReachabilityTest(RED: NodeAPI, type: string, targets: ReadonlyMap<string, TestTarget>): void {
-  const settings = settingsOf(RED);
-
-  async function reachability(nodeId: string): Promise<Record<string, unknown>> {
-    const target = targets.get(nodeId);
-    if (!target) return { cause: 'notDeployed' };
-    if (target.problem !== undefined) return { cause: 'misconfigured', problem: target.problem };
-    const account = target.account;
-    if (!account || canonicalPublicUrl(account.publicUrl) === undefined) return { cause: 'noPublicUrl' };
-    const callSid = `CA${randomBytes(16).toString('hex')}`;
-    const authenticator = account.authenticator;
-    const url = resolveCallbackUrl('url', target.path, account.publicUrl, authenticator?.tokenFor(callSid) ?? 'test', account.callbackCredentials);
-    const shown = withoutUserinfo(url);
-    const marker = newMarker();
-    const params = new URLSearchParams({ AccountSid: authenticator?.accountSid ?? '', CallSid: callSid, [TEST_PARAM]: marker.header });
-    const headers: Record<string, string> = { [TEST_HEADER]: marker.header };
-    if (authenticator) headers[SIGNATURE_HEADER] = authenticator.sign(shown, params);
-    const sent = await post(url, params.toString(), headers);
-    const arrival = marker.take();
-    const cause = diagnose({
-      sent,
-      arrival,
-      nodeId,
-      hasNodeRoot: publicUrlHasNodeRoot(account.publicUrl, settings.httpNodeRoot),
-      httpNodeAuth: !!settings.httpNodeAuth,
-      hasCredentials: !!account.callbackCredentials,
-    });
-    return {
-      cause,
-      url: shown.replace(/([?&]token=)[^&]*/, '$1…'),
-      ...(sent.status !== undefined ? { status: sent.status } : {}),
-      ...(sent.error !== undefined ? { error: sent.error } : {}),
-      detail: sent.error ?? `HTTP ${sent.status ?? 0}`,
-      ...(arrival && arrival.verdict !== 'accepted' ? { reason: RED._(`${type}.reason.${arrival.verdict}`) } : {}),
-      root: typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot : '/',
-    };
-  }
-
   RED.httpAdmin.post(`/${type}/:id/test`, RED.auth.needsPermission(`${type}.write`), (req: Request, res: Response) => {
-    reachability(String(req.params.id)).then(
+    const nodeId = String(req.params.id);
+    testReachability(RED, type, nodeId, targets.get(nodeId)).then(
       (result) => res.json(result),
       (error: unknown) => res.status(500).json({ cause: 'network', error: error instanceof Error ? error.message : String(error) }),
     );
   });
+}
+
+/** What the reachability test found, as the dialog and the deploy-time log show it. */
+export interface TestResult {
+  cause: Cause | 'notDeployed' | 'misconfigured' | 'noPublicUrl';
+  problem?: string;
+  url?: string;
+  status?: number;
+  error?: string;
+  detail?: string;
+  reason?: string;
+  root?: string;
+  host?: string;
+}
+
+/**
+ * One reachability test of the deployed node `nodeId`. An arrival is only as good as the address it
+ * came through: a public URL the internet cannot reach (loopback, private, `.local`) arrives here
+ * and still leaves TelAPI outside, unless the API is on such an address too (the simulator).
+ */
+export async function testReachability(RED: NodeAPI, type: string, nodeId: string, target: TestTarget | undefined): Promise<TestResult> {
+  const settings = settingsOf(RED);
+  if (!target) return { cause: 'notDeployed' };
+  if (target.problem !== undefined) return { cause: 'misconfigured', problem: target.problem };
+  const account = target.account;
+  if (!account || canonicalPublicUrl(account.publicUrl) === undefined) return { cause: 'noPublicUrl' };
+  const callSid = `CA${randomBytes(16).toString('hex')}`;
+  const authenticator = account.authenticator;
+  const url = resolveCallbackUrl('url', target.path, account.publicUrl, authenticator?.tokenFor(callSid) ?? 'test', account.callbackCredentials);
+  const shown = withoutUserinfo(url);
+  const marker = newMarker();
+  const params = new URLSearchParams({ AccountSid: authenticator?.accountSid ?? '', CallSid: callSid, [TEST_PARAM]: marker.header });
+  const headers: Record<string, string> = { [TEST_HEADER]: marker.header };
+  if (authenticator) headers[SIGNATURE_HEADER] = authenticator.sign(shown, params);
+  const sent = await post(url, params.toString(), headers);
+  const arrival = marker.take();
+  let cause = diagnose({
+    sent,
+    arrival,
+    nodeId,
+    hasNodeRoot: publicUrlHasNodeRoot(account.publicUrl, settings.httpNodeRoot),
+    httpNodeAuth: !!settings.httpNodeAuth,
+    hasCredentials: !!account.callbackCredentials,
+  });
+  const host = parseHttpUrl(url)?.hostname ?? '';
+  const apiHost = parseHttpUrl(account.baseUrl)?.hostname;
+  if (cause === 'arrived' && isLocalOnlyHost(host) && apiHost !== undefined && !isLocalOnlyHost(apiHost)) cause = 'arrivedLocalOnly';
+  return {
+    cause,
+    host,
+    url: shown.replace(/([?&]token=)[^&]*/, '$1…'),
+    ...(sent.status !== undefined ? { status: sent.status } : {}),
+    ...(sent.error !== undefined ? { error: sent.error } : {}),
+    detail: sent.error ?? `HTTP ${sent.status ?? 0}`,
+    ...(arrival && arrival.verdict !== 'accepted' ? { reason: RED._(`${type}.reason.${arrival.verdict}`) } : {}),
+    root: typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot : '/',
+  };
 }

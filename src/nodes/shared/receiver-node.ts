@@ -19,7 +19,7 @@ import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, callbac
 import { cachedText } from './cached-text';
 import { mountPath, rootApp } from './express';
 import { normaliseNodePath } from './paths';
-import { TEST_HEADER, TEST_PARAM, markerHeader, noteArrival, readMarker, registerReachabilityTest, type TestTarget } from './reachability';
+import { TEST_HEADER, TEST_PARAM, markerHeader, noteArrival, readMarker, registerReachabilityTest, testReachability, type TestTarget } from './reachability';
 import { adminOwnsPath, claimPath, endRestart, installAtTop, isOwnedPath, pathBelow, pathKey, releasePath, requestPath, type Handler, type Listener, type RouteOptions } from './routes';
 import { nodeCloseTimeoutMs, positiveSecondsMs, settingsOf } from './settings';
 import { WarningLimiter } from './warning-limiter';
@@ -34,7 +34,7 @@ import { WarningLimiter } from './warning-limiter';
  * Each node type's catalog holds `errors.*` and `status.*` for every ConfigProblem and
  * `duplicateUrl`, `errors.internal`, `status.rejected`, `status.received`, `reason.*` for every
  * Refusal, `warn.{rejected,rejectedSummary,middleware,middlewareSummary,httpNodeAuth,shadowsHttpIn}`,
- * `log.promoted` and `http.notAllowed`.
+ * `log.promoted`, `log.reachable`, `warn.unreachable`, `test.cause.*` and `http.notAllowed`.
  */
 export interface ReceiverNodeType {
   readonly type: string;
@@ -72,6 +72,8 @@ export type ConfigProblem = AccountProblem | 'httpDisabled' | 'badUrl' | 'adminU
 /** Why one request got no message; names `reason.*`. */
 export type Refusal = CallbackRejection | 'unavailable';
 
+/** The deploy-time reachability check waits this long: the other nodes of the deploy have started. */
+const REACHABILITY_CHECK_DELAY_MS = 2_000;
 /** At most one summary of suppressed rejection warnings per this many ms. */
 const WARNING_WINDOW_MS = 60_000;
 /** What a reachability test request gets back: an empty InboundXML document, harmless wherever TelAPI reads it. */
@@ -243,9 +245,22 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
     if (!owner) showProblem('duplicateUrl');
     warnAboutHttpIn(node, route);
     targets.set(node.id, { path: route, account, unavailable: !!problem || !owner });
+    // A wrong public URL is in the log before the first call is lost, not only after a click.
+    const check = owner && !problem && settings.telapiReachabilityCheck !== false ? setTimeout(checkReachability, REACHABILITY_CHECK_DELAY_MS) : undefined;
+
+    function checkReachability(): void {
+      void testReachability(RED, type.type, node.id, targets.get(node.id)).then((result) => {
+        if (closed) return;
+        const url = result.url ?? route;
+        if (result.cause === 'arrived') return node.log(t('log.reachable', { url }));
+        const params = { url, status: result.status ?? '', error: result.error ?? '', detail: result.detail ?? '', reason: result.reason ?? '', root: result.root ?? '', problem: result.problem ?? '', host: result.host ?? '' };
+        node.warn(t('warn.unreachable', { url, finding: t(`test.cause.${result.cause}`, params) }));
+      }, () => undefined);
+    }
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      clearTimeout(check);
       targets.delete(node.id);
       // Redeployed rather than removed: until the new node claims the path (other nodes' closes may
       // hold the deploy up to Node-RED's close timeout), TelAPI is told to retry, not that the URL is gone.

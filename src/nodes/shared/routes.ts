@@ -16,7 +16,7 @@ export type { Handler } from './express';
  * - A node claims its path when created and releases it on close, synchronously.
  * - A path nobody owns is passed on (`next()`): whatever else is registered answers, usually 404.
  * - On an owned path a method the node does not take (callbacks: POST; voice requests: GET and POST)
- *   is answered 405 with `Allow`; OPTIONS goes to CORS when httpNodeCors is set.
+ *   is answered 405 with `Allow`; OPTIONS goes to CORS when httpNodeCors is set, else it gets 405 too.
  * - While a node that was not removed is being redeployed its path answers 503 with Retry-After,
  *   so TelAPI retries instead of being told the URL does not exist.
  * - A second node on an owned path gets an error (status and log) and waits: if the owner is removed
@@ -95,7 +95,9 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
     const owner = slot.owner;
     if (!owner && Date.now() >= slot.restartingUntil) return next();
     const taker = owner ?? slot.waiting[0];
-    if (req.method !== 'OPTIONS' && taker && !taker.methods.includes(req.method)) {
+    // OPTIONS is a CORS preflight only where httpNodeCors is set; elsewhere it is one more method the node does not take.
+    const preflight = req.method === 'OPTIONS' && options.cors !== undefined;
+    if (!preflight && taker && !taker.methods.includes(req.method)) {
       // A browser's check of the URL tells a right URL (405) from a wrong one (404).
       res.statusCode = 405;
       res.setHeader('Allow', taker.methods.join(', '));
@@ -111,9 +113,8 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
       res.end('Node-RED is redeploying the node at this URL; retry shortly\n');
       return;
     }
-    if (req.method === 'OPTIONS') {
-      if (options.cors) options.cors(req, res, next);
-      else next();
+    if (preflight && options.cors) {
+      options.cors(req, res, next);
       return;
     }
     const handlers: unknown[] = [options.middleware ?? [], options.cors ?? []];
