@@ -103,6 +103,8 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
         httpNodeRoot: '/api',
         httpNodeAuth: { user: NODE_USER, pass: bcrypt.hashSync(NODE_PASSWORD, 8) },
         httpServerOptions: { 'trust proxy': 'loopback' },
+        // Each callback node tests its own reachability at deploy and logs what it found.
+        telapiReachabilityCheck: true,
       },
       // The runtime's own test callback goes out through the proxy, whose certificate is self-signed.
       env: { NODE_EXTRA_CA_CERTS: path.join(__dirname, '..', 'support', 'tls', 'cert.pem') },
@@ -195,6 +197,16 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
     });
     assert.equal(status, 200);
     await waitForCallback(callSid);
+  });
+
+  it('a deploy logs what each callback node\'s reachability test found: reachable, or the cause (issue 21)', async () => {
+    const lineOf = (name) => nodeRed.log.split('\n').find((line) => line.includes(`[telapi-callback:cb_${name}]`) && /Reachable at|would not reach/.test(line));
+    await nodeRed.waitForLog(() => ['token', 'noPrefix', 'noRoot', 'closedPort'].every((name) => lineOf(name) !== undefined), 30_000);
+    assert.match(lineOf('token'), /\[info\] .*Reachable at https:\/\/127\.0\.0\.1:\d+\/nr\/api\/cb\/token\?token=…/);
+    assert.match(lineOf('noPrefix'), /\[warn\] .*would not reach this node: HTTP 404: nothing at this path/);
+    assert.match(lineOf('noRoot'), /\[warn\] .*would not reach this node: HTTP 404: the public URL lacks httpNodeRoot \(\/api\/?\)/);
+    assert.match(lineOf('closedPort'), /\[warn\] .*would not reach this node: Connection refused/);
+    assert.doesNotMatch(nodeRed.log, new RegExp(NODE_PASSWORD));
   });
 
   it('the reachability test reports arrival for correct settings, and its callback never becomes a message', async () => {
