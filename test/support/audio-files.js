@@ -101,8 +101,8 @@ function id3v1(title = 'Call \u00ff\u00fb recording') {
   return tag;
 }
 
-/** An APEv2 tag with a header and a footer, one binary item that holds frame syncs. */
-function apeTag() {
+/** An APEv2 tag with a footer (and a header unless `header: false`), one binary item that holds frame syncs. */
+function apeTag({ header = true } = {}) {
   const value = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0xff, 0xf3, 0x48, 0xc4]);
   const item = Buffer.concat([Buffer.alloc(8), Buffer.from('Cover Art\0', 'ascii'), value]);
   item.writeUInt32LE(value.length, 0);
@@ -116,7 +116,7 @@ function apeTag() {
     bytes.writeUInt32LE((0x80000000 | (isHeader ? 0x20000000 : 0)) >>> 0, 20);
     return bytes;
   };
-  return Buffer.concat([block(true), item, block(false)]);
+  return Buffer.concat([...(header ? [block(true)] : []), item, block(false)]);
 }
 
 /**

@@ -143,6 +143,18 @@ describe('telapi/join: MP3', () => {
       assert.equal(joinSegments([segment]).segments[0].skippedBytes, junk.length);
     });
 
+    it('skips an APEv2 tag without a header: its items as unreadable bytes (the syncs in them are not taken), its footer by its size', () => {
+      const audio = a.frames(3);
+      const ape = a.apeTag({ header: false });
+      for (const tail of [[ape], [ape, a.id3v1()]]) {
+        const segment = Buffer.concat([...audio, ...tail]);
+        for (const size of [segment.length, 1, 9]) assert.ok(joinInPieces([segment], size).bytes.equals(Buffer.concat(audio)), `pieces of ${size}`);
+        const [summary] = joinSegments([segment]).segments;
+        assert.equal(summary.skippedBytes + summary.metadataBytes, segment.length - 3 * 417);
+        assert.equal(summary.metadataBytes - (tail.length - 1) * 128, 32, 'the footer is known');
+      }
+    });
+
     it('skips junk before the first frame of a segment (after its ID3v2 tag)', () => {
       const audio = a.frames(3);
       const joined = joinSegments([Buffer.concat([a.id3v2(), Buffer.alloc(50), ...audio])]);

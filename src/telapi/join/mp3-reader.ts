@@ -18,8 +18,8 @@ function tagStartsAt(queue: ByteQueue, at: number): boolean {
  * frame and the next header.
  *
  * - Tags are skipped by their sizes: ID3v2 (its footer too) wherever a frame could start, APEv2 from
- *   its header (a footer-only APEv2 tag is skipped as unreadable bytes), ID3v1 when its 128 bytes
- *   end the segment. The first frame is left out when it is a Xing/Info or VBRI header.
+ *   its header (a footer-only APEv2 tag: its items as unreadable bytes, then its footer), ID3v1 when
+ *   its 128 bytes end the segment. The first frame is left out when it is a Xing/Info or VBRI header.
  * - A frame is output when it directly follows an output frame, or when a header of the same stream
  *   (or a tag, or the segment's end) stands right after it. Bytes that are neither are skipped byte
  *   by byte until such a frame is found again (resynchronisation, as decoders do): a file with junk
@@ -28,7 +28,8 @@ function tagStartsAt(queue: ByteQueue, at: number): boolean {
  * - A frame header that follows a frame directly but belongs to another stream (version, layer,
  *   sample rate, channels) is an error: the segment itself changes format there.
  * - A last frame cut short is left out (counted as dropped), so that the next segment's first frame
- *   is not read as its missing end.
+ *   is not read as its missing end. A player would play all but its end; the loss is less than one
+ *   frame (36 ms at 16 kHz), where an error would refuse a call whose recording was cut at hang-up.
  */
 export class Mp3Reader extends QueueReader {
   readonly #reference: JoinReference<StreamParams>;
@@ -114,7 +115,8 @@ export class Mp3Reader extends QueueReader {
     if (queue.length < header.length + 4) {
       if (!this.ended) return 'wait';
       if (queue.length === header.length) return this.#output(header);
-      if (queue.length < header.length) return this.#cutShort();
+      // A sync in unreadable bytes near the end: no frame could be whole there.
+      if (queue.length < header.length) return this.#garbage();
     }
     const next = parseFrameHeader(queue.peek(4, header.length));
     const confirmed = next ? streamDifference(streamParams(header), streamParams(next)) === undefined : tagStartsAt(queue, header.length);
