@@ -17,3 +17,4 @@ export * from './json';
 export * from './redact';
 export * from './inboundxml';
 export * from './call';
+export * from './join';

@@ -332,14 +332,15 @@ describe('i18n: message catalogs and help in en-US and de', () => {
   // The request-node base (src/nodes/shared/request-node.ts) reads these keys of each type's catalog,
   // and each type names its requests (`describe`) by the keys listed here.
   // Its errors (src/nodes/shared/errors.ts): every input reason, every kind of TelApiError, and of
-  // DownloadError for the node that downloads.
+  // DownloadError and JoinError (with the names of what may differ) for the node that downloads.
   const REQUEST_NODE_KEYS = ['errors.noAccount', 'errors.missingCredentials', 'errors.invalidAccountSid', 'errors.invalidBaseUrl',
     'warn.closed.done', 'warn.closed.failed', 'warn.closed.refused', 'warn.closed.cancelled',
     ...prefixAll('errors.input.', telapi.INPUT_ERROR_REASONS),
     ...prefixAll('errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent'])];
   const DESCRIBED = {
     'telapi-record': ['describe.start', 'describe.stop', 'result'],
-    'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline'])],
+    'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
+      ...prefixAll('errors.join.', telapi.JOIN_ERROR_KINDS), ...prefixAll('errors.join.property.', telapi.JOIN_MISMATCH_PROPERTIES)],
     'telapi-call': ['describe.call', 'result'],
   };
   for (const [type, own] of Object.entries(DESCRIBED)) {
