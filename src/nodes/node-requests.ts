@@ -1,4 +1,5 @@
-import type { NodeMessage } from 'node-red';
+import { types } from 'node:util';
+import type { Node, NodeMessage } from 'node-red';
 import { MAX_ANSWER_BYTES, TelApiError, TelApiInputError, isHttpUrl } from '../telapi';
 import { accountProblem, type TelApiAccountNode } from './account-types';
 
@@ -56,6 +57,19 @@ export function translateTelApiError(error: unknown, texts: ErrorTexts): Error |
     });
   }
   return undefined;
+}
+
+/**
+ * What was thrown, as an Error: an Error of any realm (a function node's sandbox has its own) as
+ * it is, anything else as its text, also a value that cannot be turned into text (Object.create(null)).
+ */
+export function asError(thrown: unknown): Error {
+  if (types.isNativeError(thrown)) return thrown;
+  try {
+    return new Error(String(thrown));
+  } catch {
+    return new Error(Object.prototype.toString.call(thrown));
+  }
 }
 
 /** The node's own properties named by `keys`; blank editor fields are left out, so they fall back to the defaults. */
@@ -133,9 +147,10 @@ export function redactedError(error: Error, account: TelApiAccountNode | null): 
 /**
  * Makes `msg` safe to hand to done(err): Catch nodes receive a clone of it, and a clone that throws
  * there is uncaught (Node-RED exits). If it cannot be cloned, the fields this node set go, then
- * everything but the message id.
+ * everything but the message id. False when even that leaves it uncloneable: a property that cannot
+ * be deleted (a getter defined without `configurable`), or a Proxy that throws from its traps.
  */
-export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: readonly string[], clone: (msg: T) => unknown): void {
+export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: readonly string[], clone: (msg: T) => unknown): boolean {
   const fields = msg as Record<string, unknown>;
   const cloneable = (): boolean => {
     try {
@@ -145,10 +160,42 @@ export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: rea
       return false;
     }
   };
-  if (cloneable()) return;
-  for (const key of outputKeys) delete fields[key];
-  if (cloneable()) return;
-  for (const key of Object.keys(fields)) if (key !== '_msgid') delete fields[key];
+  if (cloneable()) return true;
+  try {
+    // Reflect.deleteProperty returns false where `delete` throws (strict mode, non-configurable).
+    for (const key of outputKeys) Reflect.deleteProperty(fields, key);
+    if (cloneable()) return true;
+    for (const key of Object.keys(fields)) if (key !== '_msgid') Reflect.deleteProperty(fields, key);
+  } catch {
+    return false;
+  }
+  return cloneable();
+}
+
+/**
+ * Ends a message with `error` for Catch nodes (done(err)), the message made cloneable first. One
+ * that cannot be made so is reported with a message of its own id instead, and not handed to
+ * done: Node-RED would clone it for Catch or Complete nodes, and an exception there ends the process.
+ */
+export function endWithError<T extends NodeMessage>(
+  node: Pick<Node, 'error'>,
+  msg: T,
+  error: Error,
+  done: (error?: Error) => void,
+  outputKeys: readonly string[],
+  clone: (msg: T) => unknown,
+): void {
+  if (cloneableForCatch(msg, outputKeys, clone)) {
+    done(error);
+    return;
+  }
+  let id: unknown;
+  try {
+    id = msg._msgid;
+  } catch {
+    id = undefined;
+  }
+  node.error(error, typeof id === 'string' ? { _msgid: id } : {});
 }
 
 /** The client's delivery callbacks that keep `request.sent` and `request.refused` true to what TelAPI has. */

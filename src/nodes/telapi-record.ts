@@ -13,7 +13,7 @@ import {
 import { isUsable, type TelApiAccountNode } from './account-types';
 import { cachedText } from './cached-text';
 import { recordRules } from './editor-rules';
-import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { asError, deliveryOf, endWithError, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordDef extends NodeDef {
   account: string;
@@ -60,7 +60,7 @@ export = function register(RED: NodeAPI): void {
       input: (reason, params) => RED._(`telapi-record.errors.input.${reason}`, params),
       api: (key, params) => RED._(`telapi-record.errors.${key}`, params),
     });
-    return translated ?? (error instanceof Error ? error : new Error(String(error)));
+    return translated ?? asError(error);
   }
 
   function TelApiRecord(this: Node, config: TelApiRecordDef): void {
@@ -155,8 +155,7 @@ export = function register(RED: NodeAPI): void {
           } else {
             fail(translated);
           }
-          cloneableForCatch(msg, OUTPUT_KEYS, RED.util.cloneMessage);
-          done(translated);
+          endWithError(node, msg, translated, done, OUTPUT_KEYS, RED.util.cloneMessage);
         })
         .finally(() => inFlight.delete(request));
       inFlight.add(request);

@@ -24,7 +24,7 @@ import {
 } from '../telapi';
 import { isUsable, type TelApiAccountNode, type UsableAccount } from './account-types';
 import { cachedText } from './cached-text';
-import { cloneableForCatch, deliveryOf, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
+import { asError, deliveryOf, endWithError, filledProperties, readConfiguration, redactedError, settleOnClose, shorten, translateTelApiError, type RequestInFlight } from './node-requests';
 
 interface TelApiRecordingsDef extends NodeDef {
   account: string;
@@ -92,7 +92,7 @@ export = function register(RED: NodeAPI): void {
       api: (key, params) => RED._(`telapi-recordings.errors.${key}`, params),
     });
     if (translated) return translated;
-    return error instanceof Error ? error : new Error(String(error));
+    return asError(error);
   }
 
   function TelApiRecordings(this: Node, config: TelApiRecordingsDef): void {
@@ -202,8 +202,7 @@ export = function register(RED: NodeAPI): void {
           } else if (!closing) {
             fail(translated);
           }
-          cloneableForCatch(msg, OUTPUT_KEYS, RED.util.cloneMessage);
-          done(translated);
+          endWithError(node, msg, translated, done, OUTPUT_KEYS, RED.util.cloneMessage);
         })
         .finally(() => inFlight.delete(request));
       inFlight.add(request);

@@ -251,7 +251,7 @@ describe('attack 17: messages from flows that cannot be cloned', function () {
   before(async () => {
     telapi = await startHostile();
     red = await startAttackedNodeRed();
-    const getter = (field) => `Object.defineProperty(msg, '${field}', { get() { throw new Error('boom from a getter'); }, enumerable: true });\nreturn msg;`;
+    const getter = (field, thrown = "new Error('boom from a getter')") => `Object.defineProperty(msg, '${field}', { get() { throw ${thrown}; }, enumerable: true });\nreturn msg;`;
     await red.nodeRed.deploy([
       { id: z, type: 'tab', label: 'attack 17 messages' },
       ...account('acc', `${telapi.url}/v2`),
@@ -261,6 +261,8 @@ describe('attack 17: messages from flows that cannot be cloned', function () {
       inject('badRecordingSid', 'fnRecordingSid'),
       fn('fnRecordingSid', getter('recordingSid'), [['recGet']]),
       { id: 'recGet', type: 'telapi-recordings', z, account: 'acc', operation: 'get', wires: [['out1', 'out2']] },
+      inject('nullThrown', 'fnNullThrown'),
+      fn('fnNullThrown', getter('callSid', 'Object.create(null)'), [['rec']]),
       inject('proxyMsg', 'fnProxy'),
       fn('fnProxy', "return new Proxy(msg, { get(target, key) { if (key === 'callSid') throw new Error('boom from a proxy'); return target[key]; }, ownKeys() { throw new Error('boom from a proxy'); } });", [['rec']]),
       ...observers(),
@@ -277,14 +279,19 @@ describe('attack 17: messages from flows that cannot be cloned', function () {
 
   // A getter defined without `configurable` cannot be deleted: making such a message cloneable for
   // Catch threw "Cannot delete property" out of the error handler, and Node-RED exited.
-  for (const [what, injectId, source] of [['callSid', 'badCallSid', 'rec'], ['recordingSid', 'badRecordingSid', 'recGet']]) {
-    it(`a msg.${what} getter that throws and cannot be deleted reaches Catch, and Node-RED keeps running`, async () => {
+  // A value that cannot be turned into text (Object.create(null)) threw again from the error handler.
+  for (const [what, injectId, source, text] of [
+    ['callSid', 'badCallSid', 'rec', /^Error: boom from a getter$/],
+    ['recordingSid', 'badRecordingSid', 'recGet', /^Error: boom from a getter$/],
+    ['callSid', 'nullThrown', 'rec', /^Error: \[object Object\]$/],
+  ]) {
+    it(`a msg.${what} getter that throws (${injectId}) and cannot be deleted reaches Catch, and Node-RED keeps running`, async () => {
       await red.inject(injectId);
       await until(() => red.caught().length > 0 || /Uncaught Exception/.test(red.since()), { describe: red.since });
       assert.doesNotMatch(red.since(), /Uncaught Exception/);
       assert.ok(await red.alive(), 'the admin API answers');
       assert.equal(red.caught()[0].source, source);
-      assert.match(red.caught()[0].message, /boom from a getter/);
+      assert.match(red.caught()[0].message, text);
       assert.equal(telapi.requests.length, 0, 'nothing was sent');
     });
   }
