@@ -5,15 +5,22 @@
  */
 
 const MASK = '…';
-/** user:password@ after "//", plain or URL-encoded. */
-const USERINFO = /(\/\/|%2F%2F)([^\s/@?#&]*?)(@|%40)/gi;
+/**
+ * user:password@ after "//", or its URL-encoded form between "%2F%2F" and "%40". Each attempt stops
+ * where the next one could start (a plain user and password hold no "/", an encoded one no "%2F"), so
+ * this is one pass however long the text: a lazy scan to "@" or "%40" was quadratic (240 kB of
+ * "%2F%2F" after an "@" took 15 s, with Node-RED's event loop blocked).
+ */
+const USERINFO = /(\/\/)[^\s/@?#&]*(@)|(%2F%2F)(?:[^\s/@?#&%]|%(?!2F|40)[0-9A-F]{2})*(%40)/gi;
 /** token=… and key=… as query parameters (not "monkey=" or "X-Token="), plain or URL-encoded. */
 const QUERY_SECRET = /((?:^|[?&\s"'(]|%3F|%26)(?:token|key)(?:=|%3D))[A-Za-z0-9_%-]+/gi;
 
 /** `text` with URL credentials and `token`/`key` values masked. */
 export function maskUrlSecrets(text: string): string {
   if (!text.includes('@') && !text.includes('%40') && !/token|key/i.test(text)) return text;
-  return text.replace(USERINFO, `$1${MASK}$3`).replace(QUERY_SECRET, `$1${MASK}`);
+  return text
+    .replace(USERINFO, (_match, slashes?: string, at?: string, encodedSlashes?: string, encodedAt?: string) => `${slashes ?? encodedSlashes}${MASK}${at ?? encodedAt}`)
+    .replace(QUERY_SECRET, `$1${MASK}`);
 }
 
 /** Shorter secrets are not masked inside other text: they would garble it and hide little. */
