@@ -138,7 +138,7 @@ describe('attack 17: what TelAPI, a proxy or a media host answers', function () 
 
   it('a list whose every page brings one new recording of 1.9 MB stops after a few pages, with bounded memory, and reaches Catch', async () => {
     // Pages are bounded one by one (2 MiB), but a list of maxRecordings of them was not: with the
-    // default 1000, Node-RED's peak RSS reached 3.3 GB, with the 40 here it grew by 280 MB.
+    // default 1000, Node-RED's peak RSS reached 3.3 GB, with the 40 here it grew by 320 MB.
     const pad = 'x'.repeat(1.9 * 1024 * 1024);
     let page = 0;
     telapi.answer((req, res) => {
