@@ -23,6 +23,11 @@ export function maskUrlSecrets(text: string): string {
     .replace(QUERY_SECRET, `$1${MASK}`);
 }
 
+/** The Base64 of `user:password` that a Basic Authorization header carries. */
+export function basicCredentials(user: string, password: string): string {
+  return Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
 /** Shorter secrets are not masked inside other text: they would garble it and hide little. */
 const MIN_SECRET_LENGTH = 4;
 /** Answers are parsed JSON bounded in depth (answers.ts); this bounds the walk on its own too. */
@@ -30,17 +35,27 @@ const MAX_WALK_DEPTH = 64;
 
 /**
  * Masks one account's secrets (AuthToken, callback password, proxy password), plain or URL-encoded,
- * and URL credentials, in text and in the strings of a parsed answer.
+ * the Basic credentials that carry them (Base64 of `user:password`, as an Authorization or
+ * Proxy-Authorization header a server echoes), and URL credentials, in text and in the strings of a
+ * parsed answer.
  */
 export class SecretRedactor {
   readonly #secrets: string[];
 
-  constructor(secrets: ReadonlyArray<string | undefined>) {
+  /** `credentials`: the user and password pairs sent as Basic credentials. */
+  constructor(secrets: ReadonlyArray<string | undefined>, credentials: ReadonlyArray<readonly [string, string]> = []) {
     const forms = new Set<string>();
     for (const secret of secrets) {
       if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
       forms.add(secret);
       forms.add(encodeURIComponent(secret));
+    }
+    for (const [user, password] of credentials) {
+      if (password.length < MIN_SECRET_LENGTH) continue;
+      const encoded = basicCredentials(user, password);
+      // With and without its padding.
+      forms.add(encoded);
+      forms.add(encoded.replace(/=+$/, ''));
     }
     // Longest first, so a secret containing another is masked whole.
     this.#secrets = [...forms].sort((a, b) => b.length - a.length);
