@@ -30,6 +30,12 @@ export function basicCredentials(user: string, password: string): string {
 
 /** Shorter secrets are not masked inside other text: they would garble it and hide little. */
 const MIN_SECRET_LENGTH = 4;
+/**
+ * Names TelAPI never sends, left out of the copy as the callback node leaves them out of a callback:
+ * an own "__proto__" (JSON.parse makes one, also from "\u005f_proto__") assigned to the copy would
+ * become its prototype, with fields a flow reads but a debug view does not show.
+ */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** Answers are parsed JSON bounded in depth (answers.ts); this bounds the walk on its own too. */
 const MAX_WALK_DEPTH = 64;
 
@@ -77,7 +83,7 @@ export class SecretRedactor {
     if (typeof value !== 'object' || value === null || depth > MAX_WALK_DEPTH || ArrayBuffer.isView(value)) return value;
     if (Array.isArray(value)) return value.map((item) => this.#walk(item, depth + 1));
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = this.#walk(item, depth + 1);
+    for (const [key, item] of Object.entries(value)) if (!PROTOTYPE_NAMES.has(key)) copy[key] = this.#walk(item, depth + 1);
     return copy;
   }
 }
