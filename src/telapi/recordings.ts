@@ -163,7 +163,12 @@ export function parseListPage(body: TelApiObject, status: number, query: URLSear
  */
 export function nextPageUrl(baseUrl: string, uri: string): string {
   const origin = new URL(baseUrl).origin;
-  const url = new URL(uri, origin);
+  let url: URL;
+  try {
+    url = new URL(uri, origin);
+  } catch {
+    throw new TelApiError('TelAPI\'s next_page_uri is not a URL; the list was not followed', { kind: 'invalid-response' });
+  }
   if (url.origin !== origin) {
     throw new TelApiError('TelAPI\'s next_page_uri points to another host; the list was not followed there', { kind: 'invalid-response' });
   }
