@@ -64,11 +64,15 @@ export function translateTelApiError(error: unknown, texts: ErrorTexts): Error |
  * it is, anything else as its text, also a value that cannot be turned into text (Object.create(null)).
  */
 export function asError(thrown: unknown): Error {
-  if (types.isNativeError(thrown)) return thrown;
+  return types.isNativeError(thrown) ? thrown : new Error(textOf(thrown));
+}
+
+/** A value as text, also one that cannot be turned into text (its toString throws, or there is none). */
+function textOf(value: unknown): string {
   try {
-    return new Error(String(thrown));
+    return String(value);
   } catch {
-    return new Error(Object.prototype.toString.call(thrown));
+    return Object.prototype.toString.call(value);
   }
 }
 
@@ -138,9 +142,18 @@ export function settleOnClose(inFlight: ReadonlySet<RequestInFlight>, settings: 
   });
 }
 
-/** The same error with the account's secrets masked in its text (TelAPI may echo them). */
+/** Error texts are cut after this many characters: TelAPI's error message may be up to an answer long. */
+export const MAX_ERROR_TEXT_LENGTH = 1000;
+
+/**
+ * The same error with the account's secrets masked in its text (TelAPI may echo them), then cut to
+ * MAX_ERROR_TEXT_LENGTH (in that order, so a cut cannot leave half a secret unmasked).
+ */
 export function redactedError(error: Error, account: TelApiAccountNode | null): Error {
-  if (account) error.message = account.redactor.text(error.message);
+  // An error thrown in a flow may carry anything as its message.
+  const message = typeof error.message === 'string' ? error.message : textOf(error.message);
+  const text = account ? account.redactor.text(message) : message;
+  error.message = shorten(text, MAX_ERROR_TEXT_LENGTH);
   return error;
 }
 

@@ -263,6 +263,8 @@ describe('attack 17: messages from flows that cannot be cloned', function () {
       { id: 'recGet', type: 'telapi-recordings', z, account: 'acc', operation: 'get', wires: [['out1', 'out2']] },
       inject('nullThrown', 'fnNullThrown'),
       fn('fnNullThrown', getter('callSid', 'Object.create(null)'), [['rec']]),
+      inject('oddMessage', 'fnOddMessage'),
+      fn('fnOddMessage', getter('callSid', 'Object.assign(new Error(), { message: Object.create(null) })'), [['rec']]),
       inject('proxyMsg', 'fnProxy'),
       fn('fnProxy', "return new Proxy(msg, { get(target, key) { if (key === 'callSid') throw new Error('boom from a proxy'); return target[key]; }, ownKeys() { throw new Error('boom from a proxy'); } });", [['rec']]),
       ...observers(),
@@ -284,6 +286,7 @@ describe('attack 17: messages from flows that cannot be cloned', function () {
     ['callSid', 'badCallSid', 'rec', /^Error: boom from a getter$/],
     ['recordingSid', 'badRecordingSid', 'recGet', /^Error: boom from a getter$/],
     ['callSid', 'nullThrown', 'rec', /^Error: \[object Object\]$/],
+    ['callSid', 'oddMessage', 'rec', /^Error: \[object Object\]$/],
   ]) {
     it(`a msg.${what} getter that throws (${injectId}) and cannot be deleted reaches Catch, and Node-RED keeps running`, async () => {
       await red.inject(injectId);
