@@ -51,9 +51,10 @@ type Send = (msg: RecordingsMessage) => void;
 const OUTPUT_KEYS = ['payload', 'total', 'contentType', 'filename', 'recording'] as const;
 type Done = (err?: Error) => void;
 
-/** One message being handled, with the recording it is for (named in the log if the node closes). */
+/** One message being handled, with what it does to which recording (named in the log if the node closes). */
 interface InFlight extends RequestInFlight {
   recordingSid: string | undefined;
+  operation?: RecordingsOperation;
 }
 
 const CONFIG_KEYS = ['operation', 'maxRecordings', 'maxBytes', 'transcribeQuality', 'transcribeCallback'] as const;
@@ -177,6 +178,7 @@ export = function register(RED: NodeAPI): void {
       if (configError) throw configError;
       if (!isUsable(account)) throw new Error(RED._('telapi-recordings.errors.noAccount'));
       const options = messageOptions(defaults, msg.callSid, msg.recordings);
+      request.operation = options.operation;
       if (options.operation !== 'list') validateRecordingSid(msg.recordingSid);
       if (options.transcribeCallback !== '' && options.operation === 'transcribe') {
         resolveCallbackUrl('transcribeCallback', options.transcribeCallback, account.publicUrl, 'x'.repeat(CALLBACK_TOKEN_LENGTH), account.callbackCredentials);
@@ -200,6 +202,9 @@ export = function register(RED: NodeAPI): void {
           if (closing && request.sent) {
             // The Catch nodes of a flow being stopped may be stopped already: the log is sure to be seen.
             node.warn(RED._('telapi-recordings.warn.closed.failed', { recording: request.recordingSid ?? '', error: translated.message }));
+          } else if (closing && request.refused) {
+            // A delete or transcribe TelAPI refused (429/503) and the close cancelled before its retry.
+            node.warn(RED._('telapi-recordings.warn.closed.refused', { operation: request.operation ?? '', recording: request.recordingSid ?? '' }));
           } else if (!closing) {
             fail(translated);
           }
