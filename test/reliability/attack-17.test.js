@@ -372,6 +372,29 @@ describe('attack 17: redeploys and the reachability test', function () {
     await until(() => endless.sockets.size === 0, { timeoutMs: 5000, describe: () => `${endless.sockets.size} connection(s) still open` });
   });
 
+  it('the reachability test of a public URL that trickles its answer\'s headers ends after its 10 s', async () => {
+    // The socket timeout only notices silence: one header byte a second held the test open for good.
+    const trickling = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+      const timer = setInterval(() => socket.write('a'), 500);
+      socket.on('close', () => clearInterval(timer));
+    });
+    await new Promise((resolve) => trickling.listen(0, '127.0.0.1', resolve));
+    try {
+      await red.nodeRed.deploy([
+        { id: z, type: 'tab', label: 'reachability' },
+        { id: 'acc', type: 'telapi-account', baseUrl: `${telapi.url}/v2`, publicUrl: `http://127.0.0.1:${trickling.address().port}`,
+          credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+        { id: 'cb', type: 'telapi-callback', z, account: 'acc', url: '/telapi/recording', security: 'token', wires: [[]] },
+      ]);
+      const response = await fetch(`${red.nodeRed.url}/telapi-callback/cb/test`, { method: 'POST', signal: AbortSignal.timeout(25_000) });
+      assert.equal((await response.json()).cause, 'timeout');
+    } finally {
+      trickling.close();
+    }
+  });
+
   // Not fixed: the callback node reads the body of a POST to a path it owns before any body parser
   // (the admin API's would re-parse it). When a deploy in the meantime hands the path to a core
   // http in node, that node gets the request with its body already consumed and no req.body: its
