@@ -17,6 +17,8 @@ export interface TelApiResult {
   statusCode: number;
   body: TelApiObject;
   attempts: number;
+  /** The answer's length in characters, as read (what a list of many pages counts). */
+  size?: number;
 }
 
 /** An HTTP date (IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT"). */
@@ -83,5 +85,5 @@ export function parseResult(response: HttpAnswer, attempts: number): TelApiResul
       attempts,
     });
   }
-  return { statusCode: status, body, attempts };
+  return { statusCode: status, body, attempts, size: response.body.length };
 }

@@ -49,7 +49,7 @@ export class TelApiError extends Error {
   }
 
   static fromHttp(status: number, body: TelApiErrorBody | undefined, statusText: string, attempts = 1): TelApiError {
-    const apiMessage = maskUrlSecrets(body?.message ?? (statusText || 'HTTP error'));
+    const apiMessage = maskUrlSecrets(oneLine(body?.message ?? (statusText || 'HTTP error')));
     const codePart = body?.code !== undefined ? ` (code ${body.code})` : '';
     return new TelApiError(`TelAPI ${status}${codePart}: ${apiMessage}`, {
       kind: 'http',
@@ -60,6 +60,16 @@ export class TelApiError extends Error {
       ...(body?.moreInfo !== undefined ? { moreInfo: body.moreInfo } : {}),
     });
   }
+}
+
+/**
+ * A text from the server as one line: control characters (CR LF would forge lines in Node-RED's
+ * log; ESC drives a terminal) become spaces. Its length is bounded where it is shown, once the
+ * account's secrets are masked in it (a cut first could leave half a secret).
+ */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim() || 'HTTP error';
 }
 
 /** TelAPI's flat error JSON: {"status":401,"message":"…","code":10004,"more_info":"…"}. */

@@ -5,6 +5,7 @@ import { integerIn, oneOf, ownOptions, urlOrPath } from './options';
 import { isHttpUrl } from './public-url';
 import { TRANSCRIBE_QUALITIES, resolveCallbackUrl, type TranscribeQuality } from './recording';
 import type { Delivery, TelApiRequest, TelApiResult } from './client';
+import { MAX_ANSWER_BYTES } from './answers';
 import type { TelApiObject } from './response';
 import { isCallSid, isRecordingSid } from './sids';
 
@@ -16,6 +17,13 @@ export const MAX_RECORDINGS_LIMIT = 100_000;
 export const MAX_DOWNLOAD_BYTES = bufferConstants.MAX_LENGTH;
 /** TelAPI's default page size (docs/telapi-api.md): servers that cap PageSize cap it no lower. */
 export const LIST_PAGE_SIZE = 50;
+/**
+ * What a list may read, all its pages together, per recording it asks for (maxRecordings): a
+ * Recording is about 800 characters (a page of 50 is some 40 kB). Each page is bounded on its own
+ * (MAX_ANSWER_BYTES); without this, a server sending one new recording of nearly that size per page
+ * made a list of 1000 hold gigabytes (3.3 GB peak RSS).
+ */
+export const LIST_CHARACTERS_PER_RECORDING = 4096;
 
 /** The contract's settings of one message (docs/design.md, "telapi-recordings node (contract)"). */
 export interface RecordingsOptions {
@@ -155,7 +163,12 @@ export function parseListPage(body: TelApiObject, status: number, query: URLSear
  */
 export function nextPageUrl(baseUrl: string, uri: string): string {
   const origin = new URL(baseUrl).origin;
-  const url = new URL(uri, origin);
+  let url: URL;
+  try {
+    url = new URL(uri, origin);
+  } catch {
+    throw new TelApiError('TelAPI\'s next_page_uri is not a URL; the list was not followed', { kind: 'invalid-response' });
+  }
   if (url.origin !== origin) {
     throw new TelApiError('TelAPI\'s next_page_uri points to another host; the list was not followed there', { kind: 'invalid-response' });
   }
@@ -255,18 +268,33 @@ export interface ListResult {
   pages: number;
 }
 
+/** What a list of `maxRecordings` may read in all: LIST_CHARACTERS_PER_RECORDING each, and one whole page at least. */
+export function listReadLimit(maxRecordings: number): number {
+  return Math.max(MAX_ANSWER_BYTES, maxRecordings * LIST_CHARACTERS_PER_RECORDING);
+}
+
 /**
  * Follows the pages (next_page_uri, else page/num_pages) until maxRecordings, de-duplicating by sid.
- * A page that adds nothing new ends the walk, so a server repeating a page cannot keep it going.
+ * A page that adds nothing new ends the walk, so a server repeating a page cannot keep it going, and
+ * the pages together may not pass listReadLimit, so pages of one new but huge recording cannot either.
  */
 export async function listRecordings(client: RecordingsClient, options: RecordingsOptions, signal?: AbortSignal): Promise<ListResult> {
   const collector = new RecordingCollector(options.maxRecordings);
+  const limit = listReadLimit(options.maxRecordings);
   let query = listQuery(options, 0);
   let request: TelApiRequest = { method: 'GET', path: '/Recordings.json', query, ...(signal ? { signal } : {}) };
   let pages = 0;
+  let read = 0;
   for (;;) {
     const result = await client.request(request);
     pages += 1;
+    read += result.size ?? 0;
+    if (read > limit) {
+      throw new TelApiError(
+        `TelAPI's recording list came to more than ${limit} characters in ${pages} pages, for ${collector.items.length} recordings before the last page; the list was not read further`,
+        { kind: 'invalid-response' },
+      );
+    }
     const page = parseListPage(result.body, result.statusCode, query);
     const added = collector.add(page);
     if (collector.full || page.next === undefined || added === 0) break;

@@ -5,13 +5,14 @@ import { HttpsProxyAgent } from 'hpagent';
 import type { RequestFunction } from 'got' with { 'resolution-mode': 'import' };
 import type { TelApiProxy } from './proxy';
 import { parseHttpUrl } from './public-url';
+import { basicCredentials } from './redact';
 
 /** How one account's requests reach TelAPI: keep-alive agents, directly or through a proxy. */
 
 const IDLE_SOCKET_MS = 4_000;
 
 export function basic(user: string, password: string): string {
-  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+  return `Basic ${basicCredentials(user, password)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 'use strict';
 // Shared by the reliability and security suite (test/reliability/*.test.js).
+const fs = require('node:fs');
 const http = require('node:http');
 
 /** Records every unhandled rejection and uncaught exception of this (the test) process. */
@@ -89,4 +90,42 @@ function tally(values) {
   return counts;
 }
 
-module.exports = { watchProcess, until, settle, callSidFor, postAll, tally };
+/**
+ * An HTTP server on 127.0.0.1 whose answer the test chooses (as TelAPI, a media host or a forward
+ * proxy); it records what was asked (method, url, headers) and answers once each request's body is in.
+ */
+async function startScriptedServer(firstAnswer) {
+  const requests = [];
+  let answer = firstAnswer;
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    req.resume();
+    req.on('end', () => answer(req, res));
+  });
+  const sockets = new Set();
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    /** The connections open now. */
+    sockets,
+    answer(handler) { answer = handler; requests.length = 0; },
+    close: () => new Promise((resolve) => { for (const socket of sockets) socket.destroy(); server.close(resolve); }),
+  };
+}
+
+/** Answers JSON (an object, or text as it is) with its length. */
+function json(res, status, body, headers = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** The resident memory high-water mark of a process, in MiB (Linux). */
+function peakRssMiB(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match[1]) / 1024;
+}
+
+module.exports = { watchProcess, until, settle, callSidFor, postAll, tally, startScriptedServer, json, peakRssMiB };

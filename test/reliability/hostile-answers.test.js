@@ -4,12 +4,10 @@
 // passes on). Whatever the answer, Node-RED keeps running, its memory stays bounded, no secret
 // reaches a message, a status or the log, and the flow sees an error it can act on.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const http = require('node:http');
 const zlib = require('node:zlib');
 const { constants: bufferConstants } = require('node:buffer');
 const { startNodeRed, userDirWithPackage } = require('../support/node-red-process');
-const { until } = require('./helpers');
+const { until, startScriptedServer, json, peakRssMiB } = require('./helpers');
 
 const ACCOUNT_SID = 'AC5ec2e75ec2e75ec2e75ec2e75ec2e75e';
 const AUTH_TOKEN = 'Hs7Lw2Vb9Nx4Tk6Rm1Hc8Jd3Fp5Gs0Yq';
@@ -24,31 +22,7 @@ const recording = (overrides = {}) => ({
 });
 
 /** A TelAPI whose answer the test chooses; it records what was asked. */
-async function startHostileTelApi() {
-  const requests = [];
-  let answer = (req, res) => json(res, 200, recording());
-  const server = http.createServer((req, res) => {
-    requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
-    req.resume();
-    req.on('end', () => answer(req, res));
-  });
-  const sockets = new Set();
-  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  return {
-    url,
-    requests,
-    answer(handler) { answer = handler; requests.length = 0; },
-    close: () => new Promise((resolve) => { for (const socket of sockets) socket.destroy(); server.close(resolve); }),
-  };
-}
-
-function json(res, status, body) {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const startHostileTelApi = () => startScriptedServer((req, res) => json(res, 200, recording()));
 
 /** Starts a JSON answer and keeps sending it as fast as the client reads, until the connection ends. */
 function streamForever(res, headers) {
@@ -58,12 +32,6 @@ function streamForever(res, headers) {
   const pump = () => { while (!res.destroyed && res.write(chunk)); };
   res.on('drain', pump);
   pump();
-}
-
-/** The resident memory high-water mark of a process, in MiB (Linux). */
-function peakRssMiB(pid) {
-  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match[1]) / 1024;
 }
 
 function hostileFlows(baseUrl) {
@@ -223,7 +191,7 @@ describe('hostile answers: what TelAPI or a media host sends back cannot take No
     await until(() => caught().length > 0 || outputs().length > 0, { describe: sinceMark });
     const hopBack = telapi.requests.filter((request) => request.url.endsWith(`${RECORDING_SID}.json`)).at(-1);
     assert.equal(telapi.requests.length, 2, 'the Recording GET, then the hop back');
-    assert.equal(hopBack.authorization, undefined, 'no Basic auth after a hop through another origin');
+    assert.equal(hopBack.headers.authorization, undefined, 'no Basic auth after a hop through another origin');
   });
 
   it('8: gzip-encoded media is not output as audio', async () => {

@@ -114,7 +114,11 @@ export = function register(RED: NodeAPI): void {
     const authToken = this.credentials.authToken ?? '';
     this.client = undefined;
     this.authenticator = undefined;
-    this.redactor = new SecretRedactor([authToken, this.callbackCredentials?.password]);
+    // What a server may echo: the secrets, and the Basic credentials of the account, the callback URLs and the proxy.
+    const callback = this.callbackCredentials;
+    const secrets = [authToken, callback?.password];
+    const credentials: Array<readonly [string, string]> = [[accountSid, authToken], ...(callback ? [[callback.user, callback.password] as const] : [])];
+    this.redactor = new SecretRedactor(secrets, credentials);
     if (accountSid === '' || authToken === '') {
       this.problem = 'missingCredentials';
     } else if (!isAccountSid(accountSid)) {
@@ -123,7 +127,9 @@ export = function register(RED: NodeAPI): void {
       this.problem = undefined;
       const proxy = proxyFor(this, config, this.baseUrl);
       if (proxy) this.log(RED._('telapi-account.log.proxy', { proxy: proxy.url }));
-      if (proxy?.password) this.redactor = new SecretRedactor([authToken, this.callbackCredentials?.password, proxy.password]);
+      if (proxy?.username || proxy?.password) {
+        this.redactor = new SecretRedactor([...secrets, proxy.password], [...credentials, [proxy.username ?? '', proxy.password ?? '']]);
+      }
       this.client = new TelApiClient({
         ...(proxy ? { proxy } : {}),
         accountSid,

@@ -14,7 +14,7 @@ import {
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode } from '../shared/account';
 import { localizedError } from '../shared/errors';
-import { cloneableForCatch, shorten } from '../shared/request-node';
+import { endWithError, readableError, shorten } from '../shared/request-node';
 import { answerInboundXml, expressResponseOf, voiceContextOf } from '../shared/voice-context';
 
 interface InboundXmlDef extends NodeDef {
@@ -68,14 +68,12 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (error) {
-        const failure = configError !== undefined && error === configError ? configError : localizedError(RED, 'telapi-inboundxml', error);
-        if (context?.account) failure.message = context.account.redactor.text(failure.message);
+        const failure = configError !== undefined && error === configError ? configError : readableError(RED, 'telapi-inboundxml', error, context?.account);
         // Never leave the caller waiting: the fallback now, not at the voice node's timeout.
         if (context) context.answerFallback();
         else if (res) answerInboundXml(res, PLAIN_FALLBACK);
         node.status({ fill: 'red', shape: 'ring', text: shorten(failure.message) });
-        cloneableForCatch(msg, ['payload'], RED.util.cloneMessage);
-        done(failure);
+        endWithError(node, msg, failure, done, ['payload'], RED.util.cloneMessage);
       }
     });
   }

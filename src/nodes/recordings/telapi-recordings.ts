@@ -81,7 +81,8 @@ export = function register(RED: NodeAPI): void {
           signal,
         });
         msg.payload = file.body;
-        msg.contentType = file.contentType ?? 'application/octet-stream';
+        // A header of the media host's, which may be the API's own (and echo its credentials).
+        msg.contentType = redactor.text(file.contentType ?? 'application/octet-stream');
         msg.filename = recordingFilename(recordingSid, url);
         msg.recording = redactor.value(recording);
         return done(statusText.downloaded(short));

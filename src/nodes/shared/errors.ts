@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { NodeAPI } from 'node-red';
 import { DownloadError, MAX_ANSWER_BYTES, TelApiError, TelApiInputError, inSeconds } from '../../telapi';
 
@@ -9,9 +10,26 @@ import { DownloadError, MAX_ANSWER_BYTES, TelApiError, TelApiInputError, inSecon
  */
 export function localizedError(RED: NodeAPI, type: string, error: unknown): Error {
   const text = localizedText(RED, type, error);
-  if (text === undefined) return error instanceof Error ? error : new Error(String(error));
+  if (text === undefined) return asError(error);
   (error as Error).message = text;
   return error as Error;
+}
+
+/**
+ * What was thrown, as an Error: an Error of any realm (a function node's sandbox has its own) as
+ * it is, anything else as its text, also a value that cannot be turned into text (Object.create(null)).
+ */
+export function asError(thrown: unknown): Error {
+  return types.isNativeError(thrown) ? thrown : new Error(textOf(thrown));
+}
+
+/** A value as text, also one that cannot be turned into text (its toString throws, or there is none). */
+export function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function localizedText(RED: NodeAPI, type: string, error: unknown): string | undefined {

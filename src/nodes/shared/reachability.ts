@@ -95,10 +95,19 @@ export function post(url: string, body: string, headers: Record<string, string>,
         'user-agent': 'node-red-telapi reachability test',
       },
     });
-    request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    const timedOut = (): void => {
+      request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+    };
+    request.on('timeout', timedOut);
+    // The socket timeout above only notices silence: a server trickling its headers a byte at a time
+    // would hold the test (and its admin request) open for as long as it liked.
+    const deadline = setTimeout(timedOut, timeoutMs);
+    request.once('close', () => clearTimeout(deadline));
     request.on('response', (response) => {
-      response.resume();
+      // The status is all the test reads: the body is not, since an answer that never ends would
+      // keep the connection open, and the process reading, for good.
       resolve({ status: response.statusCode ?? 0 });
+      request.destroy();
     });
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     request.end(body);

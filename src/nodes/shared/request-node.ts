@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { TelApiInputError, isHttpUrl, type Delivery } from '../../telapi';
 import { accountProblem, isUsable, type TelApiAccountNode, type UsableAccount } from './account';
-import { localizedError } from './errors';
+import { localizedError, textOf } from './errors';
 import { nodeCloseTimeoutMs, settingsOf, type Settings } from './settings';
 
 /**
@@ -96,12 +96,7 @@ export function registerRequestNode<Options, Input, Msg extends NodeMessageInFlo
     /** Set on close: outcomes from then on may no longer reach the flow, so they are logged. */
     let closing = false;
 
-    /** An error as the user reads it: in their language, with the account's secrets masked. */
-    const readable = (error: unknown): Error => {
-      const localized = localizedError(RED, type.type, error);
-      if (account) localized.message = account.redactor.text(localized.message);
-      return localized;
-    };
+    const readable = (error: unknown): Error => readableError(RED, type.type, error, account);
     const showError = (error: Error): void => node.status({ fill: 'red', shape: 'ring', text: shorten(error.message) });
 
     let options: Options = { ...type.defaults };
@@ -160,8 +155,7 @@ export function registerRequestNode<Options, Input, Msg extends NodeMessageInFlo
           const failure = readable(error);
           if (!closing) showError(failure);
           else if (message.request) node.warn(closedFailure(message, message.request, failure));
-          cloneableForCatch(msg, type.outputKeys, RED.util.cloneMessage);
-          done(failure);
+          endWithError(node, msg, failure, done, type.outputKeys, RED.util.cloneMessage);
         })
         .finally(() => inFlight.delete(message));
       inFlight.add(message);
@@ -227,12 +221,28 @@ function settleOnClose(inFlight: ReadonlySet<InFlight>, settings: Settings, done
   });
 }
 
+/** Error texts are cut after this many characters: TelAPI's error message may be up to an answer long. */
+export const MAX_ERROR_TEXT_LENGTH = 1000;
+
+/**
+ * An error as the user reads it: in their language (the node type's catalog), with the account's
+ * secrets masked, then cut to MAX_ERROR_TEXT_LENGTH (in that order, so a cut cannot leave half a
+ * secret unmasked). An error thrown in a flow may carry anything as its message.
+ */
+export function readableError(RED: NodeAPI, type: string, error: unknown, account: TelApiAccountNode | null | undefined): Error {
+  const localized = localizedError(RED, type, error);
+  const message = typeof localized.message === 'string' ? localized.message : textOf(localized.message);
+  localized.message = shorten(account ? account.redactor.text(message) : message, MAX_ERROR_TEXT_LENGTH);
+  return localized;
+}
+
 /**
  * Makes `msg` safe to hand to done(err): Catch nodes receive a clone of it, and a clone that throws
  * there is uncaught (Node-RED exits). If it cannot be cloned, the fields this node set go, then
- * everything but the message id.
+ * everything but the message id. False when even that leaves it uncloneable: a property that cannot
+ * be deleted (a getter defined without `configurable`), or a Proxy that throws from its traps.
  */
-export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: readonly string[], clone: (msg: T) => unknown): void {
+export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: readonly string[], clone: (msg: T) => unknown): boolean {
   const fields = msg as Record<string, unknown>;
   const cloneable = (): boolean => {
     try {
@@ -242,10 +252,42 @@ export function cloneableForCatch<T extends NodeMessage>(msg: T, outputKeys: rea
       return false;
     }
   };
-  if (cloneable()) return;
-  for (const key of outputKeys) delete fields[key];
-  if (cloneable()) return;
-  for (const key of Object.keys(fields)) if (key !== '_msgid') delete fields[key];
+  if (cloneable()) return true;
+  try {
+    // Reflect.deleteProperty returns false where `delete` throws (strict mode, non-configurable).
+    for (const key of outputKeys) Reflect.deleteProperty(fields, key);
+    if (cloneable()) return true;
+    for (const key of Object.keys(fields)) if (key !== '_msgid') Reflect.deleteProperty(fields, key);
+  } catch {
+    return false;
+  }
+  return cloneable();
+}
+
+/**
+ * Ends a message with `error` for Catch nodes (done(err)), the message made cloneable first. One
+ * that cannot be made so is reported with a message of its own id instead, and not handed to
+ * done: Node-RED would clone it for Catch or Complete nodes, and an exception there ends the process.
+ */
+export function endWithError<T extends NodeMessage>(
+  node: Pick<Node, 'error'>,
+  msg: T,
+  error: Error,
+  done: (error?: Error) => void,
+  outputKeys: readonly string[],
+  clone: (msg: T) => unknown,
+): void {
+  if (cloneableForCatch(msg, outputKeys, clone)) {
+    done(error);
+    return;
+  }
+  let id: unknown;
+  try {
+    id = msg._msgid;
+  } catch {
+    id = undefined;
+  }
+  node.error(error, typeof id === 'string' ? { _msgid: id } : {});
 }
 
 /** A status text short enough for the badge under a node. */
