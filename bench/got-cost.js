@@ -58,7 +58,8 @@ async function runWay(way, count, port) {
     });
   } else if (way === 'client') {
     const { TelApiClient } = require(path.join(ROOT, 'dist', 'telapi', 'client.js'));
-    const client = new TelApiClient({ accountSid: `AC${'c'.repeat(32)}`, authToken: 'token', baseUrl: base });
+    const { loadGot } = require(path.join(ROOT, 'dist', 'telapi', 'got.js'));
+    const client = new TelApiClient({ got: await loadGot(), accountSid: `AC${'c'.repeat(32)}`, authToken: 'token', baseUrl: base });
     const form = new URLSearchParams({ Record: 'false' });
     send = () => client.record(`CA${'b'.repeat(32)}`, form);
     close = () => client.close();

@@ -2,24 +2,20 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  ExtendOptions,
-  Got,
-  OptionsOfTextResponseBody,
-  RequestError,
-  Response,
-  RetryObject,
-} from 'got' with { 'resolution-mode': 'import' };
+import type { ExtendOptions, Got, OptionsOfTextResponseBody, Response, RetryObject } from 'got' with { 'resolution-mode': 'import' };
 import { isNonPublicHost, publicOnlyLookup } from './addresses';
-import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
-import { MAX_ANSWER_BYTES, answerTooLarge, failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
+import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaErrorKind, type MediaStream } from './download';
+import { MAX_ANSWER_BYTES, answerTooLarge, failureOf, parseResult, retryAfterMs, type TelApiResult } from './answers';
 import { TelApiError } from './errors';
+import type { GotParts } from './got';
 import type { TelApiProxy } from './proxy';
 import { parseHttpUrl } from './public-url';
 import { basic, directAgents, errorCode, transportFor } from './transport';
 import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
+  /** The got module (loadGot()): the client extends its instance and recognises its errors by class. */
+  got: GotParts;
   accountSid: string;
   authToken: string;
   /** API root, e.g. https://api.telapi.com/v1 or https://api.zang.io/v2. */
@@ -110,14 +106,6 @@ const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
 /** got's timeout phases in which nothing has been written to TelAPI yet. */
 const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
 
-type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
-let gotModule: Promise<GotModule> | undefined;
-
-/** got is ESM-only: imported once per process, as core 21-httprequest.js does. */
-function loadGot(): Promise<GotModule> {
-  return (gotModule ??= import('got'));
-}
-
 interface Instances {
   plain: Got;
   /** The same, with the form content type. */
@@ -151,8 +139,8 @@ export class TelApiClient {
   readonly #checkedAgents: { http: http.Agent; https: https.Agent } | undefined;
   /** The base URL's origin (credentials go only there), and whether its host is a public one. */
   readonly #api: { origin: string; isPublic: boolean } | undefined;
-  readonly #ready: Promise<Instances>;
-  #instances: Instances | undefined;
+  readonly #got: GotParts;
+  readonly #instances: Instances;
   /** Requests under way: close() frees the sockets only once they have settled. */
   #active = 0;
   readonly #authorization: string;
@@ -209,30 +197,26 @@ export class TelApiClient {
         ],
       },
     };
-    this.#ready = loadGot().then(({ got }) => {
-      const plain = got.extend(defaults);
-      // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
-      // counted (no decompression), and a stall rather than a slow large file is the timeout.
-      const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
-      const media = plain.extend({
-        headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
-        decompress: false,
-        throwHttpErrors: false,
-        strictContentLength: true,
-        retry: { limit: 0 },
-        timeout: { read: undefined, socket: this.timeoutMs },
-      });
-      const publicMedia = publicOnly
-        ? media.extend({
-            dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []),
-            ...(this.#checkedAgents ? { agent: this.#checkedAgents } : {}),
-          })
-        : media;
-      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media, publicMedia };
-      return this.#instances;
+    this.#got = options.got;
+    const plain = options.got.got.extend(defaults);
+    // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
+    // counted (no decompression), and a stall rather than a slow large file is the timeout.
+    const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
+    const media = plain.extend({
+      headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
+      decompress: false,
+      throwHttpErrors: false,
+      strictContentLength: true,
+      retry: { limit: 0 },
+      timeout: { read: undefined, socket: this.timeoutMs },
     });
-    // A failed import surfaces in request(); it must not also be an unhandled rejection here.
-    this.#ready.catch(() => undefined);
+    const publicMedia = publicOnly
+      ? media.extend({
+          dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []),
+          ...(this.#checkedAgents ? { agent: this.#checkedAgents } : {}),
+        })
+      : media;
+    this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media, publicMedia };
   }
 
   /** {base}/Accounts/{AccountSid}{path} */
@@ -260,7 +244,7 @@ export class TelApiClient {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
     const api = this.#api;
     if (!api) throw this.#networkError('ERR_INVALID_URL', 1, false);
-    const instances = this.#instances ?? (await this.#ready);
+    const instances = this.#instances;
     const publicOnly = !options.allowPrivateAddresses && api.isPublic;
     const media = publicOnly ? instances.publicMedia : instances.media;
     const authorization = this.#authorization;
@@ -268,7 +252,7 @@ export class TelApiClient {
       media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
     this.#active += 1;
     try {
-      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly }, url, options);
+      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly, kindOf: this.#mediaErrorKind }, url, options);
     } finally {
       this.#active -= 1;
       if (this.#closed && this.#active === 0) this.#destroyAgents();
@@ -278,8 +262,8 @@ export class TelApiClient {
   async request(request: TelApiRequest): Promise<TelApiResult> {
     if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
     if (!this.#api) throw this.#networkError('ERR_INVALID_URL', 1, false);
-    const instances = this.#instances ?? (await this.#ready);
-    if (this.#closed || request.signal?.aborted) throw abortedError(1);
+    const instances = this.#instances;
+    if (request.signal?.aborted) throw abortedError(1);
     const body = request.form?.toString();
     const options: OptionsOfTextResponseBody = { method: request.method };
     if (body !== undefined) options.body = body;
@@ -320,7 +304,7 @@ export class TelApiClient {
         try {
           response = await pending;
         } catch (error) {
-          const attempts = earlier + attemptsOf(error);
+          const attempts = earlier + this.#attemptsOf(error);
           if (tooLarge) throw answerTooLarge(attempts);
           // Node >= 24.20 ends a retry that got started after a refused connection or a connect-phase
           // timeout with an error of the abandoned socket, outside got's retry logic (got #2469, fixed
@@ -381,7 +365,7 @@ export class TelApiClient {
    */
   #retryDelay({ attemptCount, error, computedValue }: RetryObject): number {
     if (computedValue === 0) return 0;
-    if (error.code === 'ETIMEDOUT' && !isConnectPhaseTimeout(error)) return 0;
+    if (error.code === 'ETIMEDOUT' && !this.#isConnectPhaseTimeout(error)) return 0;
     const retryAfter = retryAfterMs(headerValue(error.response?.headers['retry-after']));
     const delay = retryAfter ?? this.#backoffMs(attemptCount);
     return Math.max(1, Math.min(delay, this.maxRetryAfterMs));
@@ -394,13 +378,29 @@ export class TelApiClient {
   }
 
   #failure(error: unknown, signal: AbortSignal | undefined, earlierAttempts: number): TelApiError {
-    const attempts = earlierAttempts + attemptsOf(error);
+    const attempts = earlierAttempts + this.#attemptsOf(error);
     const code = errorCode(error);
-    if (signal?.aborted || code === 'ERR_ABORTED' || code === 'ERR_CANCELED' || code === CLOSED) return abortedError(attempts);
-    const answer = httpErrorAnswer(error);
-    if (answer) return failureOf(answer, attempts);
-    return this.#networkError(code, attempts, isConnectPhaseTimeout(error));
+    const { CancelError, AbortError, HTTPError } = this.#got;
+    if (signal?.aborted || error instanceof CancelError || error instanceof AbortError || code === CLOSED) return abortedError(attempts);
+    if (error instanceof HTTPError && typeof error.response.body === 'string') return failureOf(error.response as Response<string>, attempts);
+    return this.#networkError(code, attempts, this.#isConnectPhaseTimeout(error));
   }
+
+  /** A got TimeoutError in lookup, connect or secureConnect: nothing was written yet. */
+  #isConnectPhaseTimeout(error: unknown): boolean {
+    return error instanceof this.#got.TimeoutError && CONNECT_PHASES.has(error.event);
+  }
+
+  /** got counts retries on its Request; the attempts are one more. */
+  #attemptsOf(error: unknown): number {
+    return error instanceof this.#got.RequestError && error.request ? error.request.retryCount + 1 : 1;
+  }
+
+  /** What a media stream's error means, when it is one of got's: a stall, or a body cut off. */
+  readonly #mediaErrorKind = (error: Error): MediaErrorKind | undefined => {
+    if (error instanceof this.#got.TimeoutError) return 'timeout';
+    return error instanceof this.#got.ReadError ? 'cut-off' : undefined;
+  };
 
   #networkError(code: string | undefined, attempts: number, nothingSent: boolean): TelApiError {
     const details = { attempts, ...(code ? { cause: code } : {}) };
@@ -428,30 +428,6 @@ export class TelApiClient {
 
 function abortedError(attempts: number): TelApiError {
   return new TelApiError('TelAPI request cancelled', { kind: 'aborted', attempts });
-}
-
-/** A got TimeoutError in lookup, connect or secureConnect: nothing was written yet. */
-function isConnectPhaseTimeout(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError' &&
-    'event' in error && typeof error.event === 'string' && CONNECT_PHASES.has(error.event)
-  );
-}
-
-/** got counts retries on its Request; the attempts are one more. */
-function attemptsOf(error: unknown): number {
-  if (typeof error === 'object' && error !== null && 'request' in error) {
-    const { request } = error as Pick<RequestError, 'request'>;
-    if (request && typeof request.retryCount === 'number') return request.retryCount + 1;
-  }
-  return 1;
-}
-
-/** The answer inside a got HTTPError (a status that is not 2xx/3xx), if that is what this is. */
-function httpErrorAnswer(error: unknown): HttpAnswer | undefined {
-  if (typeof error !== 'object' || error === null || !('name' in error) || error.name !== 'HTTPError') return undefined;
-  const { response } = error as Pick<RequestError, 'response'>;
-  return response && typeof response.body === 'string' ? (response as Response<string>) : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

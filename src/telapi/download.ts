@@ -82,6 +82,9 @@ export interface MediaStream {
 /** Opens one GET without following redirects; credentials only when `withCredentials`. */
 export type OpenMedia = (url: URL, withCredentials: boolean) => MediaStream;
 
+/** What a stream's error means, as the transport that opened it knows: a stall, or a body cut off. */
+export type MediaErrorKind = 'timeout' | 'cut-off';
+
 /** Reserves the memory for `size` bytes of a body. */
 export type Allocate = (size: number) => Buffer;
 
@@ -97,6 +100,8 @@ export interface MediaAccess {
   publicOnly: boolean;
   /** Buffer.allocUnsafe unless given (a test can watch what a download reserves). */
   allocate?: Allocate;
+  /** Recognises the transport's own errors (got's TimeoutError, ReadError); others are judged by when they came. */
+  kindOf?: (error: Error) => MediaErrorKind | undefined;
 }
 
 export interface DownloadOptions {
@@ -286,11 +291,12 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
       if (signal?.aborted) return onAbort();
+      const kind = access.kindOf?.(error);
       if (code.cause === BLOCKED_ADDRESS_CODE) {
         fail(blockedAddress(host));
-      } else if (error.name === 'TimeoutError') {
+      } else if (kind === 'timeout') {
         fail(new DownloadError(`${host} stopped sending`, { kind: 'timeout', host, ...code }));
-      } else if (head !== undefined || error.name === 'ReadError') {
+      } else if (head !== undefined || kind === 'cut-off') {
         fail(new DownloadError(`The download from ${host} was cut off after ${body.received} bytes`, { kind: 'cut-off', bytes: body.received, host, ...code }));
       } else {
         fail(new DownloadError(`${host} could not be reached (${code.cause ?? 'network error'})`, { kind: 'network', host, ...code }));

@@ -16,3 +16,4 @@ export * from './options';
 export * from './json';
 export * from './redact';
 export * from './inboundxml';
+export * from './got';

@@ -3,18 +3,20 @@
 // readings of docs/telapi-api.md that must agree on the wire format.
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
-const { TelApiClient, recordingFormParams, DEFAULT_RECORDING_OPTIONS, verifySignature } = require('../../dist/telapi');
+const { TelApiClient, loadGot, recordingFormParams, DEFAULT_RECORDING_OPTIONS, verifySignature } = require('../../dist/telapi');
 const { closeAll, startSim, startReceiver, SID } = require('../../simulator/test/helpers');
 
 describe('simulator: with the package\'s TelApiClient', function () {
   const clients = [];
+  let got;
+  before(async () => { got = await loadGot(); });
   afterEach(async function () {
     for (const client of clients.splice(0)) client.close();
     await closeAll();
   });
 
   function clientFor(sim, version) {
-    const client = new TelApiClient({ accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN, baseUrl: `${sim.url}/${version}`, unreachableBackoffMs: 1 });
+    const client = new TelApiClient({ got, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN, baseUrl: `${sim.url}/${version}`, unreachableBackoffMs: 1 });
     clients.push(client);
     return client;
   }

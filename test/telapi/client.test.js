@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const util = require('node:util');
-const { TelApiClient, TelApiError, retryAfterMs, recordingFormParams, parseRecordingOptions } = require('../../dist/telapi');
+const { TelApiClient, loadGot, TelApiError, retryAfterMs, recordingFormParams, parseRecordingOptions } = require('../../dist/telapi');
 const { startStandIn, replies, RECORDING, unusedPort } = require('../support/stand-in');
 const { CALL_SID, basicAuth } = require('../support/fixtures');
 
@@ -26,12 +26,16 @@ async function rejectsWith(promise, expected) {
 }
 
 describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
+  let got;
   let standIn;
   let client;
   const newClient = (options = {}) =>
-    new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${standIn.url}/v2/`, unreachableBackoffMs: 5, ...options });
+    new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${standIn.url}/v2/`, unreachableBackoffMs: 5, ...options });
 
-  before(async () => { standIn = await startStandIn(); });
+  before(async () => {
+    got = await loadGot();
+    standIn = await startStandIn();
+  });
   after(() => standIn.close());
   beforeEach(() => { standIn.reset(); client = newClient(); });
   afterEach(() => client.close());
@@ -71,7 +75,7 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
   });
 
   it('computes the Basic header of docs/telapi-api.md\'s example', async () => {
-    const example = new TelApiClient({ accountSid: 'TestAccountSid', authToken: 'TestToken', baseUrl: standIn.url });
+    const example = new TelApiClient({ got, accountSid: 'TestAccountSid', authToken: 'TestToken', baseUrl: standIn.url });
     try {
       await example.request({ method: 'GET', path: '/Recordings.json' });
       assert.equal(standIn.requests[0].headers.authorization, 'Basic VGVzdEFjY291bnRTaWQ6VGVzdFRva2Vu');
@@ -88,7 +92,7 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
   });
 
   it('reports an unusable base URL as such, sending nothing', async () => {
-    const broken = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'not a url' });
+    const broken = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'not a url' });
     try {
       await rejectsWith(broken.record(CALL_SID, FORM), { kind: 'invalid-base-url', attempts: 1 });
     } finally {
@@ -189,7 +193,7 @@ describe('telapi/client: requests against a loopback TelAPI stand-in', () => {
 
   it('retries with back-off when nothing could be reached, then reports it', async () => {
     const port = await unusedPort();
-    const refused = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `http://127.0.0.1:${port}/v2`, unreachableBackoffMs: 5 });
+    const refused = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `http://127.0.0.1:${port}/v2`, unreachableBackoffMs: 5 });
     try {
       await rejectsWith(refused.record(CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ECONNREFUSED', attempts: 3 });
     } finally {
