@@ -6,9 +6,8 @@ import type { GotParts } from './got';
 import { InFlight } from './in-flight';
 import { accountInstances, type AccountInstances } from './instances';
 import type { TelApiProxy } from './proxy';
-import { sendRequest, type Sender, type TelApiRequest, type Delivery } from './request';
+import { sendRequest, type Sender, type TelApiRequest } from './request';
 import { RetryPolicy } from './retry';
-import { parseRecordingResponse, type TelApiObject } from './response';
 
 export interface TelApiClientOptions {
   /** The got module (loadGot()): the client extends its instance and recognises its errors by class. */
@@ -39,11 +38,6 @@ export interface TelApiClientOptions {
 export type { Delivery, TelApiRequest } from './request';
 export type { TelApiResult } from './answers';
 export { MAX_ANSWER_BYTES, retryAfterMs } from './answers';
-
-export interface RecordResult extends TelApiResult {
-  /** The Recording object: the body itself, or the first item of a list envelope. */
-  recording: TelApiObject;
-}
 
 export const DEFAULTS = {
   timeoutMs: 15_000,
@@ -106,18 +100,6 @@ export class TelApiClient {
   /** {base}/Accounts/{AccountSid} */
   accountUrl(path: string): string {
     return `${this.baseUrl}/Accounts/${encodeURIComponent(this.accountSid)}${path}`;
-  }
-
-  /** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
-  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal, delivery: Delivery = {}): Promise<RecordResult> {
-    const result = await this.request({
-      method: 'POST',
-      path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`,
-      form,
-      ...(signal ? { signal } : {}),
-      ...delivery,
-    });
-    return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
 
   /** Sends one request to {base}/Accounts/{AccountSid}{path} (or `url`); see TelApiRequest. */

@@ -6,6 +6,7 @@ import {
   TelApiInputError,
   buildRecordForm,
   parseRecordingOptions,
+  recordCall,
   withResolvedCallbackUrls,
   shortSid,
   type RecordingOptions,
@@ -115,7 +116,7 @@ export = function register(RED: NodeAPI): void {
         text: statusText[starting ? 'starting' : 'stopping'](shortSid(callSid)),
       });
       try {
-        const result = await account.client.record(callSid, form, request.controller.signal, deliveryOf(request));
+        const result = await recordCall(account.client, callSid, form, request.controller.signal, deliveryOf(request));
         msg.payload = account.redactor.value(result.recording);
         msg.statusCode = result.statusCode;
       } catch (error) {
