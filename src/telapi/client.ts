@@ -104,7 +104,7 @@ export class TelApiClient {
 
   /** Sends one request to {base}/Accounts/{AccountSid}{path} (or `url`); see TelApiRequest. */
   request(request: TelApiRequest): Promise<TelApiResult> {
-    return this.#inFlight.run(async () => {
+    return this.#inFlight.run(() => {
       if (!this.#instances.api) throw this.#failures.network('ERR_INVALID_URL', 1, false);
       return sendRequest(this.#sender, request.url ?? this.accountUrl(request.path), request);
     });
@@ -115,7 +115,7 @@ export class TelApiClient {
    * base URL's origin, the account's agents and proxy for every hop.
    */
   download(url: string, options: DownloadOptions): Promise<DownloadResult> {
-    return this.#inFlight.run(async () => {
+    return this.#inFlight.run(() => {
       const { api } = this.#instances;
       if (!api) throw this.#failures.network('ERR_INVALID_URL', 1, false);
       const publicOnly = !options.allowPrivateAddresses && api.isPublic;

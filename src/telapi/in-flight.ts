@@ -18,7 +18,7 @@ export class InFlight {
     return this.#closed;
   }
 
-  /** Runs one request or download, counted as under way until it settles; refused once closed. */
+  /** Runs one request or download, counted as under way until it settles (`work` may also throw); refused once closed. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) throw closedClientError();
     this.#active += 1;
