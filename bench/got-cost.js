@@ -8,7 +8,7 @@
 //   node:http    http.request on a keep-alive agent, the body parsed as JSON
 //   got          got 14 alone: keep-alive agent, text body, no retry, no timeouts
 //   got+options  the options the client gives got (per-phase timeouts, retry policy)
-//   client       the package's TelApiClient.record() (dist/telapi), which sends with got
+//   client       the package's recordCall() on a TelApiClient (dist/telapi), which sends with got
 //   got 12       got 12 alone, the version core Node-RED 4.1's http request node sends with (if installed)
 //
 // Each way runs twice in a fresh process under callgrind, with a small and a large number of requests
@@ -58,9 +58,11 @@ async function runWay(way, count, port) {
     });
   } else if (way === 'client') {
     const { TelApiClient } = require(path.join(ROOT, 'dist', 'telapi', 'client.js'));
-    const client = new TelApiClient({ accountSid: `AC${'c'.repeat(32)}`, authToken: 'token', baseUrl: base });
+    const { loadGot } = require(path.join(ROOT, 'dist', 'telapi', 'got.js'));
+    const { recordCall } = require(path.join(ROOT, 'dist', 'telapi', 'recording.js'));
+    const client = new TelApiClient({ got: await loadGot(), accountSid: `AC${'c'.repeat(32)}`, authToken: 'token', baseUrl: base });
     const form = new URLSearchParams({ Record: 'false' });
-    send = () => client.record(`CA${'b'.repeat(32)}`, form);
+    send = () => recordCall(client, `CA${'b'.repeat(32)}`, form);
     close = () => client.close();
   } else {
     const got12 = way === 'got 12';

@@ -1,25 +1,17 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  ExtendOptions,
-  Got,
-  OptionsOfTextResponseBody,
-  RequestError,
-  Response,
-  RetryObject,
-} from 'got' with { 'resolution-mode': 'import' };
-import { isNonPublicHost, publicOnlyLookup } from './addresses';
-import { downloadMedia, type DownloadOptions, type DownloadResult, type MediaStream } from './download';
-import { MAX_ANSWER_BYTES, answerTooLarge, failureOf, parseResult, retryAfterMs, type HttpAnswer, type TelApiResult } from './answers';
-import { TelApiError } from './errors';
+import { downloadMedia, type DownloadOptions, type DownloadResult } from './download';
+import type { TelApiResult } from './answers';
+import { GotFailures } from './failures';
+import type { GotParts } from './got';
+import { InFlight } from './in-flight';
+import { accountInstances, type AccountInstances } from './instances';
 import type { TelApiProxy } from './proxy';
-import { parseHttpUrl } from './public-url';
-import { basic, directAgents, errorCode, transportFor } from './transport';
-import { parseRecordingResponse, type TelApiObject } from './response';
+import { sendRequest, type Sender, type TelApiRequest } from './request';
+import { RetryPolicy } from './retry';
 
 export interface TelApiClientOptions {
+  /** The got module (loadGot()): the client extends its instance and recognises its errors by class. */
+  got: GotParts;
   accountSid: string;
   authToken: string;
   /** API root, e.g. https://api.telapi.com/v1 or https://api.zang.io/v2. */
@@ -43,37 +35,9 @@ export interface TelApiClientOptions {
   ca?: string;
 }
 
-/** What a caller learns of a request on its way: whether TelAPI may have it (see TelApiRequest). */
-export type Delivery = Pick<TelApiRequest, 'onSent' | 'onRefused'>;
-
-export interface TelApiRequest {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Path below {base}/Accounts/{AccountSid}, e.g. "/Calls/CA…/Recordings.json". */
-  path: string;
-  /** Absolute URL on the API's origin in place of `path` (a list's next_page_uri). */
-  url?: string;
-  query?: URLSearchParams;
-  form?: URLSearchParams;
-  signal?: AbortSignal;
-  /**
-   * Called as soon as an attempt's request (headers and body) has been completely written to the
-   * socket: from then on TelAPI may act on it. Once per such attempt, so possibly more than once.
-   */
-  onSent?: () => void;
-  /**
-   * Called when TelAPI refused an attempt it had received (429 or 503: it did not act on it), so
-   * that until the next attempt is written, nothing of this request is at TelAPI.
-   */
-  onRefused?: () => void;
-}
-
+export type { Delivery, TelApiRequest } from './request';
 export type { TelApiResult } from './answers';
 export { MAX_ANSWER_BYTES, retryAfterMs } from './answers';
-
-export interface RecordResult extends TelApiResult {
-  /** The Recording object: the body itself, or the first item of a list envelope. */
-  recording: TelApiObject;
-}
 
 export const DEFAULTS = {
   timeoutMs: 15_000,
@@ -84,54 +48,9 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * Error codes raised before any byte reached TelAPI: repeating such a request is safe. Node 24
- * reports a refused connection that got retries as ERR_SOCKET_CLOSED_BEFORE_CONNECTION.
- */
-const NOTHING_SENT_CODES = [
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'EPROXY',
-  'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
-];
-
-/** How Node >= 24.20 ends got's retry after a refused connection or a connect-phase timeout (see request()). */
-const ABANDONED_SOCKET_CODES: ReadonlySet<string> = new Set(['ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'ECANCELED']);
-
-/** Statuses TelAPI answers without acting on the request; got retries them. */
-const REFUSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
-
-/** The code of the error that ends a retry wait of a closed client. */
-const CLOSED = 'ERR_TELAPI_CLIENT_CLOSED';
-
-/** got's timeout phases in which nothing has been written to TelAPI yet. */
-const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
-
-type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
-let gotModule: Promise<GotModule> | undefined;
-
-/** got is ESM-only: imported once per process, as core 21-httprequest.js does. */
-function loadGot(): Promise<GotModule> {
-  return (gotModule ??= import('got'));
-}
-
-interface Instances {
-  plain: Got;
-  /** The same, with the form content type. */
-  form: Got;
-  /** Without credentials, for media files (credentials are added per request, API origin only). */
-  media: Got;
-  /** The same, refusing names that resolve to non-public addresses when the API is public. */
-  publicMedia: Got;
-}
-
-/**
- * One TelAPI account: its credentials, keep-alive agents, and the retry policy, on one extended got
- * instance. The token (inside the instance's headers) and any proxy credentials are kept in private
- * fields so that logging or inspecting a client cannot print them.
+ * One TelAPI account: its credentials, keep-alive agents and retry policy on extended got instances
+ * (instances.ts), requests (request.ts), media downloads (download.ts). The token and any proxy
+ * credentials are kept in private fields so that logging or inspecting a client cannot print them.
  */
 export class TelApiClient {
   readonly accountSid: string;
@@ -143,20 +62,11 @@ export class TelApiClient {
   readonly unreachableBackoffMs: number;
   /** The proxy's scheme://host:port, without credentials; undefined when requests go direct. */
   readonly proxyUrl: string | undefined;
-  readonly #agents: { http: http.Agent; https: https.Agent };
-  /**
-   * Direct downloads under a public API: sockets of their own, each opened through the address check
-   * (an API socket, opened without it, would otherwise be reused for a media hop to the API's host).
-   */
-  readonly #checkedAgents: { http: http.Agent; https: https.Agent } | undefined;
-  /** The base URL's origin (credentials go only there), and whether its host is a public one. */
-  readonly #api: { origin: string; isPublic: boolean } | undefined;
-  readonly #ready: Promise<Instances>;
-  #instances: Instances | undefined;
-  /** Requests under way: close() frees the sockets only once they have settled. */
-  #active = 0;
-  readonly #authorization: string;
-  #closed = false;
+  readonly #instances: AccountInstances;
+  readonly #failures: GotFailures;
+  readonly #sender: Sender;
+  /** Requests and downloads under way: close() frees the sockets only once they have settled. */
+  readonly #inFlight: InFlight;
 
   constructor(options: TelApiClientOptions) {
     this.accountSid = options.accountSid;
@@ -167,301 +77,58 @@ export class TelApiClient {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
     this.unreachableBackoffMs = options.unreachableBackoffMs ?? DEFAULTS.unreachableBackoffMs;
     this.proxyUrl = options.proxy?.url;
-    const target = parseHttpUrl(this.baseUrl);
-    const transport = transportFor(target, options.proxy);
-    this.#agents = transport.agents;
-    // Under a public API, a name must resolve to public addresses only; the proxy's own name is exempt.
-    this.#api = target && { origin: target.origin, isPublic: !isNonPublicHost(target.hostname) };
-    const publicOnly = this.#api?.isPublic === true;
-    this.#checkedAgents = publicOnly && !transport.request ? directAgents() : undefined;
-    const authorization = basic(options.accountSid, options.authToken);
-    this.#authorization = authorization;
-    const defaults: ExtendOptions = {
-      headers: { authorization, accept: 'application/json', 'user-agent': options.userAgent ?? 'node-red-telapi' },
-      agent: this.#agents,
-      ...(transport.request ? { request: transport.request } : {}),
-      ...(options.lookup ? { dnsLookup: options.lookup } : {}),
-      ...(options.ca ? { https: { certificateAuthority: options.ca } } : {}),
-      followRedirect: false,
-      responseType: 'text',
-      timeout: {
-        lookup: this.connectTimeoutMs,
-        connect: this.connectTimeoutMs,
-        secureConnect: this.connectTimeoutMs,
-        send: this.timeoutMs,
-        response: this.timeoutMs,
-        read: this.timeoutMs,
-      },
-      retry: {
-        limit: this.maxAttempts - 1,
-        // Safety is decided by what happened to the request, not by its method (see #retryDelay).
-        methods: ['GET', 'POST', 'DELETE'],
-        statusCodes: [...REFUSED_STATUSES],
-        errorCodes: [...NOTHING_SENT_CODES, 'ETIMEDOUT'],
-        calculateDelay: (retry) => this.#retryDelay(retry),
-      },
-      hooks: {
-        // got has no option for "stop retrying": a client closed during a retry wait ends there.
-        beforeRetry: [
-          () => {
-            if (this.#closed) throw Object.assign(new Error('the client was closed'), { code: CLOSED });
-          },
-        ],
-      },
-    };
-    this.#ready = loadGot().then(({ got }) => {
-      const plain = got.extend(defaults);
-      // Media: no Authorization by default, every redirect handled by downloadMedia, raw bytes
-      // counted (no decompression), and a stall rather than a slow large file is the timeout.
-      const proxyHost = options.proxy && parseHttpUrl(options.proxy.url)?.hostname;
-      const media = plain.extend({
-        headers: { authorization: undefined, accept: '*/*', 'accept-encoding': 'identity' },
-        decompress: false,
-        throwHttpErrors: false,
-        strictContentLength: true,
-        retry: { limit: 0 },
-        timeout: { read: undefined, socket: this.timeoutMs },
-      });
-      const publicMedia = publicOnly
-        ? media.extend({
-            dnsLookup: publicOnlyLookup(options.lookup, proxyHost ? [proxyHost] : []),
-            ...(this.#checkedAgents ? { agent: this.#checkedAgents } : {}),
-          })
-        : media;
-      this.#instances = { plain, form: plain.extend({ headers: { 'content-type': 'application/x-www-form-urlencoded' } }), media, publicMedia };
-      return this.#instances;
+    const retry = new RetryPolicy(this, options.got);
+    const inFlight = new InFlight(() => instances.destroy());
+    const closed = (): boolean => inFlight.closed;
+    const instances = accountInstances(options.got.got, this.baseUrl, {
+      accountSid: this.accountSid,
+      authToken: options.authToken,
+      timeoutMs: this.timeoutMs,
+      connectTimeoutMs: this.connectTimeoutMs,
+      userAgent: options.userAgent ?? 'node-red-telapi',
+      proxy: options.proxy,
+      lookup: options.lookup,
+      ca: options.ca,
+      retry: retry.gotOptions(closed),
     });
-    // A failed import surfaces in request(); it must not also be an unhandled rejection here.
-    this.#ready.catch(() => undefined);
+    this.#instances = instances;
+    this.#inFlight = inFlight;
+    this.#failures = new GotFailures(options.got, { baseUrl: this.baseUrl, timeoutMs: this.timeoutMs, retry });
+    this.#sender = { plain: instances.plain, form: instances.form, retry, failures: this.#failures, closed };
   }
 
-  /** {base}/Accounts/{AccountSid}{path} */
+  /** {base}/Accounts/{AccountSid} */
   accountUrl(path: string): string {
     return `${this.baseUrl}/Accounts/${encodeURIComponent(this.accountSid)}${path}`;
   }
 
-  /** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
-  async record(callSid: string, form: URLSearchParams, signal?: AbortSignal, delivery: Delivery = {}): Promise<RecordResult> {
-    const result = await this.request({
-      method: 'POST',
-      path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`,
-      form,
-      ...(signal ? { signal } : {}),
-      ...delivery,
+  /** Sends one request to {base}/Accounts/{AccountSid}{path} (or `url`); see TelApiRequest. */
+  request(request: TelApiRequest): Promise<TelApiResult> {
+    return this.#inFlight.run(() => {
+      if (!this.#instances.api) throw this.#failures.network('ERR_INVALID_URL', 1, false);
+      return sendRequest(this.#sender, request.url ?? this.accountUrl(request.path), request);
     });
-    return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
   }
 
   /**
    * Downloads a recording's media into one Buffer (see downloadMedia): Authorization only to the
    * base URL's origin, the account's agents and proxy for every hop.
    */
-  async download(url: string, options: DownloadOptions): Promise<DownloadResult> {
-    if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
-    const api = this.#api;
-    if (!api) throw this.#networkError('ERR_INVALID_URL', 1, false);
-    const instances = this.#instances ?? (await this.#ready);
-    const publicOnly = !options.allowPrivateAddresses && api.isPublic;
-    const media = publicOnly ? instances.publicMedia : instances.media;
-    const authorization = this.#authorization;
-    const open = (target: URL, withCredentials: boolean): MediaStream =>
-      media.stream(target, withCredentials ? { headers: { authorization } } : {}) as unknown as MediaStream;
-    this.#active += 1;
-    try {
-      return await downloadMedia({ open, apiOrigin: api.origin, publicOnly }, url, options);
-    } finally {
-      this.#active -= 1;
-      if (this.#closed && this.#active === 0) this.#destroyAgents();
-    }
-  }
-
-  async request(request: TelApiRequest): Promise<TelApiResult> {
-    if (this.#closed) throw new TelApiError('TelAPI client is closed', { kind: 'aborted' });
-    if (!this.#api) throw this.#networkError('ERR_INVALID_URL', 1, false);
-    const instances = this.#instances ?? (await this.#ready);
-    if (this.#closed || request.signal?.aborted) throw abortedError(1);
-    const body = request.form?.toString();
-    const options: OptionsOfTextResponseBody = { method: request.method };
-    if (body !== undefined) options.body = body;
-    if (request.query !== undefined && request.query.size > 0) options.searchParams = request.query;
-    const { onSent, onRefused, signal } = request;
-    this.#active += 1;
-    try {
-      // Attempts made by earlier got calls of this request (see the loop's catch).
-      let earlier = 0;
-      for (;;) {
-        const attemptOptions = earlier === 0 ? options : { ...options, retry: { limit: this.maxAttempts - earlier - 1 } };
-        const pending = (body === undefined ? instances.plain : instances.form)(request.url ?? this.accountUrl(request.path), attemptOptions);
-        // Whether the latest attempt's request was completely written out (TelAPI may have it).
-        let written = false;
-        pending.on('request', (sent) => {
-          written = false;
-          sent.once('finish', () => {
-            written = true;
-            onSent?.();
-          });
-        });
-        pending.on('response', (answer: Response) => {
-          if (REFUSED_STATUSES.has(answer.statusCode)) onRefused?.();
-        });
-        // An answer is counted as it arrives (after decompression) and never read past the limit.
-        let tooLarge = false;
-        pending.on('downloadProgress', ({ transferred, total }) => {
-          if (!tooLarge && (transferred > MAX_ANSWER_BYTES || (total ?? 0) > MAX_ANSWER_BYTES)) {
-            tooLarge = true;
-            pending.cancel();
-          }
-        });
-        // Cancelling the promise, rather than giving got the signal, also ends a retry wait, and
-        // costs less CPU per request (measured side by side, bench/README.md).
-        const cancel = (): void => pending.cancel();
-        signal?.addEventListener('abort', cancel, { once: true });
-        let response: Response<string>;
-        try {
-          response = await pending;
-        } catch (error) {
-          const attempts = earlier + attemptsOf(error);
-          if (tooLarge) throw answerTooLarge(attempts);
-          // Node >= 24.20 ends a retry that got started after a refused connection or a connect-phase
-          // timeout with an error of the abandoned socket, outside got's retry logic (got #2469, fixed
-          // only in got 16, which needs Node 22). Nothing was written, so the client retries itself,
-          // within the same attempts.
-          const abandonedSocket = !written && ABANDONED_SOCKET_CODES.has(errorCode(error) ?? '');
-          if (abandonedSocket && attempts < this.maxAttempts && !this.#closed && !signal?.aborted) {
-            earlier = attempts;
-            await this.#pause(this.#backoffMs(attempts), signal, attempts);
-            continue;
-          }
-          throw this.#failure(error, signal, earlier);
-        } finally {
-          signal?.removeEventListener('abort', cancel);
-        }
-        return parseResult(response, earlier + response.retryCount + 1);
-      }
-    } finally {
-      this.#active -= 1;
-      if (this.#closed && this.#active === 0) this.#destroyAgents();
-    }
-  }
-
-  /** Waits `ms` unless cancelled; a cancel or a close ends the request as cancelled. */
-  async #pause(ms: number, signal: AbortSignal | undefined, attempts: number): Promise<void> {
-    try {
-      await sleep(ms, undefined, signal ? { signal } : {});
-    } catch {
-      throw abortedError(attempts);
-    }
-    if (this.#closed) throw abortedError(attempts);
+  download(url: string, options: DownloadOptions): Promise<DownloadResult> {
+    return this.#inFlight.run(() => {
+      const { api } = this.#instances;
+      if (!api) throw this.#failures.network('ERR_INVALID_URL', 1, false);
+      const publicOnly = !options.allowPrivateAddresses && api.isPublic;
+      const access = { open: this.#instances.openMedia(publicOnly), apiOrigin: api.origin, publicOnly, kindOf: this.#failures.mediaKind };
+      return downloadMedia(access, url, options);
+    });
   }
 
   /**
-   * Refuses new requests and frees the keep-alive sockets, once the requests under way have settled
-   * (a redeploy closes the account while a record node may still wait for TelAPI's answers). A
-   * request under way that waits to be retried ends as cancelled when the wait is over (beforeRetry).
+   * Refuses new requests and frees the keep-alive sockets, once the requests under way have settled.
+   * A request under way that waits to be retried ends as cancelled when the wait is over.
    */
   close(): void {
-    this.#closed = true;
-    if (this.#active === 0) this.#destroyAgents();
-  }
-
-  #destroyAgents(): void {
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
-    this.#checkedAgents?.http.destroy();
-    this.#checkedAgents?.https.destroy();
-  }
-
-  /**
-   * got's retry rules (limit, status 429/503, the nothing-sent error codes) have already given
-   * `computedValue`, 0 meaning "do not retry". On top: a timeout is retried only in a phase before
-   * anything was written, and the wait is Retry-After when TelAPI sent one, else a back-off with
-   * jitter, both capped at maxRetryAfterMs. A Retry-After above the cap is not a reason to give up
-   * (got's own rule): a recording is only useful while its call lasts, so the client waits the cap
-   * and tries again, still within maxAttempts.
-   */
-  #retryDelay({ attemptCount, error, computedValue }: RetryObject): number {
-    if (computedValue === 0) return 0;
-    if (error.code === 'ETIMEDOUT' && !isConnectPhaseTimeout(error)) return 0;
-    const retryAfter = retryAfterMs(headerValue(error.response?.headers['retry-after']));
-    const delay = retryAfter ?? this.#backoffMs(attemptCount);
-    return Math.max(1, Math.min(delay, this.maxRetryAfterMs));
-  }
-
-  /** Doubles from unreachableBackoffMs with each attempt; the upper half is random ("equal jitter"). */
-  #backoffMs(attempt: number): number {
-    const ceiling = this.unreachableBackoffMs * 2 ** (attempt - 1);
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-  }
-
-  #failure(error: unknown, signal: AbortSignal | undefined, earlierAttempts: number): TelApiError {
-    const attempts = earlierAttempts + attemptsOf(error);
-    const code = errorCode(error);
-    if (signal?.aborted || code === 'ERR_ABORTED' || code === 'ERR_CANCELED' || code === CLOSED) return abortedError(attempts);
-    const answer = httpErrorAnswer(error);
-    if (answer) return failureOf(answer, attempts);
-    return this.#networkError(code, attempts, isConnectPhaseTimeout(error));
-  }
-
-  #networkError(code: string | undefined, attempts: number, nothingSent: boolean): TelApiError {
-    const details = { attempts, ...(code ? { cause: code } : {}) };
-    if (code === 'ETIMEDOUT' && !nothingSent) {
-      return new TelApiError(
-        `TelAPI did not answer within ${this.timeoutMs} ms; the request may have reached TelAPI, so it was not repeated`,
-        { kind: 'timeout', ...details },
-      );
-    }
-    if (code === 'ERR_INVALID_URL') {
-      return new TelApiError('The TelAPI base URL is not a valid URL', { kind: 'invalid-base-url', ...details });
-    }
-    if (nothingSent || (code !== undefined && NOTHING_SENT_CODES.includes(code))) {
-      return new TelApiError(
-        `TelAPI could not be reached at ${originOf(this.baseUrl)} (${code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-        { kind: 'unreachable', ...details },
-      );
-    }
-    return new TelApiError(
-      `TelAPI connection failed (${code ?? 'unknown error'}); the request may have reached TelAPI, so it was not repeated`,
-      { kind: 'network', ...details },
-    );
-  }
-}
-
-function abortedError(attempts: number): TelApiError {
-  return new TelApiError('TelAPI request cancelled', { kind: 'aborted', attempts });
-}
-
-/** A got TimeoutError in lookup, connect or secureConnect: nothing was written yet. */
-function isConnectPhaseTimeout(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError' &&
-    'event' in error && typeof error.event === 'string' && CONNECT_PHASES.has(error.event)
-  );
-}
-
-/** got counts retries on its Request; the attempts are one more. */
-function attemptsOf(error: unknown): number {
-  if (typeof error === 'object' && error !== null && 'request' in error) {
-    const { request } = error as Pick<RequestError, 'request'>;
-    if (request && typeof request.retryCount === 'number') return request.retryCount + 1;
-  }
-  return 1;
-}
-
-/** The answer inside a got HTTPError (a status that is not 2xx/3xx), if that is what this is. */
-function httpErrorAnswer(error: unknown): HttpAnswer | undefined {
-  if (typeof error !== 'object' || error === null || !('name' in error) || error.name !== 'HTTPError') return undefined;
-  const { response } = error as Pick<RequestError, 'response'>;
-  return response && typeof response.body === 'string' ? (response as Response<string>) : undefined;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function originOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).origin;
-  } catch {
-    return 'the configured base URL';
+    this.#inFlight.close();
   }
 }

@@ -1,6 +1,9 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { BLOCKED_ADDRESS_CODE, isNonPublicHost } from './addresses';
+import { ArrivingBody, type Allocate } from './arriving-body';
+
+export type { Allocate } from './arriving-body';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
@@ -82,8 +85,8 @@ export interface MediaStream {
 /** Opens one GET without following redirects; credentials only when `withCredentials`. */
 export type OpenMedia = (url: URL, withCredentials: boolean) => MediaStream;
 
-/** Reserves the memory for `size` bytes of a body. */
-export type Allocate = (size: number) => Buffer;
+/** What a stream's error means, as the transport that opened it knows: a stall, or a body cut off. */
+export type MediaErrorKind = 'timeout' | 'cut-off';
 
 /** How the client reaches media: what downloadMedia needs besides the caller's options. */
 export interface MediaAccess {
@@ -97,6 +100,8 @@ export interface MediaAccess {
   publicOnly: boolean;
   /** Buffer.allocUnsafe unless given (a test can watch what a download reserves). */
   allocate?: Allocate;
+  /** Recognises the transport's own errors (got's TimeoutError, ReadError); others are judged by when they came. */
+  kindOf?: (error: Error) => MediaErrorKind | undefined;
 }
 
 export interface DownloadOptions {
@@ -286,84 +291,18 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
       if (signal?.aborted) return onAbort();
+      const kind = access.kindOf?.(error);
       if (code.cause === BLOCKED_ADDRESS_CODE) {
         fail(blockedAddress(host));
-      } else if (error.name === 'TimeoutError') {
+      } else if (kind === 'timeout') {
         fail(new DownloadError(`${host} stopped sending`, { kind: 'timeout', host, ...code }));
-      } else if (head !== undefined || error.name === 'ReadError') {
+      } else if (head !== undefined || kind === 'cut-off') {
         fail(new DownloadError(`The download from ${host} was cut off after ${body.received} bytes`, { kind: 'cut-off', bytes: body.received, host, ...code }));
       } else {
         fail(new DownloadError(`${host} could not be reached (${code.cause ?? 'network error'})`, { kind: 'network', host, ...code }));
       }
     });
   });
-}
-
-/** Up to this size, an announced file's buffer is reserved as soon as its headers arrive. */
-const UPFRONT_BYTES = 1024 * 1024;
-/**
- * A larger one once this share of it has arrived. The bytes before that are held twice while they
- * are moved into it: a quarter keeps the peak of a normal download near that of reserving the
- * file at once, where a half (or growing the buffer by doubling) measurably raised it.
- */
-const ARRIVED_SHARE_TO_RESERVE = 1 / 4;
-
-/**
- * The bytes of one answer. Its one buffer of the announced length is reserved only once the bytes
- * that arrived warrant it, so an answer that announces much and sends little reserves little; the
- * chunks before that are moved into it. Without an announced length the chunks are joined at the end.
- */
-class ArrivingBody {
-  readonly #allocate: Allocate;
-  #announced: number | undefined;
-  #chunks: Buffer[] = [];
-  #whole: Buffer | undefined;
-  #received = 0;
-
-  constructor(allocate: Allocate) {
-    this.#allocate = allocate;
-  }
-
-  get received(): number {
-    return this.#received;
-  }
-
-  get announced(): number | undefined {
-    return this.#announced;
-  }
-
-  announce(announced: number): void {
-    this.#announced = announced;
-    this.#reserveWhenWarranted();
-  }
-
-  /** The caller keeps the total within the announced length. */
-  add(chunk: Buffer): void {
-    if (this.#whole !== undefined) chunk.copy(this.#whole, this.#received);
-    else this.#chunks.push(chunk);
-    this.#received += chunk.length;
-    this.#reserveWhenWarranted();
-  }
-
-  take(): Buffer {
-    return this.#whole ?? Buffer.concat(this.#chunks, this.#received);
-  }
-
-  release(): void {
-    this.#chunks = [];
-    this.#whole = undefined;
-  }
-
-  #reserveWhenWarranted(): void {
-    const announced = this.#announced;
-    if (this.#whole !== undefined || announced === undefined) return;
-    if (announced > UPFRONT_BYTES && this.#received < announced * ARRIVED_SHARE_TO_RESERVE) return;
-    const whole = this.#allocate(announced);
-    let offset = 0;
-    for (const chunk of this.#chunks) offset += chunk.copy(whole, offset);
-    this.#chunks = [];
-    this.#whole = whole;
-  }
 }
 
 function contentTypeOf(head: http.IncomingMessage | undefined): string | undefined {

@@ -18,3 +18,4 @@ export * from './redact';
 export * from './inboundxml';
 export * from './call';
 export * from './join';
+export * from './got';

@@ -1,7 +1,11 @@
+import type { TelApiResult } from './answers';
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
 import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './options';
 import { canonicalCallbackUrl, canonicalPublicUrl, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
+import type { RecordingsClient } from './recordings';
+import type { Delivery } from './request';
+import { parseRecordingResponse, type TelApiObject } from './response';
 import { CALLBACK_TOKEN_PARAM, withQueryParam } from './signature';
 
 /**
@@ -208,4 +212,21 @@ export function buildRecordForm(input: RecordRequestInput): URLSearchParams {
   const { options } = input;
   if (endsRecording(options.action)) return recordingFormParams(options);
   return recordingFormParams(withResolvedCallbackUrls(options, input.publicUrl, input.tokenFor(callSid), input.callbackCredentials));
+}
+
+export interface RecordResult extends TelApiResult {
+  /** The Recording object: the body itself, or the first item of a list envelope. */
+  recording: TelApiObject;
+}
+
+/** POST …/Calls/{CallSid}/Recordings.json: starts (Record=true) or stops (Record=false) a recording. */
+export async function recordCall(
+  client: RecordingsClient,
+  callSid: string,
+  form: URLSearchParams,
+  signal?: AbortSignal,
+  delivery: Delivery = {},
+): Promise<RecordResult> {
+  const result = await client.request({ method: 'POST', path: `/Calls/${encodeURIComponent(callSid)}/Recordings.json`, form, ...(signal ? { signal } : {}), ...delivery });
+  return { ...result, recording: parseRecordingResponse(result.body, result.statusCode) };
 }

@@ -3,7 +3,7 @@
 // node's pause and resume do it, and the parts' media fetched as a download would: chunk by chunk.
 const http = require('node:http');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
-const { TelApiClient, DEFAULT_RECORDING_OPTIONS, DEFAULT_RECORDINGS_OPTIONS, listRecordings, orderSegments, recordingFormParams } = require('../../dist/telapi');
+const { TelApiClient, DEFAULT_RECORDING_OPTIONS, DEFAULT_RECORDINGS_OPTIONS, listRecordings, loadGot, orderSegments, recordCall, recordingFormParams } = require('../../dist/telapi');
 
 /** A clock for the simulator's `now`: every part starts 10 s after the one before (date_created counts seconds). */
 function steppedClock(start = Date.UTC(2024, 4, 6, 9, 0, 0)) {
@@ -20,12 +20,12 @@ const PARTS_TIME_SCALE = 0.05;
  * gives them oldest first, as the join operation does.
  */
 async function recordInParts(sim, clock, callSid, fileFormat, parts = 3) {
-  const client = new TelApiClient({ accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN, baseUrl: `${sim.url}/v1`, unreachableBackoffMs: 1 });
+  const client = new TelApiClient({ got: await loadGot(), accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN, baseUrl: `${sim.url}/v1`, unreachableBackoffMs: 1 });
   try {
     for (let part = 0; part < parts; part++) {
-      await client.record(callSid, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, fileFormat }));
+      await recordCall(client, callSid, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, fileFormat }));
       await new Promise((resolve) => setTimeout(resolve, (2 + part) * 1000 * PARTS_TIME_SCALE));
-      await client.record(callSid, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, action: 'stop' }));
+      await recordCall(client, callSid, recordingFormParams({ ...DEFAULT_RECORDING_OPTIONS, action: 'stop' }));
       clock.step(10);
     }
     const listed = await listRecordings(client, { ...DEFAULT_RECORDINGS_OPTIONS, callSid });

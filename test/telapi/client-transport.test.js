@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
-const { TelApiClient, TelApiError, recordingFormParams, parseRecordingOptions } = require('../../dist/telapi');
+const { TelApiClient, loadGot, recordCall, TelApiError, recordingFormParams, parseRecordingOptions } = require('../../dist/telapi');
 const { startStandIn, replies, RECORDING, unusedPort } = require('../support/stand-in');
 const { startForwardProxy } = require('../support/forward-proxy');
 const { CALL_SID, basicAuth } = require('../support/fixtures');
@@ -56,17 +56,22 @@ function slowLookup(slow, delayMs) {
 }
 
 describe('telapi/client: transport on got', () => {
+  let got;
   let standIn;
   let clients = [];
   const open = (options = {}) => {
     const client = new TelApiClient({
+      got,
       accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${standIn.url}/v2`, unreachableBackoffMs: 5, ...options,
     });
     clients.push(client);
     return client;
   };
 
-  before(async () => { standIn = await startStandIn(); });
+  before(async () => {
+    got = await loadGot();
+    standIn = await startStandIn();
+  });
   after(() => standIn.close());
   beforeEach(() => standIn.reset());
   afterEach(() => {
@@ -74,8 +79,8 @@ describe('telapi/client: transport on got', () => {
     clients = [];
   });
 
-  it('sends the first request made right after construction (got still loading)', async () => {
-    const result = await open().record(CALL_SID, FORM);
+  it('sends the first request made right after construction', async () => {
+    const result = await recordCall(open(), CALL_SID, FORM);
     assert.equal(result.statusCode, 200);
     assert.equal(standIn.requests.length, 1);
   });
@@ -84,7 +89,7 @@ describe('telapi/client: transport on got', () => {
     it('fires once the request reached a server, once per attempt', async () => {
       standIn.enqueue(replies.retryAfter(503, 0));
       let sent = 0;
-      const result = await open().record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
+      const result = await recordCall(open(), CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
       assert.equal(result.attempts, 2);
       assert.equal(sent, 2);
     });
@@ -92,7 +97,7 @@ describe('telapi/client: transport on got', () => {
     it('fires for a request whose answer never came', async () => {
       standIn.enqueue(replies.hang());
       let sent = 0;
-      await rejectsWith(open({ timeoutMs: 100 }).record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } }), { kind: 'timeout', attempts: 1 });
+      await rejectsWith(recordCall(open({ timeoutMs: 100 }), CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } }), { kind: 'timeout', attempts: 1 });
       assert.equal(sent, 1);
     });
 
@@ -112,7 +117,7 @@ describe('telapi/client: transport on got', () => {
       const { lookup, calls } = slowLookup(1, 1_000);
       const port = new URL(standIn.url).port;
       const client = open({ baseUrl: `http://telapi.test:${port}/v2`, lookup, connectTimeoutMs: 50 });
-      const result = await client.record(CALL_SID, FORM);
+      const result = await recordCall(client, CALL_SID, FORM);
       assert.equal(result.attempts, 2);
       assert.equal(calls(), 2);
       assert.equal(standIn.requests.length, 1, 'only the second attempt reached the server');
@@ -121,7 +126,7 @@ describe('telapi/client: transport on got', () => {
     it('reports lookups that keep timing out as unreachable, after every attempt', async () => {
       const { lookup } = slowLookup(Infinity, 1_000);
       const client = open({ baseUrl: 'http://telapi.test:9/v2', lookup, connectTimeoutMs: 30 });
-      await rejectsWith(client.record(CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ETIMEDOUT', attempts: 3 });
+      await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ETIMEDOUT', attempts: 3 });
     });
 
     it('retries a TLS handshake that never completes (nothing was sent)', async () => {
@@ -136,7 +141,7 @@ describe('telapi/client: transport on got', () => {
       await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
       try {
         const client = open({ baseUrl: `https://127.0.0.1:${silent.address().port}/v2`, connectTimeoutMs: 50, timeoutMs: 5_000 });
-        await rejectsWith(client.record(CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ETIMEDOUT', attempts: 3 });
+        await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ETIMEDOUT', attempts: 3 });
         assert.equal(connections, 3);
       } finally {
         for (const socket of sockets) socket.destroy();
@@ -146,7 +151,7 @@ describe('telapi/client: transport on got', () => {
 
     it('never retries a timeout waiting for the answer: the request was sent', async () => {
       standIn.enqueue(replies.hang(), replies.hang(), replies.hang());
-      await rejectsWith(open({ timeoutMs: 100 }).record(CALL_SID, FORM), { kind: 'timeout', causeCode: 'ETIMEDOUT', attempts: 1 });
+      await rejectsWith(recordCall(open({ timeoutMs: 100 }), CALL_SID, FORM), { kind: 'timeout', causeCode: 'ETIMEDOUT', attempts: 1 });
       assert.equal(standIn.requests.length, 1);
     });
   });
@@ -154,7 +159,7 @@ describe('telapi/client: transport on got', () => {
   it('does not retry once closed: a close during the retry wait ends the request as cancelled', async () => {
     standIn.enqueue(replies.retryAfter(503, 1));
     const client = open({ maxRetryAfterMs: 300 });
-    const pending = client.record(CALL_SID, FORM);
+    const pending = recordCall(client, CALL_SID, FORM);
     while (standIn.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     client.close();
     await rejectsWith(pending, { kind: 'aborted', attempts: 1 });
@@ -164,13 +169,13 @@ describe('telapi/client: transport on got', () => {
   describe('Retry-After above the cap', () => {
     it('waits the cap, then tries again, within maxAttempts', async () => {
       standIn.enqueue(replies.retryAfter(503, 86_400), replies.retryAfter(429, 86_400), replies.retryAfter(503, 86_400));
-      await rejectsWith(open({ maxRetryAfterMs: 10 }).record(CALL_SID, FORM), { kind: 'http', status: 503, attempts: 3 });
+      await rejectsWith(recordCall(open({ maxRetryAfterMs: 10 }), CALL_SID, FORM), { kind: 'http', status: 503, attempts: 3 });
       assert.equal(standIn.requests.length, 3);
     });
 
     it('reads an HTTP date too', async () => {
       standIn.enqueue({ ...replies.retryAfter(429, 0), headers: { 'content-type': 'application/json', 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() } });
-      const result = await open({ maxRetryAfterMs: 10 }).record(CALL_SID, FORM);
+      const result = await recordCall(open({ maxRetryAfterMs: 10 }), CALL_SID, FORM);
       assert.equal(result.attempts, 2);
     });
   });
@@ -195,8 +200,8 @@ describe('telapi/client: transport on got', () => {
 
     it('sends plain HTTP in absolute form with Proxy-Authorization, over one kept-alive connection', async () => {
       const client = viaProxy();
-      await client.record(CALL_SID, FORM);
-      const result = await client.record(CALL_SID, FORM);
+      await recordCall(client, CALL_SID, FORM);
+      const result = await recordCall(client, CALL_SID, FORM);
       assert.deepEqual(result.recording, RECORDING);
       assert.deepEqual(proxy.requests.map((r) => [r.method, r.target, r.status]), [
         ['POST', `${standIn.url}${RECORD_PATH}`, 200],
@@ -214,8 +219,8 @@ describe('telapi/client: transport on got', () => {
     it('tunnels HTTPS through CONNECT with Proxy-Authorization; TelAPI sees the request, the proxy only the tunnel', async () => {
       const client = viaProxy({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert });
       let sent = 0;
-      await client.record(CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
-      await client.record(CALL_SID, FORM);
+      await recordCall(client, CALL_SID, FORM, undefined, { onSent: () => { sent += 1; } });
+      await recordCall(client, CALL_SID, FORM);
       assert.deepEqual(proxy.requests.map((r) => [r.method, r.target, r.status]), [['CONNECT', new URL(secureStandIn.url).host, 200]]);
       assert.equal(proxy.requests[0].authorization, basicAuth(PROXY_USER, PROXY_PASSWORD));
       assert.equal(secureStandIn.requests.length, 2);
@@ -225,21 +230,21 @@ describe('telapi/client: transport on got', () => {
 
     it('reports a refused tunnel (wrong proxy password) as unreachable, without the password', async () => {
       const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, proxy: { url: proxy.url, username: PROXY_USER, password: 'wrong' } });
-      await rejectsWith(client.record(CALL_SID, FORM), { kind: 'unreachable', causeCode: 'EPROXY', attempts: 3 });
+      await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'EPROXY', attempts: 3 });
       assert.deepEqual(proxy.requests.map((r) => r.status), [407, 407, 407]);
       assert.equal(secureStandIn.requests.length, 0);
     });
 
     it('reports the proxy\'s 407 to a plain HTTP request as an HTTP error, not repeated', async () => {
       const client = open({ proxy: { url: proxy.url } });
-      await rejectsWith(client.record(CALL_SID, FORM), { kind: 'http', status: 407, attempts: 1 });
+      await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'http', status: 407, attempts: 1 });
       assert.equal(standIn.requests.length, 0);
     });
 
     it('retries when the proxy cannot be reached', async () => {
       const port = await unusedPort();
       const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, proxy: { url: `http://127.0.0.1:${port}`, username: PROXY_USER, password: PROXY_PASSWORD } });
-      await rejectsWith(client.record(CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ECONNREFUSED', attempts: 3 });
+      await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ECONNREFUSED', attempts: 3 });
     });
 
     it('shows the proxy without its credentials, and never the password when inspected', () => {

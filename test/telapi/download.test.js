@@ -6,13 +6,17 @@ const { fakeMedia } = require('../support/fake-media');
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const util = require('node:util');
-const { TelApiClient, DownloadError, downloadMedia, getRecording, recordingUrlOf } = require('../../dist/telapi');
+const { TelApiClient, loadGot, DownloadError, downloadMedia, getRecording, recordingUrlOf } = require('../../dist/telapi');
 
 const ACCOUNT_SID = 'AC11112222333344445555666677778888';
 const AUTH_TOKEN = 'Tk9sZWFrc0FsbG93ZWRIZXJlMTIzNDU2';
 const FILE = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
+/** The got module the clients are built with, as the account node hands it over. */
+let got;
+const gotLoaded = async () => { got = await loadGot(); };
 
 describe('telapi/download: faults on a real HTTP server', () => {
+  before(gotLoaded);
   let server;
   let port;
   let api;
@@ -57,7 +61,7 @@ describe('telapi/download: faults on a real HTTP server', () => {
   let client;
   beforeEach(() => {
     seen.length = 0;
-    client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${api}/v2`, timeoutMs: 5000 });
+    client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${api}/v2`, timeoutMs: 5000 });
   });
   afterEach(() => client.close());
 
@@ -135,6 +139,7 @@ describe('telapi/download: faults on a real HTTP server', () => {
 });
 
 describe('telapi/download: a slow media server against a stalled one', () => {
+  before(gotLoaded);
   let server;
   let base;
   const closedTrickles = [];
@@ -175,7 +180,7 @@ describe('telapi/download: a slow media server against a stalled one', () => {
   it('a file that keeps arriving is not cut short by the request timeout; one that stops is an error', async () => {
     // The request timeout bounds silence, not the whole download: 60 chunks 20 ms apart take longer
     // than the 1 s timeout in all.
-    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
     try {
       const result = await client.download(`${base}/slow.mp3`, { maxBytes: 60_000 });
       assert.equal(result.body.length, 60_000);
@@ -186,7 +191,7 @@ describe('telapi/download: a slow media server against a stalled one', () => {
   });
 
   it('a file that trickles in never too slowly for the request timeout still ends at the download\'s deadline, its connection closed', async () => {
-    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
     try {
       await assert.rejects(client.download(`${base}/trickle.mp3`, { maxBytes: 60_000, deadlineMs: 300 }), (error) => {
         assert.ok(error instanceof DownloadError, String(error));
@@ -202,7 +207,7 @@ describe('telapi/download: a slow media server against a stalled one', () => {
   });
 
   it('the deadline covers every hop: a redirect and a file that each come within it, but not together, are a timeout', async () => {
-    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
     try {
       const result = await client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 5000 });
       assert.equal(result.body.length, 10);
@@ -213,7 +218,7 @@ describe('telapi/download: a slow media server against a stalled one', () => {
   });
 
   it('a deadline beyond what a Node timer holds (about 24.8 days) is that long, not a timeout at once', async () => {
-    const client = new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
+    const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: `${base}/v2`, timeoutMs: 1000 });
     try {
       const result = await client.download(`${base}/late-redirect`, { maxBytes: 10, deadlineMs: 3_600_000_000 });
       assert.equal(result.body.length, 10);
@@ -268,6 +273,7 @@ describe('telapi/download: memory reserved as bytes arrive', () => {
 });
 
 describe('telapi/download: non-public addresses', () => {
+  before(gotLoaded);
   const { startStandIn, replies } = require('../support/stand-in');
   const { startForwardProxy } = require('../support/forward-proxy');
   const RE = 'RE4288908463cd614b41084509ad8893a7';
@@ -299,7 +305,7 @@ describe('telapi/download: non-public addresses', () => {
   });
   beforeEach(() => { mediaSeen.length = 0; api.reset(); });
 
-  const clientOn = (baseUrl, extra = {}) => new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, lookup, timeoutMs: 5000, ...extra });
+  const clientOn = (baseUrl, extra = {}) => new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, lookup, timeoutMs: 5000, ...extra });
 
   /** The Recording from the API, then its recording_url, as the node downloads it. */
   async function downloadVia(client, recordingUrl) {

@@ -7,7 +7,7 @@ const { EventEmitter } = require('node:events');
 const http = require('node:http');
 const zlib = require('node:zlib');
 const {
-  TelApiClient, TelApiError, DownloadError, MAX_ANSWER_BYTES, SecretRedactor, downloadMedia, jsonNestsDeeperThan, maskUrlSecrets, parseRecordingOptions,
+  TelApiClient, TelApiError, DownloadError, loadGot, MAX_ANSWER_BYTES, SecretRedactor, downloadMedia, jsonNestsDeeperThan, maskUrlSecrets, parseRecordingOptions,
 } = require('../../dist/telapi');
 const { cloneableForCatch } = require('../../dist/nodes/shared/request-node');
 const { requireNodeRed } = require('../support/red');
@@ -63,11 +63,13 @@ describe('telapi/options: values from messages', () => {
 });
 
 describe('telapi/client: answers are bounded', () => {
+  let got;
   let server;
   let baseUrl;
   let answer;
   const sockets = new Set();
   before(async () => {
+    got = await loadGot();
     server = http.createServer((req, res) => { req.resume(); req.on('end', () => answer(req, res)); });
     server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,7 +79,7 @@ describe('telapi/client: answers are bounded', () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
   });
-  const newClient = () => new TelApiClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, timeoutMs: 5000, unreachableBackoffMs: 1, maxRetryAfterMs: 1 });
+  const newClient = () => new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, timeoutMs: 5000, unreachableBackoffMs: 1, maxRetryAfterMs: 1 });
 
   it('an answer that never ends is cut at MAX_ANSWER_BYTES: kind too-large', async () => {
     let written = 0;

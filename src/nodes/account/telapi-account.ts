@@ -7,6 +7,7 @@ import {
   isLocalOnlyHost,
   parseHttpUrl,
   isAccountSid,
+  loadGot,
   publicUrlHasNodeRoot,
   resolveProxy,
   withoutUserinfo,
@@ -71,7 +72,14 @@ function splitPublicUrl(value: string): { publicUrl: string; legacyCredentials: 
   return { publicUrl: withoutUserinfo(trimmed).replace(/\/+$/, ''), legacyCredentials };
 }
 
-export = function register(RED: NodeAPI): void {
+/**
+ * Node-RED awaits a register function's promise before it starts flows (3.1, 4.1 and 5 alike, and
+ * node-red-node-test-helper's load()): got, ESM-only, is imported here once, as the core http request
+ * node does, and handed to every account's client.
+ */
+export = async function register(RED: NodeAPI): Promise<void> {
+  const got = await loadGot();
+
   /**
    * The proxy for this account's requests, as the core http request node picks it: the selected
    * `http proxy` config node, else HTTP_PROXY/HTTPS_PROXY/NO_PROXY. Like the core node, an unusable
@@ -131,6 +139,7 @@ export = function register(RED: NodeAPI): void {
         this.redactor = new SecretRedactor([...secrets, proxy.password], [...credentials, [proxy.username ?? '', proxy.password ?? '']]);
       }
       this.client = new TelApiClient({
+        got,
         ...(proxy ? { proxy } : {}),
         accountSid,
         authToken,

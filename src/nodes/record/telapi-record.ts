@@ -6,6 +6,7 @@ import {
   type TelApiInputError,
   buildRecordForm,
   parseRecordingOptions,
+  recordCall,
   withResolvedCallbackUrls,
   shortSid,
   type RecordAction,
@@ -80,7 +81,7 @@ export = function register(RED: NodeAPI): void {
 
     async run({ callSid, action, timeLimit, form }, msg, { account, signal, delivery }) {
       try {
-        const result = await account.client.record(callSid, form, signal, delivery);
+        const result = await recordCall(account.client, callSid, form, signal, delivery);
         msg.payload = account.redactor.value(result.recording);
         msg.statusCode = result.statusCode;
       } catch (error) {
