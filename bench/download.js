@@ -147,4 +147,4 @@ async function runDownloadBench({ userDir, quick, log }) {
   }
 }
 
-module.exports = { runDownloadBench };
+module.exports = { runDownloadBench, startMediaServer, downloadFlows, SIDS, MB };

@@ -105,4 +105,21 @@ function benchFlows({ baseUrl, accountSid, authToken, publicUrl }) {
   ];
 }
 
-module.exports = { benchFlows };
+/** The nodes of each counted variant (npm run bench -- --count): a Node-RED process holds only its own. */
+const COUNT_VARIANTS = {
+  record: ['in-node', 'chg-node', 'rec-node', 'res-node', 'catch-node', 'err-node'],
+  diy: ['in-diy', 'fn-diy', 'req-diy', 'res-diy'],
+  nodeInFlow: ['drive-in-node', 'drive-node', 'drive-fin-node', 'drive-res-node', 'drive-rec', 'drive-catch-node'],
+  diyInFlow: ['drive-in-diy', 'drive-diy', 'drive-fin-diy', 'drive-res-diy', 'drive-fn-diy', 'drive-req-diy', 'drive-catch-diy'],
+  token: ['cb-token'],
+  signature: ['cb-sig'],
+  httpIn: ['in-cb', 'res-cb'],
+};
+
+/** One variant's nodes of benchFlows, with the tab and the account (every variant has the same account node). */
+function countFlows(variant, options) {
+  const keep = new Set(['bench-tab', 'acc', ...COUNT_VARIANTS[variant]]);
+  return benchFlows(options).filter((node) => keep.has(node.id));
+}
+
+module.exports = { benchFlows, countFlows, COUNT_VARIANTS };

@@ -27,11 +27,11 @@ function closeAgents() {
  * @param {number} options.count
  * @param {(index: number) => { path?: string, body: string, headers: object }} options.request
  *   the request for message `index` (path relative to url's origin; default url's path)
+ * @param {http.Agent} [options.agent] the keep-alive agent (default: the one kept for this concurrency)
  * @returns {Promise<{ count: number, errors: number, statuses: object, elapsedMs: number, latenciesMs: Float64Array }>}
  */
-async function runLoad({ url, concurrency, count, request }) {
+async function runLoad({ url, concurrency, count, request, agent = agentFor(concurrency) }) {
   const target = new URL(url);
-  const agent = agentFor(concurrency);
   const latencies = new Float64Array(count);
   const statuses = {};
   let errors = 0;

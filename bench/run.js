@@ -27,16 +27,20 @@ const { benchFlows } = require('./flows');
 const { renderSvg } = require('./chart');
 const { summariseProfile } = require('./profile-top');
 const { runDownloadBench } = require('./download');
+const { runCount } = require('./count');
+const { callgrindAvailable } = require('./callgrind');
 const { startProbedNodeRed } = require('../test/support/probed-node-red');
 const { userDirWithPackage, PACKAGE_NAME } = require('../test/support/node-red-process');
 const { nodeRedPath } = require('../test/support/red');
-const { callbackToken, computeSignature } = require('../dist/telapi');
+const { benchRequests } = require('./requests');
 
 const ROOT = path.join(__dirname, '..');
 /** Where --profile writes (.tmp/ is git-ignored). */
 const PROFILE_DIR = path.join(ROOT, '.tmp', 'bench-profiles');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+/** --count: instructions per message under callgrind (bench/count.js) instead of timed runs. */
+const COUNT = args.has('--count');
 const PROFILE = args.has('--profile');
 const LINK = args.has('--link') || [...args].some((a) => a.startsWith('--link='));
 /** --link=<dir>: link another build of the package (an experiment) instead of this checkout. */
@@ -196,6 +200,7 @@ async function main() {
     console.log(downloadTable(download));
     return;
   }
+  if (COUNT) return countMain(loadAtStart);
   const sim = startChild('sim-server.js', ['64']);
   const got = startChild('raw-got.js');
   const profileDir = PROFILE_DIR;
@@ -223,29 +228,7 @@ async function main() {
 
     // Requests, made once: JSON bodies for the record paths, TelAPI's form for the callback paths.
     const callSids = stand.callSids;
-    const recordBodies = callSids.map((callSid) => JSON.stringify({ callSid }));
-    const recordRequest = (index) => ({ body: recordBodies[index % recordBodies.length], headers: { 'content-type': 'application/json' } });
-    const callbackBodies = callSids.map((callSid, index) => {
-      const params = {
-        AccountSid: stand.accountSid, ApiVersion: 'v1', Direction: 'outbound-api', CallerName: '', To: '+15550100002',
-        From: '+15550100100', CallSid: callSid, CallStatus: 'in-progress', Digits: '', RecordingDuration: String(5 + (index % 50)),
-        RecordingUrl: `${stand.url}/recordings/${stand.accountSid}/RE${String(index).padStart(32, '0')}.mp3`,
-        RecordingSid: `RE${String(index).padStart(32, '0')}`,
-      };
-      const token = callbackToken(stand.authToken, callSid);
-      return {
-        body: new URLSearchParams(params).toString(),
-        query: `?token=${token}`,
-        signature: computeSignature(stand.authToken, `${publicUrl}/cb/sig`, params),
-      };
-    });
-    const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const callbackRequest = (variant) => (index) => {
-      const cb = callbackBodies[index % callbackBodies.length];
-      if (variant === 'token') return { path: `/cb/token${cb.query}`, body: cb.body, headers: form };
-      if (variant === 'signature') return { path: '/cb/sig', body: cb.body, headers: { ...form, 'x-telapi-signature': cb.signature } };
-      return { path: `/cb/httpin${cb.query}`, body: cb.body, headers: form };
-    };
+    const { recordRequest, callbackRequest } = benchRequests(stand, publicUrl);
     const recordUrls = callSids.map((callSid) => `${baseUrl}/Accounts/${stand.accountSid}/Calls/${callSid}/Recordings.json`);
     const authorization = 'Basic ' + Buffer.from(`${stand.accountSid}:${stand.authToken}`).toString('base64');
 
@@ -450,6 +433,44 @@ async function main() {
   console.log(table(ordered));
 
   printProfile();
+}
+
+/** --count: the counted comparisons; their figures replace `counted` in results.json, the timed keys stay. */
+async function countMain(loadAtStart) {
+  if (!(await callgrindAvailable())) throw new Error('--count needs valgrind (Debian: apt-get install valgrind)');
+  const sim = startChild('sim-server.js', ['64']);
+  let counted;
+  try {
+    const userDir = installedUserDir();
+    log(`package installed in ${userDir}${LINK ? ' (linked)' : ' (npm pack + npm install)'}; counting under callgrind`);
+    counted = await runCount({ userDir, stand: await sim.ready, log });
+  } finally {
+    if (sim.child.connected) sim.child.send({ type: 'exit' });
+  }
+  const cpus = os.cpus();
+  counted.machine = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, Node ${process.version}, Node-RED ${require(path.join(nodeRedPath, 'package.json')).version}, ` +
+    `${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}, 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`;
+  counted.date = new Date().toISOString();
+  counted.installedAs = LINK ? 'linked checkout' : 'npm pack + npm install';
+  const file = path.join(__dirname, 'results.json');
+  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const { record, callback, memory, download, counted: _replaced, ...rest } = previous;
+  fs.writeFileSync(file, `${JSON.stringify({ record, callback, memory, download, counted, ...rest }, null, 2)}\n`);
+  console.log(countTable(counted));
+}
+
+function countTable(c) {
+  const m = (n) => `${(n / 1e6).toFixed(3)} M`;
+  return [
+    `\ntelapi counted benchmarks (${c.date}), instructions per message under callgrind, ${c.plan.concurrency} in flight`,
+    c.machine,
+    `  record    telapi-record ${m(c.record.perMessage.node)}, DIY function + http request ${m(c.record.perMessage.diy)}: ratioVsDiy ${c.record.ratioVsDiy}x`,
+    `  callback  token ${m(c.callback.perMessage.token)}, signature ${m(c.callback.perMessage.signature)}, http in + http response ${m(c.callback.perMessage.httpIn)}: ` +
+      `ratioVsHttpIn ${c.callback.ratioVsHttpIn}x (token), ${c.callback.signature.ratioVsHttpIn}x (signature)`,
+    `  client    recordCall ${m(c.client.perRequest.client)}, the same got call by hand ${m(c.client.perRequest.rawGot)}: overRawGot ${c.client.overRawGot}x`,
+    `  download  telapi-recordings ${m(c.download.perFile.node)}, DIY http request ${m(c.download.perFile.diy)} per ${c.download.fileBytes / 1e6} MB file: ratioVsDiy ${c.download.ratioVsDiy}x`,
+    `\n${c.durationSec} s; counted written into bench/results.json`,
+  ].join('\n');
 }
 
 function printProfile() {

@@ -29,6 +29,9 @@ function userDirWithPackage() {
  * @param {object} [options.settings] extra settings.js properties (JSON-serialisable)
  * @param {string[]} [options.execArgv] Node options placed before red.js, e.g. ['--expose-gc', '--require', probe]
  * @param {object} [options.env] extra environment variables for the child
+ * @param {string[]} [options.wrapper] a command that runs Node, e.g. ['valgrind', '--tool=callgrind'] (the benchmark's counts)
+ * @param {number} [options.startTimeoutMs] how long Node-RED may take to start (60 s)
+ * @param {number} [options.logTimeoutMs] how long waitForLog and a deploy wait by default (20 s)
  */
 async function startNodeRed(options = {}) {
   const userDir = options.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-nr-'));
@@ -44,7 +47,8 @@ async function startNodeRed(options = {}) {
     ...options.settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), path.join(nodeRedPath, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command, [...prefix, ...(options.execArgv ?? []), path.join(nodeRedPath, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...options.env },
@@ -56,7 +60,7 @@ async function startNodeRed(options = {}) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
 
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${log}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${log}`)), options.startTimeoutMs ?? 60_000);
     const check = () => {
       const match = /Server now running at (http:\/\/[^\s]+?)\/?\s/.exec(log);
       if (match) { clearTimeout(timer); resolve(match[1].replace(/\/$/, '')); }
@@ -66,7 +70,7 @@ async function startNodeRed(options = {}) {
   });
 
   /** Waits until `predicate(log)` holds. */
-  async function waitForLog(predicate, timeoutMs = 20_000) {
+  async function waitForLog(predicate, timeoutMs = options.logTimeoutMs ?? 20_000) {
     const until = Date.now() + timeoutMs;
     while (!predicate(log)) {
       if (Date.now() > until) throw new Error(`log condition not met:\n${log}`);
