@@ -63,6 +63,44 @@ describe('request nodes: one base, one way to close', function () {
     });
   });
 
+  it('a message that succeeds reads no catalog text: every text is read once, at deploy or first use (bench/README.md)', async () => {
+    let reads = 0;
+    const counting = (register) => withCatalog((RED) => {
+      const red = Object.create(RED);
+      red._ = (...args) => {
+        reads += 1;
+        return RED._(...args);
+      };
+      return register(red);
+    });
+    await helper.load([accountNode, counting(require('../../nodes/telapi-record.js')), counting(require('../../nodes/telapi-recordings.js'))], [
+      { id: 'account', type: 'telapi-account', baseUrl: `${standIn.url}/v2`, publicUrl: 'https://nr.example.com', timeout: 5 },
+      { id: 'record', type: 'telapi-record', account: 'account', wires: [['out']], z: 'f' },
+      { id: 'recordings', type: 'telapi-recordings', account: 'account', operation: 'delete', wires: [['out']], z: 'f' },
+      { id: 'out', type: 'helper', z: 'f' },
+      { id: 'f', type: 'tab' },
+    ], { account: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
+    const received = [];
+    helper.getNode('out').on('input', (msg) => received.push(msg));
+    const send = (rounds) => {
+      for (let i = 0; i < rounds; i++) {
+        helper.getNode('record').receive({ callSid: CALL_SID });
+        helper.getNode('recordings').receive({ recordingSid: RECORDING_SID });
+      }
+    };
+    const until = async (count) => {
+      while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // The first message of each reads its texts (cachedText).
+    send(1);
+    await until(2);
+    const afterFirst = reads;
+    send(3);
+    await until(8);
+    assert.equal(reads - afterFirst, 0, 'catalog reads for 6 more successful messages');
+    assert.equal(received.filter((msg) => msg.payload.sid === RECORDING_SID).length, 8);
+  });
+
   it('errors reaching Catch are the library\'s own classes, with the catalog\'s text', async () => {
     const { TelApiError, TelApiInputError } = require('../../dist/telapi');
     await helper.load([accountNode, recordNode], [

@@ -58,7 +58,7 @@ export = function register(RED: NodeAPI): void {
       const callSid = call.sid as string;
       msg.payload = account.redactor.value(call);
       msg.callSid = callSid;
-      return { status: statusText.called(shortSid(callSid)), result: RED._('telapi-call.result', { call: callSid }) };
+      return { status: statusText.called(shortSid(callSid)), result: () => RED._('telapi-call.result', { call: callSid }) };
     },
   });
 };

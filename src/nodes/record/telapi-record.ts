@@ -30,8 +30,20 @@ interface RecordInput {
   form: URLSearchParams;
 }
 
-/** The time of day as the status shows it (the runtime's local time, HH:MM:SS). */
-const timeOfDay = (): string => new Date().toTimeString().slice(0, 8);
+/** The time of day as the status shows it (the runtime's local time, HH:MM:SS), formatted once per second. */
+const timeOfDay = ((): (() => string) => {
+  let second = -1;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    const current = Math.floor(now / 1000);
+    if (current !== second) {
+      second = current;
+      text = new Date(now).toTimeString().slice(0, 8);
+    }
+    return text;
+  };
+})();
 
 /** telapi-record: starts or stops the recording of the live call `msg.callSid` (docs/design.md, "`telapi-record` node (contract)"). */
 export = function register(RED: NodeAPI): void {
@@ -91,7 +103,7 @@ export = function register(RED: NodeAPI): void {
       const sid = (msg.payload as { sid?: unknown }).sid;
       return {
         status: done[action](shortSid(callSid), timeOfDay(), timeLimit),
-        result: RED._('telapi-record.result', { recording: typeof sid === 'string' ? sid : '?' }),
+        result: () => RED._('telapi-record.result', { recording: typeof sid === 'string' ? sid : '?' }),
       };
     },
   });

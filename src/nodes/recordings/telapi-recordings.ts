@@ -56,7 +56,17 @@ export = function register(RED: NodeAPI): void {
     deleted: cachedText(RED._, 'telapi-recordings.status.deleted', 'recording'),
     transcribing: cachedText(RED._, 'telapi-recordings.status.transcribing', 'recording'),
   };
-  const done = (status: string): Outcome => ({ status, result: status });
+  const done = (status: string): Outcome => ({ status, result: () => status });
+  // An operation's name in the user's language, read once per operation.
+  const operationNames = new Map<string, string>();
+  const operationName = (operation: string): string => {
+    let name = operationNames.get(operation);
+    if (name === undefined) {
+      name = RED._(`telapi-recordings.operation.${operation}`);
+      operationNames.set(operation, name);
+    }
+    return name;
+  };
 
   async function run({ options, recordingSid }: RecordingsInput, msg: RecordingsMessage, { account, signal, delivery, settings }: RunContext): Promise<Outcome> {
     const { client, redactor } = account;
@@ -122,7 +132,7 @@ export = function register(RED: NodeAPI): void {
       const params: Record<string, string> = options.operation === 'list' ? {} : { operation: options.operation, recording: recordingSid };
       return {
         input: { options, recordingSid },
-        working: statusText.working(RED._(`telapi-recordings.operation.${options.operation}`)),
+        working: statusText.working(operationName(options.operation)),
         describe: { key: options.operation === 'list' ? 'list' : 'recording', params },
         changes: CHANGING.has(options.operation),
       };
