@@ -3,31 +3,36 @@
 // valgrind's callgrind (a count, not a time: the machine's load does not move it).
 //
 // Each variant gets a fresh Node-RED (the package installed as the timed bench installs it) under
-// callgrind holding only that variant's nodes (bench/flows.js countFlows). Start-up, deploy and a
-// warm-up run uncounted (instrumentation off); then two windows are counted (bench/callgrind.js),
-// each after a full GC: SMALL and LARGE messages, and (LARGE window − SMALL window) / (LARGE − SMALL)
-// is one message's cost. The TelAPI stand-in (the simulator, or the media server for the download)
-// and the load generator run in other processes, not counted. The client's ways (bench/got-cost.js)
-// run the same way, without Node-RED. Two counted processes run at a time (one per core).
+// callgrind (bench/callgrind.js), holding only that variant's nodes (bench/flows.js countFlows).
+// Start-up, deploy and a warm-up run uncounted; then a settling window, a small and a large one are
+// counted, each after a young-generation GC, and (large − small) / (large − small messages) is one
+// message's cost. Messages go one at a time (a recording starts, a callback arrives: one per call
+// event), so every run hands Node-RED the same work in the same order and the counts repeat. The
+// TelAPI stand-in (the simulator, or the media server for the download) and the load generator run in
+// other processes, not counted. The client's ways (bench/got-cost.js) run the same way, without
+// Node-RED. Two counted processes run at a time (one per core).
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { runLoad } = require('./load');
 const { countFlows } = require('./flows');
-const { CountedProcess } = require('./callgrind');
+const { CountedProcess, COUNTED_NODE_OPTIONS, perMessage } = require('./callgrind');
 const { countWays } = require('./got-cost');
-const { startMediaServer, downloadFlows, SIDS, MB } = require('./download');
-const { startProbedNodeRed } = require('../test/support/probed-node-red');
+const { startMediaServer, downloadFlows, MB } = require('./download');
 const { benchRequests } = require('./requests');
+const { startProbedNodeRed } = require('../test/support/probed-node-red');
 
-/** Messages per variant: a warm-up (uncounted), then the two counted windows. */
+/** Messages per part: a warm-up (uncounted), then the windows (perMessage in callgrind.js). */
 const PLAN = {
-  concurrency: 16,
-  record: { warmup: 600, small: 60, large: 360 },
-  callback: { warmup: 1500, small: 150, large: 900 },
-  download: { warmup: 4, small: 2, large: 8 },
-  client: { warmup: 800, small: 100, large: 600, concurrency: 16 },
+  record: { warmup: 3000, settle: 800, small: 100, large: 800 },
+  callback: { warmup: 5000, settle: 1500, small: 200, large: 1500 },
+  // A major GC (10 MB Buffers) falls into a window or the next: more files between the two windows
+  // spread it (with 6, the per-file figure moved by 6 % between runs). A full GC before each window
+  // instead lowers V8's next limit, and the windows then hold more of them, not fewer.
+  download: { warmup: 4, settle: 2, small: 2, large: 16 },
+  client: { warmup: 3000, settle: 800, small: 100, large: 800 },
+  /** Counted processes at a time. */
   parallel: 2,
 };
 
@@ -35,47 +40,42 @@ const PLAN = {
 const SETTINGS = { logging: { console: { level: 'info', metrics: false, audit: false } } };
 
 /**
- * A fresh Node-RED under callgrind with `flows` deployed; `drive(count)` sends `count` messages.
- * Returns the instructions per message and the two windows.
+ * A fresh Node-RED under callgrind with `flows(url)` deployed; `send(url)(count)` sends `count`
+ * messages one at a time. Resolves with the instructions per message and the two windows.
  */
-async function countNodeRed({ name, userDir, outDir, flows, drive, plan, log }) {
+async function countNodeRed({ name, userDir, outDir, flows, send, plan, log }) {
   const counted = new CountedProcess(outDir, name);
   // A user dir of its own (flows.json, settings.js), the installed node_modules shared.
   const ownDir = fs.mkdtempSync(path.join(outDir, `${name}-user-`));
   fs.writeFileSync(path.join(ownDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
   fs.symlinkSync(path.join(userDir, 'node_modules'), path.join(ownDir, 'node_modules'), 'dir');
   const started = Date.now();
-  const nodeRed = await startProbedNodeRed({ userDir: ownDir, settings: SETTINGS, wrapper: counted.wrapper(), startTimeoutMs: 300_000, logTimeoutMs: 180_000 });
+  const nodeRed = await startProbedNodeRed({
+    userDir: ownDir, settings: SETTINGS, wrapper: counted.wrapper(), execArgv: COUNTED_NODE_OPTIONS, startTimeoutMs: 300_000, logTimeoutMs: 180_000,
+  });
   counted.pid = nodeRed.pid;
   try {
-    await nodeRed.deploy(typeof flows === 'function' ? flows(nodeRed.url) : flows);
-    const send = drive(nodeRed.url);
-    await send(plan.warmup);
-    await counted.instrument();
-    const windowOf = async (count) => {
-      await nodeRed.stats({ gc: true });
-      return (await counted.window(() => send(count))).instructions;
-    };
-    const small = await windowOf(plan.small);
-    const large = await windowOf(plan.large);
-    const perMessage = Math.round((large - small) / (plan.large - plan.small));
-    log(`${name}: ${(perMessage / 1e6).toFixed(3)} M instructions per message (${Math.round((Date.now() - started) / 1000)} s)`);
-    return { perMessage, windows: [small, large] };
+    await nodeRed.deploy(flows(nodeRed.url));
+    const sender = send(nodeRed.url);
+    await sender(plan.warmup);
+    const result = await perMessage(counted, plan, sender, () => nodeRed.stats({ gc: 'minor' }));
+    log(`${name}: ${(result.perMessage / 1e6).toFixed(3)} M instructions per message (${Math.round((Date.now() - started) / 1000)} s)`);
+    return result;
   } finally {
     await nodeRed.stop();
   }
 }
 
 /**
- * `count` requests at `concurrency` through the load generator; any error or non-200 fails the count.
- * Each call opens its own connections (an idle keep-alive socket would be closed by Node-RED between
- * windows): the same fixed cost in both windows, so it cancels.
+ * `count` requests one at a time through the load generator; any error or non-200 fails the count.
+ * Each call opens its own connection (an idle keep-alive socket would be closed by Node-RED between
+ * windows): the same fixed cost in every window, so it cancels.
  */
-function loadDriver(url, concurrency, request) {
+function loadSender(url, request) {
   return async (count) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const result = await runLoad({ url, concurrency, count, request, agent });
+      const result = await runLoad({ url, concurrency: 1, count, request, agent });
       if (result.errors) throw new Error(`${url}: ${result.errors} of ${count} failed (${result.firstError})`);
     } finally {
       agent.destroy();
@@ -96,56 +96,82 @@ async function pool(jobs, parallel) {
   return results;
 }
 
+/** The download flows (bench/download.js) of one variant, the 10 MB file only. */
+function downloadNodes(mediaUrl, variant) {
+  const ids = new Set(['dl-tab', 'dl-acc', ...(variant === 'node'
+    ? ['in-node-small', 'sid-small', 'node-small', 'len-node-small', 'res-node-small']
+    : ['in-diy-small', 'url-small', 'req-small', 'len-diy-small', 'res-diy-small'])]);
+  return downloadFlows(mediaUrl).filter((node) => ids.has(node.id));
+}
+
 /**
- * @param {{ userDir: string, stand: { url: string, accountSid: string, authToken: string, callSids: string[] }, log: Function }} o
+ * @param {object} o
+ * @param {string} o.userDir the package installed (node_modules)
+ * @param {{ url: string, accountSid: string, authToken: string, callSids: string[] }} o.stand the TelAPI stand-in
+ * @param {(...parts: unknown[]) => void} o.log
+ * @param {string[]} [o.only] these jobs alone (also the diagnostic ones); the result is then `{ only }`
  */
-async function runCount({ userDir, stand, log, plan = PLAN }) {
+async function runCount({ userDir, stand, log, plan = PLAN, only }) {
   const startedAt = Date.now();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-count-'));
   const media = await startMediaServer({ small: 10 * MB });
-  const { concurrency } = plan;
-  const baseUrl = `${stand.url}/v1`;
-  const account = (publicUrl) => ({ baseUrl, accountSid: stand.accountSid, authToken: stand.authToken, publicUrl });
+  const account = (publicUrl) => ({ baseUrl: `${stand.url}/v1`, accountSid: stand.accountSid, authToken: stand.authToken, publicUrl });
 
-  const nodeRedJob = (name, flows, drive, part) => () => countNodeRed({ name, userDir, outDir, flows, drive, plan: part, log });
-  const record = (variant, route) => nodeRedJob(variant, (url) => countFlows(variant, account(url)),
-    (url) => loadDriver(`${url}${route}`, concurrency, benchRequests(stand, url).recordRequest), plan.record);
-  const callback = (variant) => nodeRedJob(variant, (url) => countFlows(variant, account(url)),
-    (url) => loadDriver(url, concurrency, benchRequests(stand, url).callbackRequest(variant)), plan.callback);
-  const downloadIds = (variant) => new Set(['dl-tab', 'dl-acc', ...(variant === 'node' ? ['in-node-small', 'sid-small', 'node-small', 'len-node-small', 'res-node-small']
-    : ['in-diy-small', 'url-small', 'req-small', 'len-diy-small', 'res-diy-small'])]);
-  const download = (variant) => nodeRedJob(`download-${variant}`, downloadFlows(media.url).filter((node) => downloadIds(variant).has(node.id)), (url) => async (count) => {
+  const nodeRedJob = (name, flows, send, part) => () => countNodeRed({ name, userDir, outDir, flows, send, plan: part, log });
+  const variantFlows = (variant) => (url) => countFlows(variant, account(url));
+  const record = (variant, route) => nodeRedJob(variant, variantFlows(variant),
+    (url) => loadSender(`${url}${route}`, benchRequests(stand, url).recordRequest), plan.record);
+  const callback = (variant) => nodeRedJob(variant, variantFlows(variant),
+    (url) => loadSender(url, benchRequests(stand, url).callbackRequest(variant)), plan.callback);
+  const download = (variant) => nodeRedJob(`download-${variant}`, () => downloadNodes(media.url, variant), (url) => async (count) => {
     for (let i = 0; i < count; i++) {
       const response = await fetch(`${url}/dl/${variant}/small`, { method: 'POST' });
       const text = await response.text();
       if (response.status !== 200 || Number(text) !== 10 * MB) throw new Error(`download ${variant}: ${response.status} ${text.slice(0, 200)}`);
     }
   }, plan.download);
+  // The in-flow driver (bench/flows.js): one POST starts a loop inside Node-RED that sends `count`
+  // messages, one at a time; no inbound HTTP request per message.
+  const inFlow = (variant, route) => nodeRedJob(variant, variantFlows(variant), (url) => async (count) => {
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: count, c: 1, callSids: stand.callSids }),
+    });
+    const result = await response.json();
+    if (response.status !== 200 || result.errors) throw new Error(`${route}: ${response.status}, ${result.errors} errors`);
+  }, plan.record);
   const client = () => countWays({ ways: ['got+options', 'client'], outDir, plan: plan.client, log });
 
-  // The longest first, so the two lanes end together.
+  // The longest first, so that the two lanes end together.
   const jobs = {
     diy: record('diy', '/bench/diy'),
     record: record('record', '/bench/node'),
-    client,
     httpIn: callback('httpIn'),
     token: callback('token'),
     signature: callback('signature'),
+    client,
     downloadDiy: download('diy'),
     downloadNode: download('node'),
   };
+  // Only with --only (they do not fit the run's 10 minutes): where the record variant's count goes.
+  const extra = {
+    hop: record('hop', '/bench/hop'),
+    nodeInFlow: inFlow('nodeInFlow', '/drive/node'),
+    diyInFlow: inFlow('diyInFlow', '/drive/diy'),
+  };
+  const chosen = only ? Object.fromEntries(Object.entries({ ...jobs, ...extra }).filter(([name]) => only.includes(name))) : jobs;
   let results;
   try {
-    const values = await pool(Object.values(jobs), plan.parallel);
-    results = Object.fromEntries(Object.keys(jobs).map((name, index) => [name, values[index]]));
+    const values = await pool(Object.values(chosen), plan.parallel);
+    results = Object.fromEntries(Object.keys(chosen).map((name, index) => [name, values[index]]));
   } finally {
     await media.close();
     fs.rmSync(outDir, { recursive: true, force: true });
   }
+  if (only) return { only: results };
   const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
   const r = results;
   return {
-    unit: 'instructions (callgrind Ir, every thread) of the Node-RED process per message; the client: of a process sending with the client or with got',
+    unit: 'instructions (callgrind Ir) of the Node-RED process per message, one message at a time; the client: of a process sending with the client or with got',
     record: {
       ratioVsDiy: ratio(r.diy.perMessage, r.record.perMessage),
       perMessage: { node: r.record.perMessage, diy: r.diy.perMessage },
@@ -169,6 +195,7 @@ async function runCount({ userDir, stand, log, plan = PLAN }) {
       windows: { node: r.downloadNode.windows, diy: r.downloadDiy.windows },
     },
     plan,
+    nodeOptions: COUNTED_NODE_OPTIONS,
     durationSec: Math.round((Date.now() - startedAt) / 1000),
   };
 }

@@ -116,8 +116,19 @@ const COUNT_VARIANTS = {
   httpIn: ['in-cb', 'res-cb'],
 };
 
+/**
+ * The record flow without telapi-record (http in -> change -> http response, answering the request's
+ * own JSON): what the record variant spends around the node, so record − hop is the node's own cost.
+ */
+const HOP = [
+  { id: 'in-hop', type: 'http in', z: 'bench-tab', url: '/bench/hop', method: 'post', upload: false, wires: [['chg-hop']] },
+  { id: 'chg-hop', type: 'change', z: 'bench-tab', rules: [{ t: 'set', p: 'callSid', pt: 'msg', to: 'payload.callSid', tot: 'msg' }], wires: [['res-hop']] },
+  { id: 'res-hop', type: 'http response', z: 'bench-tab', statusCode: '', headers: {}, wires: [] },
+];
+
 /** One variant's nodes of benchFlows, with the tab and the account (every variant has the same account node). */
 function countFlows(variant, options) {
+  if (variant === 'hop') return [...benchFlows(options).filter((node) => node.id === 'bench-tab' || node.id === 'acc'), ...HOP];
   const keep = new Set(['bench-tab', 'acc', ...COUNT_VARIANTS[variant]]);
   return benchFlows(options).filter((node) => keep.has(node.id));
 }

@@ -5,7 +5,7 @@
 // `npm run bench -- --count` counts `got+options` and `client` with the rest (client.overRawGot);
 // run alone it counts every way:
 //
-//   node bench/got-cost.js            (needs valgrind: apt-get install -y valgrind; about 3 minutes on 2 cores)
+//   node bench/got-cost.js            (needs valgrind: apt-get install -y valgrind; about 4 minutes)
 //
 //   node:http    http.request on a keep-alive agent, the body parsed as JSON
 //   got          got 14 alone: keep-alive agent, text body, no retry, no timeouts
@@ -14,19 +14,20 @@
 //   got 12       got 12 alone, the version core Node-RED 4.1's http request node sends with (if installed)
 //
 // Each way runs in a fresh process under callgrind (bench/callgrind.js): a warm-up uncounted, then a
-// window of SMALL and one of LARGE requests; (LARGE − SMALL window) / (LARGE − SMALL) is the cost of
-// one request, whatever a window costs by itself. The server answers in a process of its own, not
-// counted.
+// settling window, a small and a large one; (large − small window) / (large − small requests) is the
+// cost of one request, whatever a window costs by itself. The server answers in a process of its own,
+// not counted.
 const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
-const { CountedProcess, callgrindAvailable } = require('./callgrind');
+const { CountedProcess, callgrindAvailable, perMessage, COUNTED_NODE_OPTIONS } = require('./callgrind');
 
 const ROOT = path.join(__dirname, '..');
-const PLAN = { warmup: 1000, small: 200, large: 1000, concurrency: 16 };
+/** Requests: a warm-up (uncounted), then the windows (perMessage in callgrind.js); one at a time, as in bench/count.js. */
+const PLAN = { warmup: 3000, settle: 800, small: 100, large: 800, concurrency: 1 };
 const RECORDING = JSON.stringify({
   sid: `RE${'a'.repeat(32)}`, call_sid: `CA${'b'.repeat(32)}`, account_sid: `AC${'c'.repeat(32)}`, duration: '4', status: 'completed',
   recording_url: 'https://api.telapi.com/recordings/RE.mp3', date_created: 'Wed, 02 Dec 2026 15:00:00 +0000',
@@ -103,6 +104,8 @@ async function wayProcess(way, port, warmup, concurrency) {
   for await (const line of readline.createInterface({ input: process.stdin })) {
     const [command, count] = line.split(' ');
     if (command === 'exit') break;
+    // The young generation empty at each window's start, as in the Node-RED windows (counted: it cancels).
+    global.gc?.({ type: 'minor' });
     await requests(Number(count));
     process.stdout.write('done\n');
   }
@@ -142,7 +145,7 @@ async function countWays({ ways, outDir, plan = PLAN, log = () => {} }) {
 
 async function countWay(way, port, plan, outDir, got12) {
   const counted = new CountedProcess(outDir, `way-${way.replace(/\W/g, '_')}`);
-  const child = spawn(counted.wrapper()[0], [...counted.wrapper().slice(1), process.execPath, __filename, '--way', way, String(port), String(plan.warmup), String(plan.concurrency)], {
+  const child = spawn(counted.wrapper()[0], [...counted.wrapper().slice(1), process.execPath, '--expose-gc', ...COUNTED_NODE_OPTIONS, __filename, '--way', way, String(port), String(plan.warmup), String(plan.concurrency ?? 1)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...(got12 ? { GOT12_ENTRY: got12.entry } : {}) },
   });
@@ -155,14 +158,11 @@ async function countWay(way, port, plan, outDir, got12) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     await expect('ready');
-    await counted.instrument();
-    const windowOf = async (count) => (await counted.window(async () => {
+    const result = await perMessage(counted, plan, async (count) => {
       child.stdin.write(`run ${count}\n`);
       await expect('done');
-    })).instructions;
-    const small = await windowOf(plan.small);
-    const large = await windowOf(plan.large);
-    return { perRequest: Math.round((large - small) / (plan.large - plan.small)), windows: [small, large] };
+    });
+    return { perRequest: result.perMessage, windows: result.windows };
   } finally {
     child.stdin.end('exit\n');
     await exited;
@@ -189,7 +189,7 @@ async function main() {
   const got12 = GOT12();
   const ways = ['node:http', 'got', 'got+options', 'client', ...(got12 ? ['got 12'] : [])];
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-got-cost-'));
-  console.log(`Instructions per request (callgrind), ${PLAN.concurrency} in flight, Node ${process.version}, got ${GOT14().version}${got12 ? ` and ${got12.version}` : ''}:`);
+  console.log(`Instructions per request (callgrind), one at a time, Node ${process.version}, got ${GOT14().version}${got12 ? ` and ${got12.version}` : ''}:`);
   const results = await countWays({ ways, outDir });
   for (const [name, { perRequest }] of Object.entries(results)) {
     console.log(`  ${name.padEnd(12)} ${(perRequest / 1e6).toFixed(2)} M   ${(perRequest / results['node:http'].perRequest).toFixed(2)}x node:http`);

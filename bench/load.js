@@ -45,13 +45,17 @@ async function runLoad({ url, concurrency, count, request, agent = agentFor(conc
       const req = http.request(
         { host: target.hostname, port: target.port, method: 'POST', path, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
         (res) => {
-          res.on('data', () => {});
+          // The start of the first failed answer's body says why (the bench flows answer an error's message).
+          let failure = '';
+          res.on('data', (chunk) => {
+            if (res.statusCode !== 200 && firstError === undefined && failure.length < 200) failure += chunk;
+          });
           res.on('end', () => {
             latencies[index] = Number(process.hrtime.bigint() - started) / 1e6;
             statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
             if (res.statusCode !== 200) {
               errors += 1;
-              firstError ??= `HTTP ${res.statusCode}`;
+              firstError ??= `HTTP ${res.statusCode}${failure ? `: ${failure.slice(0, 200)}` : ''}`;
             }
             resolve();
           });

@@ -443,9 +443,13 @@ async function countMain(loadAtStart) {
   try {
     const userDir = installedUserDir();
     log(`package installed in ${userDir}${LINK ? ' (linked)' : ' (npm pack + npm install)'}; counting under callgrind`);
-    counted = await runCount({ userDir, stand: await sim.ready, log });
+    counted = await runCount({ userDir, stand: await sim.ready, log, only: ONLY?.split(',') });
   } finally {
     if (sim.child.connected) sim.child.send({ type: 'exit' });
+  }
+  if (ONLY) {
+    console.log(JSON.stringify(counted.only, null, 1));
+    return;
   }
   const cpus = os.cpus();
   counted.machine = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, Node ${process.version}, Node-RED ${require(path.join(nodeRedPath, 'package.json')).version}, ` +
@@ -462,7 +466,7 @@ async function countMain(loadAtStart) {
 function countTable(c) {
   const m = (n) => `${(n / 1e6).toFixed(3)} M`;
   return [
-    `\ntelapi counted benchmarks (${c.date}), instructions per message under callgrind, ${c.plan.concurrency} in flight`,
+    `\ntelapi counted benchmarks (${c.date}), instructions per message under callgrind, one message at a time`,
     c.machine,
     `  record    telapi-record ${m(c.record.perMessage.node)}, DIY function + http request ${m(c.record.perMessage.diy)}: ratioVsDiy ${c.record.ratioVsDiy}x`,
     `  callback  token ${m(c.callback.perMessage.token)}, signature ${m(c.callback.perMessage.signature)}, http in + http response ${m(c.callback.perMessage.httpIn)}: ` +

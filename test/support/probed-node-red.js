@@ -17,9 +17,9 @@ async function startProbedNodeRed(options = {}) {
   const probeUrl = /telapi-probe listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(nodeRed.log)[1];
   return Object.assign(nodeRed, {
     probeUrl,
-    /** What the Node-RED process holds; `gc: true` collects garbage first. */
+    /** What the Node-RED process holds; `gc: true` collects garbage first (`'minor'`: the young generation only). */
     stats: async ({ gc = false } = {}) => {
-      const response = await fetch(`${probeUrl}/stats${gc ? '?gc=1' : ''}`);
+      const response = await fetch(`${probeUrl}/stats${gc === 'minor' ? '?gc=minor' : gc ? '?gc=1' : ''}`);
       if (!response.ok) throw new Error(`probe: ${response.status} ${await response.text()}`);
       return response.json();
     },
