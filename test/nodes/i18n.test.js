@@ -182,6 +182,7 @@ const SOURCES = {
     calls: ['this\\._', 'node\\._', 'tr'],
     templates: {
       'telapi-recordings.operation.${operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+      'telapi-recordings.nodeLabel.${operation}': () => prefixAll('telapi-recordings.nodeLabel.', telapi.RECORDINGS_OPERATIONS),
       'telapi-recordings.quality.${quality}': () => prefixAll('telapi-recordings.quality.', telapi.TRANSCRIBE_QUALITIES),
       // wholeNumber(name): the limits the runtime exports (recordingsRules in src/nodes/shared/editor-rules.ts).
       'telapi-recordings.validation.${name}': () => prefixAll('telapi-recordings.validation.', ['maxRecordings', 'maxBytes']),
@@ -339,7 +340,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent'])];
   const DESCRIBED = {
     'telapi-record': ['describe.start', 'describe.stop', 'result'],
-    'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
+    'telapi-recordings': ['describe.list', 'describe.recording', 'describe.join', ...prefixAll('errors.join.', telapi.JOIN_ERROR_KINDS), ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
       ...prefixAll('errors.join.', telapi.JOIN_ERROR_KINDS), ...prefixAll('errors.join.property.', telapi.JOIN_MISMATCH_PROPERTIES)],
     'telapi-call': ['describe.call', 'result'],
   };

@@ -63,7 +63,7 @@ export function recordRules(): Record<string, unknown> {
 export function recordingsRules(): Record<string, unknown> {
   return {
     // Also the per-message keys (callSid, dateFrom, dateTo): the dialog takes the ones it has fields for.
-    defaults: { ...DEFAULT_RECORDINGS_OPTIONS },
+    defaults: { ...DEFAULT_RECORDINGS_OPTIONS, folder: '' },
     operations: [...RECORDINGS_OPERATIONS],
     transcribeQualities: [...TRANSCRIBE_QUALITIES],
     // parseRecordingsOptions (src/telapi/recordings.ts): integerIn(…, 1, max).
