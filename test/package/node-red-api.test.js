@@ -68,6 +68,8 @@ function editorDefinitions(file) {
     telapiRecordRules: editorRules.recordRules(),
     telapiRecordingsRules: editorRules.recordingsRules(),
     telapiCallbackRules: editorRules.callbackRules({}),
+    telapiVoiceRules: editorRules.voiceRules({}),
+    telapiInboundxmlRules: editorRules.inboundxmlRules(),
   };
   const sandbox = { RED: { settings, nodes: { registerType: (type, def) => { definitions[type] = def; } } } };
   sandbox.window = sandbox;

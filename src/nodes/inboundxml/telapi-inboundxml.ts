@@ -2,9 +2,6 @@ import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   DEFAULT_FALLBACK,
-  INBOUNDXML_RESPONSE_ATTRIBUTES,
-  INBOUNDXML_VERBS,
-  TOP_LEVEL_VERBS,
   buildInboundXml,
   checkInboundXmlVerbs,
   fallbackDocument,
@@ -13,6 +10,7 @@ import {
   type InboundXmlAccount,
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode } from '../shared/account';
+import { inboundxmlRules } from '../shared/editor-rules';
 import { localizedError } from '../shared/errors';
 import { cloneableForCatch, shorten } from '../shared/request-node';
 import { answerInboundXml, expressResponseOf, voiceContextOf } from '../shared/voice-context';
@@ -82,10 +80,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('telapi-inboundxml', TelApiInboundXml, {
     settings: {
-      telapiInboundxmlRules: {
-        value: { verbs: INBOUNDXML_VERBS, topLevel: TOP_LEVEL_VERBS, responseAttributes: INBOUNDXML_RESPONSE_ATTRIBUTES },
-        exportable: true,
-      },
+      telapiInboundxmlRules: { value: inboundxmlRules(), exportable: true },
     },
   });
 
