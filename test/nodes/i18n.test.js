@@ -151,6 +151,8 @@ const union = unionTypes();
 // a template is a key built at run time, with the list of values it can take.
 
 const prefixAll = (prefix, values) => values.map((v) => `${prefix}${v}`);
+/** What resources/telapi-editor.js receiverPathProblem finds wrong with a receiving node's path. */
+const PATH_PROBLEMS = ['badUrl', 'adminUrl', 'duplicateUrl'];
 
 const SOURCES = {
   // tr(key) = RED.nodes.getType(type)._(key): the type's translator, which knows the module's catalog.
@@ -170,8 +172,9 @@ const SOURCES = {
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
     templates: {
-      'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
       'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+      // resources/telapi-editor.js receiverPathProblem
+      'validation.${found.problem}': () => prefixAll('telapi-callback.validation.', PATH_PROBLEMS),
     },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
@@ -354,6 +357,9 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
     'log.promoted', 'http.notAllowed',
+    // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
+    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed']),
+    ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];
   for (const type of ['telapi-callback', 'telapi-voice']) {
     it(`${type}: has every key the receiver-node base reads`, () => {

@@ -25,6 +25,7 @@ const EDITOR_API = new Set([
   'RED.nodes.registerType', // definitions with defaults/credentials validators of the form (v, opt): 3.1.0
   'RED.nodes.getType', // a definition's own translator `_`
   'RED.nodes.node', // a config node by id
+  'RED.nodes.eachNode', // the workspace's flow nodes: another callback or voice node on the same path
   'RED.settings', // httpNodeRoot, and the node settings registerType exports (`settings`, exportable: the rules)
 ]);
 const RUNTIME_API = new Set([
