@@ -157,6 +157,48 @@
         return other ? { problem: 'duplicateUrl', node: other.name || normaliseCallbackPath(other.url) } : null;
     }
 
+    /**
+     * The properties every receiving node type has (account, url, security), validated with the
+     * type's `validation.*` texts on its rules (`rules`: telapiCallbackRules, telapiVoiceRules), and
+     * the security mode a node has, or has in its open dialog.
+     */
+    function receiverProperties(type, rules) {
+        function translate(key, params) { return RED.nodes.getType(type)._(type + '.' + key, params); }
+        function security(node) {
+            var field = $('#node-input-security');
+            return (field.length ? field.val() : node.security) || rules.defaults.security;
+        }
+        return {
+            security: security,
+            /** The node's label: its name, else its path. */
+            label: function () {
+                return this.name || normaliseCallbackPath(this.url) || this.url || this._(type + '.paletteLabel');
+            },
+            // Validators take (v, opt): Node-RED shows a returned string as the reason.
+            properties: {
+                account: { value: '', type: 'telapi-account', validate: function (v, opt) {
+                    if (security(this) === 'none') { return true; }
+                    return (!!v && v !== '_ADD_' && !!RED.nodes.node(v)) || translate('validation.account');
+                } },
+                url: { value: '', required: true, validate: function (v, opt) {
+                    var found = receiverPathProblem(this, v);
+                    return !found || translate('validation.' + found.problem, { node: found.node });
+                } },
+                security: { value: rules.defaults.security, validate: function (v, opt) {
+                    return rules.securityModes.indexOf(v || rules.defaults.security) !== -1 || translate('validation.security');
+                } }
+            }
+        };
+    }
+
+    /** After `node` changed or went: the other receiving nodes' path marks are checked again (a duplicate may be gone). */
+    function revalidateReceivers(node) {
+        RED.nodes.eachNode(function (other) {
+            if (other.id !== node.id && RECEIVER_TYPES.indexOf(other.type) !== -1) { RED.editor.validateNode(other); }
+        });
+        RED.view.redraw();
+    }
+
     /** src/telapi/voice-request.ts fallbackDocument: whether the runtime takes `value` as the fallback. */
     function isFallbackDocument(value, defaultFallback) {
         var text = typeof value === 'string' && value.trim() !== '' ? value.trim() : defaultFallback;
@@ -173,6 +215,23 @@
         $.getJSON('credentials/telapi-account/' + account.id).done(function (stored) {
             then(!!(stored && stored.callbackUser));
         }).fail(function () { then(false); });
+    }
+
+    /**
+     * A receiving node's dialog (`prefix`: its type, the prefix of its element ids and classes):
+     * the tip of the security `mode`, and the warnings that the account's public URL lacks
+     * httpNodeRoot and that httpNodeAuth (`httpNodeAuth`, from the rules) wants a callback user.
+     */
+    function receiverTips(prefix, mode, account, httpNodeAuth) {
+        var root = String(RED.settings.httpNodeRoot || '/');
+        $('#' + prefix + '-warn-noNodeRoot span').text(RED.nodes.getType(prefix)._(prefix + '.tip.noNodeRoot', { root: root }));
+        $('.' + prefix + '-tip').hide();
+        $('.' + prefix + '-tip-' + mode).show();
+        $('#' + prefix + '-warn-noNodeRoot').toggle(!!account && !hasNodeRoot(account.publicUrl));
+        $('#' + prefix + '-warn-httpNodeAuth').hide();
+        if (account && httpNodeAuth) {
+            withCallbackUser(account, function (has) { $('#' + prefix + '-warn-httpNodeAuth').toggle(!has); });
+        }
     }
 
     /**
@@ -343,8 +402,10 @@
         hasNodeRoot: hasNodeRoot,
         normaliseCallbackPath: normaliseCallbackPath,
         receiverPathProblem: receiverPathProblem,
+        receiverProperties: receiverProperties,
+        revalidateReceivers: revalidateReceivers,
         isFallbackDocument: isFallbackDocument,
-        withCallbackUser: withCallbackUser,
+        receiverTips: receiverTips,
         reachabilityTest: reachabilityTest,
         hasPlaceholder: hasPlaceholder,
         checkVerbs: checkVerbs,

@@ -173,8 +173,21 @@ const SOURCES = {
     helperBodies: ["'telapi-callback.' + key"],
     templates: {
       'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
-      // resources/telapi-editor.js receiverPathProblem
-      'validation.${found.problem}': () => prefixAll('telapi-callback.validation.', PATH_PROBLEMS),
+    },
+  },
+  'telapi-voice.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      'telapi-voice.security.${mode}': () => prefixAll('telapi-voice.security.', telapi.CALLBACK_SECURITY_MODES),
+      // The problems of GET telapi-voice/url (src/nodes/voice/voice-url.ts).
+      'telapi-voice.url.${answer.problem}': () => prefixAll('telapi-voice.url.', ['noAccount', 'noPublicUrl', 'badPath']),
+    },
+  },
+  'telapi-inboundxml.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      // resources/telapi-editor.js checkVerbs: the reasons of the runtime's TelApiInputError.
+      'telapi-inboundxml.errors.input.${problem.reason}': () => prefixAll('telapi-inboundxml.errors.input.', telapi.INPUT_ERROR_REASONS),
     },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
@@ -357,6 +370,10 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
     'log.promoted', 'http.notAllowed',
+    // The dialog's validators of account, url and security (resources/telapi-editor.js receiverProperties),
+    ...prefixAll('validation.', ['account', 'security', ...PATH_PROBLEMS]),
+    // Its label and warnings (receiverProperties, receiverTips).
+    'paletteLabel', 'tip.noNodeRoot',
     // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
     ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed']),
     ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),

@@ -8,6 +8,7 @@ import {
   inboundXmlService,
   shortSid,
   type InboundXmlAccount,
+  type InboundXmlService,
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode } from '../shared/account';
 import { inboundxmlRules } from '../shared/editor-rules';
@@ -24,7 +25,7 @@ type Send = (msg: InboundXmlMessage) => void;
 type Done = (error?: Error) => void;
 
 /** Where a deploy-time check looks: Zang's schema has every verb, so nothing valid is refused before the service is known. */
-const CHECK_SERVICE = 'zang';
+const CHECK_SERVICE: InboundXmlService = 'zang';
 /** Without a voice node's request, `/path` URLs have no public URL; with msg.res of a core http in node, this answers a failure. */
 const PLAIN_FALLBACK = fallbackDocument(DEFAULT_FALLBACK) as string;
 
@@ -80,7 +81,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('telapi-inboundxml', TelApiInboundXml, {
     settings: {
-      telapiInboundxmlRules: { value: inboundxmlRules(), exportable: true },
+      telapiInboundxmlRules: { value: inboundxmlRules(CHECK_SERVICE), exportable: true },
     },
   });
 

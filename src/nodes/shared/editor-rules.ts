@@ -23,6 +23,7 @@ import {
   TRANSCRIBE_QUALITIES,
   VERB_PROPERTIES,
   sidPattern,
+  type InboundXmlService,
 } from '../../telapi';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_SECONDS } from './account';
 import { PATH_SEGMENT } from './paths';
@@ -130,12 +131,14 @@ export function voiceRules(settings: Record<string, unknown>): Record<string, un
 
 /**
  * The InboundXML node's dialog: the verb table (kinds, defaults, help of each verb and attribute),
- * the verbs `<Response>` may hold, the properties of a verb, and the placeholder rule
- * (src/telapi/inboundxml/validate.ts and placeholders.ts check with the same).
+ * the verbs `<Response>` may hold, the properties of a verb, the placeholder rule
+ * (src/telapi/inboundxml/validate.ts and placeholders.ts check with the same), and the service whose
+ * schema the node checks its verbs against at deploy.
  */
-export function inboundxmlRules(): Record<string, unknown> {
+export function inboundxmlRules(checkService: InboundXmlService): Record<string, unknown> {
   return {
     defaults: { verbs: [] },
+    checkService,
     verbs: INBOUNDXML_VERBS,
     topLevel: TOP_LEVEL_VERBS,
     responseAttributes: INBOUNDXML_RESPONSE_ATTRIBUTES,
