@@ -271,8 +271,11 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
       assert.equal(editor.normaliseCallbackPath(value), paths.normaliseNodePath(value) ?? null, value);
     }
     assert.equal(loadEditorCode(settings, 'https://Editor.Example:443').editorAddress(), 'https://editor.example/api');
+    // The HTTP nodes under /api and the editor at /: a node's /flows is /api/flows, which the admin API does not answer.
+    assert.deepEqual(['/flows', '/auth/token', '/telapi/voice', '/a/../b'].map((value) => editor.receiverPathProblem({ id: 'n' }, value)?.problem ?? null),
+      [null, null, null, 'badUrl']);
     const restated = /\b200\b|\b43\b|'hybrid'|'platinum'|AC\[0-9a-fA-F\]|https\?:\\\/|A-Za-z0-9\._~-/;
-    for (const file of ['telapi-account.html', 'telapi-record.html', 'telapi-callback.html']) {
+    for (const file of ['telapi-account.html', 'telapi-record.html', 'telapi-callback.html', 'telapi-voice.html', 'telapi-inboundxml.html']) {
       const editorScript = fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', file), 'utf8').split('<script type="text/html"')[0];
       assert.doesNotMatch(editorScript, restated, `${file} restates a runtime rule`);
     }
@@ -317,7 +320,8 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
 function loadEditorCode(settings, origin = 'https://editor.example') {
   const source = fs.readFileSync(path.join(__dirname, '..', '..', 'resources', 'telapi-editor.js'), 'utf8');
   const window = { location: { origin } };
-  vm.runInNewContext(source, { window, RED: { settings }, URL });
+  // No other nodes in the workspace: a path is refused only as invalid, or as the admin API's.
+  vm.runInNewContext(source, { window, RED: { settings, nodes: { eachNode() {} } }, URL });
   return window.telapiEditor;
 }
 

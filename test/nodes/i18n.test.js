@@ -151,6 +151,8 @@ const union = unionTypes();
 // a template is a key built at run time, with the list of values it can take.
 
 const prefixAll = (prefix, values) => values.map((v) => `${prefix}${v}`);
+/** What resources/telapi-editor.js receiverPathProblem finds wrong with a receiving node's path. */
+const PATH_PROBLEMS = ['badUrl', 'adminUrl', 'duplicateUrl'];
 
 const SOURCES = {
   // tr(key) = RED.nodes.getType(type)._(key): the type's translator, which knows the module's catalog.
@@ -171,8 +173,22 @@ const SOURCES = {
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
     templates: {
-      'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
       'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+    },
+  },
+  'telapi-voice.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      'telapi-voice.security.${mode}': () => prefixAll('telapi-voice.security.', telapi.CALLBACK_SECURITY_MODES),
+      // The problems of GET telapi-voice/url (src/nodes/voice/voice-url.ts).
+      'telapi-voice.url.${answer.problem}': () => prefixAll('telapi-voice.url.', ['noAccount', 'noPublicUrl', 'badPath']),
+    },
+  },
+  'telapi-inboundxml.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      // resources/telapi-editor.js checkVerbs: the reasons of the runtime's TelApiInputError.
+      'telapi-inboundxml.errors.input.${problem.reason}': () => prefixAll('telapi-inboundxml.errors.input.', telapi.INPUT_ERROR_REASONS),
     },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
@@ -359,6 +375,12 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
     'log.promoted', 'log.reachable', 'warn.unreachable', 'http.notAllowed',
+    // The dialog's validators of account, url and security (resources/telapi-editor.js receiverProperties),
+    ...prefixAll('validation.', ['account', 'security', ...PATH_PROBLEMS]),
+    // Its label and warnings (receiverProperties, receiverTips).
+    'paletteLabel', 'tip.noNodeRoot',
+    // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
+    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed']),
     // The deploy-time check logs the finding in the dialog's words.
     ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];
