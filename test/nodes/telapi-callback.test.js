@@ -9,7 +9,7 @@ const { captureHttpNode, mount, serve } = require('../support/http-node');
 const {
   ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, SIGNED_PARAMS, SIGNATURE,
 } = require('../support/fixtures');
-const { callbackToken, computeSignature } = require('../../dist/telapi');
+const { callbackToken, computeSignature, pathKey } = require('../../dist/telapi');
 const accountNode = require('../../nodes/telapi-account.js');
 const callbackNode = require('../../nodes/telapi-callback.js');
 const { dispatcherOf } = require('../../dist/nodes/shared/routes');
@@ -346,6 +346,44 @@ describe('telapi-callback node', function () {
       assert.equal((await post().type('form').send(form(RECORDING))).status, 200);
       await settle();
       assert.deepEqual({ ...messages[0].payload }, { ...RECORDING });
+    });
+  });
+
+  describe('call status callbacks and the path key (URLs made before the call existed)', function () {
+    const STATUS = Object.freeze({ AccountSid: ACCOUNT_SID, CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '42', Direction: 'outbound-api', From: '+15550100', To: '+15550199' });
+    const ownKey = () => pathKey(AUTH_TOKEN, PATH);
+
+    it('takes a status callback carrying the path key of its own path: msg.topic "status", msg.callSid, msg.payload.CallStatus', async function () {
+      await load();
+      assert.equal((await post(`${PATH}?key=${ownKey()}`).type('form').send(form(STATUS))).status, 200);
+      await settle();
+      assert.equal(messages.length, 1);
+      assert.equal(messages[0].topic, 'status');
+      assert.equal(messages[0].callSid, CALL_SID);
+      assert.equal(messages[0].payload.CallStatus, 'completed');
+      assert.equal(messages[0].payload.key, undefined, 'our key is not a TelAPI parameter');
+    });
+
+    it('a recording callback with the path key is a recording', async function () {
+      await load();
+      assert.equal((await post(`${PATH}?key=${ownKey()}`).type('form').send(form(RECORDING))).status, 200);
+      await settle();
+      assert.equal(messages[0].topic, 'recording');
+    });
+
+    it('refuses another path\'s key, no key, another account, a key and a token, and a key twice (no message)', async function () {
+      await load();
+      const refused = [
+        [`${PATH}?key=${pathKey(AUTH_TOKEN, '/telapi/status')}`, STATUS, 403],
+        [PATH, STATUS, 403],
+        [`${PATH}?key=${ownKey()}`, { ...STATUS, AccountSid: FOREIGN_ACCOUNT }, 403],
+        [`${PATH}?key=${pathKey('ffffffffffffffffffffffffffffffff', PATH)}`, STATUS, 403],
+        [`${PATH}?key=${ownKey()}&token=${CALL_TOKEN}`, STATUS, 400],
+        [`${PATH}?key=${ownKey()}&key=${ownKey()}`, STATUS, 400],
+      ];
+      for (const [url, params, status] of refused) assert.equal((await post(url).type('form').send(form(params))).status, status, url);
+      await settle();
+      assert.equal(messages.length, 0);
     });
   });
 
