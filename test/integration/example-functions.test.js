@@ -59,7 +59,7 @@ describe('example 08: only a recording SID is taken from the Record action', fun
 
   it('takes the SID at the end of RecordingUrl, with the caller and the call', () => {
     const { result } = take({ RecordingUrl: `https://recordings.telapi.com/AC1/${SID}.mp3`, From: '+15550100' });
-    assert.deepEqual(result, { recordingSid: SID, caller: '+15550100', callSid: 'CA1' });
+    assert.deepEqual({ ...result }, { recordingSid: SID, caller: '+15550100', callSid: 'CA1' });
   });
 
   it('passes on nothing but a well-formed SID, and never a URL', () => {
