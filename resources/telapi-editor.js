@@ -251,7 +251,8 @@
                     detail: result.detail || '',
                     reason: result.reason || '',
                     root: result.root || String(RED.settings.httpNodeRoot || '/'),
-                    problem: result.problem || ''
+                    problem: result.problem || '',
+                    host: result.host || ''
                 };
                 var text = translate(type + '.test.cause.' + result.cause, params);
                 if (result.url) { text += ' ' + translate(type + '.test.sentTo', { url: result.url }); }

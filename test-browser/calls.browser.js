@@ -27,6 +27,8 @@ describe('call dialogs in a real browser', function () {
         { id: 'answer', type: 'telapi-inboundxml', z: 'calls', name: '', verbs: [], x: 380, y: 80, wires: [[]] },
         { id: 'status', type: 'telapi-callback', z: 'calls', name: 'call status', account: 'acc', url: STATUS_PATH, security: 'token', x: 140, y: 160, wires: [[]] },
         { id: 'imported', type: 'telapi-inboundxml', z: 'calls', name: 'imported', verbs: IMPORTED, x: 380, y: 160, wires: [[]] },
+        { id: 'dial', type: 'telapi-call', z: 'calls', name: '', account: 'acc', from: '+15550100100', to: '+15550100123', url: VOICE_PATH,
+          statusCallback: '/telapi/nowhere', record: false, recordCallback: '', transcribe: false, transcribeCallback: '', timeout: 60, x: 140, y: 240, wires: [[]] },
       ]);
     },
   });
@@ -192,15 +194,38 @@ describe('call dialogs in a real browser', function () {
     await page.locator('.telapi-voice-tip-none').waitFor({ state: 'hidden' });
   });
 
-  it('tests reachability from the voice dialog: the deployed node is reached at the public URL', async () => {
+  it('tests reachability from the voice dialog: it arrives, and the dialog says a local public URL is no use to TelAPI on the internet', async () => {
     await page.locator('#telapi-voice-test').click();
     const result = page.locator('#telapi-voice-test-result[data-cause]');
     await result.waitFor();
-    assert.equal(await result.getAttribute('data-cause'), 'arrived', await result.textContent());
+    // The account names Zang's public API, the public URL this machine: it arrives, but only from here.
+    assert.equal(await result.getAttribute('data-cause'), 'arrivedLocalOnly', await result.textContent());
+    assert.match(await result.textContent(), /^Arrived at this node, but only from here: 127\.0\.0\.1 is a local or private address, and TelAPI on the internet cannot reach it\./);
     await closeDialog();
   });
 
   it('raised no errors in the page', () => {
     assert.deepEqual(pageErrors.map(String), []);
+  });
+
+  it('the call node\'s dialog offers the workspace\'s voice and callback paths, and warns about a path no node listens on', async () => {
+    await h.openNodeDialog(page, 'dial');
+    const offered = async (list) => page.locator(`#telapi-call-paths-${list} option`).evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(await offered('telapi-voice'), [VOICE_PATH]);
+    assert.deepEqual(await offered('telapi-callback'), [STATUS_PATH]);
+    assert.equal(await page.locator('#node-input-url').getAttribute('list'), 'telapi-call-paths-telapi-voice');
+    assert.equal(await page.locator('#telapi-call-warning-url').isVisible(), false, 'the voice path names a voice node');
+    const warning = page.locator('#telapi-call-warning-statusCallback');
+    assert.equal(await warning.isVisible(), true);
+    assert.match(await warning.textContent(), /No TelAPI callback node of this workspace listens on \/telapi\/nowhere/);
+    await page.locator('#node-input-statusCallback').fill(STATUS_PATH);
+    await page.locator('#node-input-statusCallback').dispatchEvent('input');
+    assert.equal(await warning.isVisible(), false);
+    // A voice path given as a callback path is no callback node's.
+    await page.locator('#node-input-statusCallback').fill(VOICE_PATH);
+    await page.locator('#node-input-statusCallback').dispatchEvent('input');
+    assert.equal(await warning.isVisible(), true);
+    await closeDialog();
+    assert.deepEqual(pageErrors, []);
   });
 });

@@ -8,10 +8,11 @@ const path = require('node:path');
 const { startNodeRed, userDirWithPackage, PACKAGE_NAME } = require('../support/node-red-process');
 const { openDebugSidebar } = require('../support/debug-sidebar');
 const { startSimulator, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CALL_SIDS } = require('@telapi-nodes/telapi-simulator');
+const { pathKey } = require('../../dist/telapi');
 
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 const EXAMPLE_NAMES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
-const NODE_TYPES = ['telapi-account', 'telapi-record', 'telapi-callback', 'telapi-recordings'];
+const NODE_TYPES = Object.keys(require('../../package.json')['node-red'].nodes);
 
 describe('example flows against the simulator in a real Node-RED', function () {
   this.timeout(60_000);
@@ -20,12 +21,11 @@ describe('example flows against the simulator in a real Node-RED', function () {
   let sidebar;
   const examples = {};
 
-  const VOICE_KEY = 'k3y-for-the-example-05-test';
   const TAB_ENV = {};
 
   before(async () => {
     sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100 });
-    Object.assign(TAB_ENV, { SIMULATOR_URL: sim.url, VOICE_KEY });
+    Object.assign(TAB_ENV, { SIMULATOR_URL: sim.url });
     // Node-RED binds a free port itself; the flows, deployed after it started, name it.
     nodeRed = await startNodeRed({ userDir: userDirWithPackage() });
     const publicUrl = nodeRed.url;
@@ -64,11 +64,12 @@ describe('example flows against the simulator in a real Node-RED', function () {
   const debugOf = (tab, name, predicate = () => true) =>
     sidebar.waitFor((m) => m.z === tab && m.name === name && predicate(m.value), 20_000, `"${name}" debug message of ${tab}`);
 
-  it('ships the seven documented examples', () => {
+  it('ships the documented examples', () => {
     assert.deepEqual(EXAMPLE_NAMES, [
       '01 - Start and stop a recording', '02 - Receive recording callbacks', '03 - Record and transcribe',
       '04 - Download the recording file', '05 - Record only after the caller presses 1',
       '06 - Archive and delete recordings older than 30 days', '07 - Catch up on recordings missed while Node-RED was down',
+      '08 - Voicemail, take a message and file the MP3', '09 - Call me and record',
     ]);
   });
 
@@ -136,29 +137,28 @@ describe('example flows against the simulator in a real Node-RED', function () {
     assert.ok(written.equals(media), 'the file holds the exact bytes of the recording');
   });
 
+  /** The Voice URL a voice node's dialog shows: the public URL, the path and the path's key. */
+  const voiceUrl = (path) => `${nodeRed.url}${path}?key=${pathKey(DEMO_AUTH_TOKEN, path)}`;
+  const heard = (callSid) => sim.callEvents(callSid).filter((event) => event.type === 'say').map((event) => event.text);
+
   it('05 records only after the caller presses 1', async () => {
-    const call = sim.createCall({ from: '+15550100777', to: '+15550100100', direction: 'inbound' });
-    const callSid = call.sid;
-    const post = (route, params) => fetch(`${nodeRed.url}/telapi/example-05/${route}`, { method: 'POST', body: new URLSearchParams(params) });
-    const voice = await post(`voice?key=${VOICE_KEY}`, { CallSid: callSid, AccountSid: DEMO_ACCOUNT_SID });
-    assert.equal(voice.status, 200);
-    assert.match(await voice.text(), new RegExp(`<Gather action="keypress\\?key=${VOICE_KEY}"[^>]*numDigits="1"`));
+    const declined = sim.placeCall({ url: voiceUrl('/telapi/example-05/voice'), from: '+15550100776', to: '+15550100100' });
+    await sim.waitForCallEvent({ callSid: declined.sid, type: 'gather-started' }, 20_000);
+    sim.sendDigits(declined.sid, '2');
+    await sim.waitForCallEvent({ callSid: declined.sid, type: 'hangup' }, 20_000);
+    assert.deepEqual(heard(declined.sid), ['Press 1 to have this call recorded.', 'This call is not recorded. Goodbye.']);
+    assert.equal(sim.recordings({ callSid: declined.sid }).length, 0, 'no recording without consent');
 
-    for (const forged of ['keypress', 'keypress?key=guess', `keypress?key=${VOICE_KEY}x`]) {
-      const denied = await post(forged, { CallSid: callSid, Digits: '1' });
-      assert.equal(denied.status, 403, `${forged} is refused`);
-    }
-    const refuse = await post(`keypress?key=${VOICE_KEY}`, { CallSid: callSid, Digits: '2' });
-    assert.match(await refuse.text(), /not recorded/);
-    assert.equal(sim.recordings({ callSid }).length, 0, 'no recording without consent or key');
-
-    const consent = await post(`keypress?key=${VOICE_KEY}`, { CallSid: callSid, Digits: '1' });
-    assert.match(await consent.text(), /now recorded/);
-    const started = await debugOf('e05tab', 'recording started', (v) => v.call_sid === callSid);
-    assert.match(started.value.sid, /^RE/);
-    sim.hangUp(callSid);
-    const done = await debugOf('e05tab', 'recording URL');
-    assert.ok(done.value.endsWith(`${started.value.sid}.mp3`));
+    const call = sim.placeCall({ url: voiceUrl('/telapi/example-05/voice'), from: '+15550100777', to: '+15550100100' });
+    await sim.waitForCallEvent({ callSid: call.sid, type: 'gather-started' }, 20_000);
+    sim.sendDigits(call.sid, '1');
+    const started = await debugOf('e05tab', 'recording started', (v) => v.call_sid === call.sid);
+    assert.match(started.value.sid, /^RE[0-9a-f]{32}$/);
+    await sim.waitForCallEvent({ callSid: call.sid, type: 'say', afterSequence: 0 }, 20_000);
+    sim.hangUp(call.sid);
+    const done = await debugOf('e05tab', 'recording URL', (v) => v.endsWith(`${started.value.sid}.mp3`));
+    assert.ok(done);
+    assert.ok(heard(call.sid).includes('Thank you. This call is now recorded.'));
   });
 
   it('06 archives recordings older than 30 days, and deletes them only with dry run off', async () => {
@@ -199,7 +199,36 @@ describe('example flows against the simulator in a real Node-RED', function () {
     assert.equal(new Set(caughtUp()).size, caughtUp().length);
   });
 
+  it('08 takes a message with <Record> and files the MP3', async () => {
+    const call = sim.placeCall({ url: voiceUrl('/telapi/example-08/voice'), from: '+15550100888', to: '+15550100100' });
+    const listening = await sim.waitForCallEvent({ callSid: call.sid, type: 'record-started' }, 20_000);
+    assert.ok(heard(call.sid)[0].startsWith('You have reached the voicemail'));
+    sim.sendDigits(call.sid, '#');
+    const filed = await debugOf('e08tab', 'voicemail filed', (v) => v.recordingSid === listening.recordingSid);
+    assert.equal(filed.value.caller, '+15550100888');
+    assert.equal(filed.value.filename, `voicemail/${call.sid}-${listening.recordingSid}.mp3`);
+    const written = fs.readFileSync(path.join(nodeRed.userDir, filed.value.filename));
+    assert.equal(written.length, filed.value.bytes);
+    const media = Buffer.from(await (await fetch(sim.getRecording(listening.recordingSid).recordingUrl)).arrayBuffer());
+    assert.ok(written.equals(media), 'the file holds the exact bytes of the recording');
+    await sim.waitForCallEvent({ callSid: call.sid, type: 'hangup' }, 20_000);
+    assert.ok(heard(call.sid).includes('Thank you for your message. Goodbye.'));
+  });
+
+  it('09 calls the number, records the whole call, and shows its status events', async () => {
+    await inject('e09i1');
+    const made = await debugOf('e09tab', 'call made');
+    const callSid = made.value;
+    assert.match(callSid, /^CA[0-9a-f]{32}$/);
+    await debugOf('e09tab', 'call status', (v) => v === 'completed');
+    const recording = await debugOf('e09tab', 'recording', (v) => typeof v === 'string' && v.endsWith('.mp3'));
+    assert.equal(sim.getRecording(recording.value.match(/(RE[0-9a-f]{32})\.mp3$/)[1]).callSid, callSid);
+    const statuses = sidebar.messages.filter((m) => m.z === 'e09tab' && m.name === 'call status').map((m) => m.value);
+    assert.deepEqual(statuses, ['in-progress', 'completed']);
+    assert.ok(heard(callSid).includes('Hello. This is the reminder you asked for. This call is recorded.'));
+  });
+
   it('no example reported an error', () => {
-    assert.deepEqual(sidebar.byName('error').map((m) => m.value), []);
+    assert.deepEqual(sidebar.messages.filter((m) => / ?error$/.test(m.name)).map((m) => m.value), []);
   });
 });

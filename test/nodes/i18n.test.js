@@ -168,6 +168,11 @@ const SOURCES = {
       'telapi-record.nodeLabel.${action}': () => prefixAll('telapi-record.nodeLabel.', telapi.RECORD_ACTIONS),
     },
   },
+  'telapi-call.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    // A path that names no node of the field's kind: a voice node for the Voice URL, a callback node for the others.
+    templates: { 'telapi-call.warn.noNode.${TARGETS[field]}': () => prefixAll('telapi-call.warn.noNode.', ['telapi-voice', 'telapi-callback']) },
+  },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },

@@ -75,6 +75,7 @@ function editorDefinitions(file) {
     telapiCallbackRules: editorRules.callbackRules({}),
     telapiVoiceRules: editorRules.voiceRules({}),
     telapiInboundxmlRules: editorRules.inboundxmlRules('zang'),
+    telapiCallRules: editorRules.callRules(),
   };
   const sandbox = { RED: { settings, nodes: { registerType: (type, def) => { definitions[type] = def; } } } };
   sandbox.window = sandbox;

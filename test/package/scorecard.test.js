@@ -155,7 +155,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
 
     it('declares every node file, and each exists with its editor .html beside it (as checknodes.js loads them)', () => {
       const nodes = pkg['node-red'].nodes;
-      assert.deepEqual(Object.keys(nodes).sort(), ['telapi-account', 'telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
+      assert.deepEqual(Object.keys(nodes).sort(), ['telapi-account', 'telapi-call', 'telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
       for (const file of Object.values(nodes)) {
         assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} (run npm run build)`);
         assert.ok(fs.existsSync(path.join(ROOT, file.replace('.js', '.html'))), file.replace('.js', '.html'));
