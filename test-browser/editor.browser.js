@@ -39,7 +39,7 @@ describe('editor in a real browser', function () {
     await category.waitFor();
     assert.equal((await category.locator('.red-ui-palette-header').innerText()).trim(), 'TelAPI');
     const types = await category.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
-    assert.deepEqual(types.sort(), ['telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
+    assert.deepEqual(types.sort(), ['telapi-call', 'telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
     const label = (type) => category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`).innerText();
     assert.equal((await label('telapi-record')).replace(/\s+/g, ' ').trim(), 'record call');
     assert.equal((await label('telapi-callback')).replace(/\s+/g, ' ').trim(), 'callback');

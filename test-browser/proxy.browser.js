@@ -22,7 +22,8 @@ describe('editor behind proxies: warnings and the reachability test', function (
   before(() => { ({ server, page } = editor); });
 
   async function deployAccounts(server) {
-    const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
+    // A TelAPI on this machine (as the simulator is): a public URL on this machine is then the right one.
+    const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, baseUrl: 'http://127.0.0.1:9/v2', publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
     await server.deploy([
       { id: 'tab', type: 'tab', label: 'proxy' },
       account('good', `${server.url}/api`, { callbackUser: USER, callbackPassword: PASSWORD }),

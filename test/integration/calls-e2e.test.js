@@ -39,6 +39,19 @@ function callFlows(simUrl, publicUrl) {
     answer('notice', [{ verb: 'Say', text: 'This is a reminder from your flow. This call is recorded.' }, { verb: 'Pause', attributes: { length: '2' } }, { verb: 'Hangup' }]),
     { id: 'recordings', type: 'telapi-callback', z, account: 'acc', url: '/telapi/recording', security: 'token', wires: [['recLog']] },
     { id: 'status', type: 'telapi-callback', z, account: 'acc', url: '/telapi/status', security: 'token', wires: [['statusLog']] },
+    // Pause and resume, driven over HTTP by the test: POST /e2e/record { callSid, action, fileFormat }.
+    { id: 'driveRec', type: 'http in', z, url: '/e2e/record', method: 'post', upload: false, wires: [['toRecord']] },
+    { id: 'toRecord', type: 'function', z, outputs: 1, libs: [], func: "msg.callSid = msg.payload.callSid;\nmsg.recording = { action: msg.payload.action, fileFormat: msg.payload.fileFormat, callbackUrl: '/telapi/parts' };\nreturn msg;", wires: [['partRec']] },
+    { id: 'partRec', type: 'telapi-record', z, account: 'acc', action: 'start', wires: [['recorded200']] },
+    { id: 'recorded200', type: 'http response', z, statusCode: '200', headers: {} },
+    { id: 'parts', type: 'telapi-callback', z, account: 'acc', url: '/telapi/parts', security: 'token', wires: [['partLog']] },
+    logger('partLog', 'PART', '{ callSid: msg.callSid, recordingUrl: msg.recordingUrl }'),
+    // One file of a call's recordings: POST /e2e/join { callSid } answers the joined file.
+    { id: 'driveJoin', type: 'http in', z, url: '/e2e/join', method: 'post', upload: false, wires: [['toJoin']] },
+    { id: 'toJoin', type: 'function', z, outputs: 1, libs: [], func: 'msg.callSid = msg.payload.callSid;\nreturn msg;', wires: [['joiner']] },
+    { id: 'joiner', type: 'telapi-recordings', z, account: 'acc', operation: 'join', wires: [['joinedHeaders']] },
+    { id: 'joinedHeaders', type: 'function', z, outputs: 1, libs: [], func: "msg.headers = { 'content-type': msg.contentType, 'x-segments': msg.segments.map((s) => s.sid).join(',') };\nreturn msg;", wires: [['joined200']] },
+    { id: 'joined200', type: 'http response', z, statusCode: '200', headers: {} },
     logger('served', 'SERVED', '{ callSid: msg.callSid, xml: msg.payload }'),
     logger('madeLog', 'MADE', 'msg.callSid'),
     logger('recLog', 'RECORDING', '{ topic: msg.topic, callSid: msg.callSid, recordingUrl: msg.recordingUrl }'),
@@ -125,6 +138,37 @@ describe('calls end to end: the simulator calls a real Node-RED', function () {
     assert.ok(sim.callEvents(callSid).some((event) => event.type === 'say' && event.text === 'This is a reminder from your flow. This call is recorded.'));
     assert.deepEqual(logged('ERROR'), []);
   });
+
+  for (const format of ['mp3', 'wav']) {
+    it(`start, pause, resume, pause, resume, hang up: three ${format.toUpperCase()} recordings, three callbacks, one joined file as long as the three`, async () => {
+      const { mp3Seconds, strictWav } = require('../support/audio-files');
+      const seconds = (bytes) => (format === 'mp3' ? mp3Seconds(bytes) : strictWav(bytes).seconds);
+      const callSid = sim.createCall().sid;
+      const drive = async (action) => {
+        const res = await fetch(`${nodeRed.url}/e2e/record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callSid, action, fileFormat: format }) });
+        assert.equal(res.status, 200, await res.text());
+        // Some time passes with each part recording or paused (simulated seconds).
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      };
+      for (const action of ['start', 'pause', 'resume', 'pause', 'resume']) await drive(action);
+      sim.hangUp(callSid);
+      await until(() => logged('PART').filter((p) => p.callSid === callSid).length === 3, 'three recording callbacks');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(logged('PART').filter((p) => p.callSid === callSid).length, 3, 'each callback once');
+      const recordings = sim.recordings({ callSid });
+      assert.equal(recordings.length, 3);
+      const res = await fetch(`${nodeRed.url}/e2e/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callSid }) });
+      const joined = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), format === 'mp3' ? 'audio/mpeg' : 'audio/wav');
+      assert.equal(res.headers.get('x-segments').split(',').length, 3);
+      const parts = await Promise.all(recordings.map(async (r) => Buffer.from(await (await fetch(r.recordingUrl)).arrayBuffer())));
+      const sum = parts.reduce((total, part) => total + seconds(part), 0);
+      // Within one MP3 frame (576 samples at the simulator's 16 kHz: 36 ms); WAV exactly.
+      assert.ok(Math.abs(seconds(joined) - sum) <= (format === 'mp3' ? 0.036 : 1e-9), `${seconds(joined)} s joined, ${sum} s in the parts`);
+      assert.deepEqual(logged('ERROR'), []);
+    });
+  }
 
   it('forged voice requests get 403 and reach no flow', async () => {
     const params = new URLSearchParams({ AccountSid: DEMO_ACCOUNT_SID, CallSid: 'CA0123456789abcdef0123456789abcdef', From: '+1', To: '+2' });

@@ -69,7 +69,7 @@ describe('example flows against the simulator in a real Node-RED', function () {
       '01 - Start and stop a recording', '02 - Receive recording callbacks', '03 - Record and transcribe',
       '04 - Download the recording file', '05 - Record only after the caller presses 1',
       '06 - Archive and delete recordings older than 30 days', '07 - Catch up on recordings missed while Node-RED was down',
-      '08 - Voicemail, take a message and file the MP3', '09 - Call me and record',
+      '08 - Voicemail, take a message and file the MP3', '09 - Call me and record', '10 - Take a card payment without recording it',
     ]);
   });
 
@@ -226,6 +226,34 @@ describe('example flows against the simulator in a real Node-RED', function () {
     const statuses = sidebar.messages.filter((m) => m.z === 'e09tab' && m.name === 'call status').map((m) => m.value);
     assert.deepEqual(statuses, ['in-progress', 'completed']);
     assert.ok(heard(callSid).includes('Hello. This is the reminder you asked for. This call is recorded.'));
+  });
+
+  it('10 pauses the recording while the card number is keyed in, and files the call as one MP3 of its recordings', async () => {
+    const CARD = '4111111111111111';
+    await inject('e10i1');
+    const callSid = (await debugOf('e10tab', '10 call made')).value;
+    const answered = await sim.waitForCallEvent({ callSid, type: 'gather-started' }, 20_000);
+    await sim.waitForCallEvent({ callSid, type: 'record-started' }, 20_000);
+    sim.sendDigits(callSid, '1');
+    const cardGather = await sim.waitForCallEvent({ callSid, type: 'gather-started', afterSequence: answered.sequence }, 20_000);
+    // The recording was paused (stopped) before the card number was asked for.
+    const stopped = sim.callEvents(callSid).filter((event) => event.type === 'record-stopped');
+    assert.equal(stopped.length, 1);
+    assert.ok(stopped[0].sequence < cardGather.sequence);
+    sim.sendDigits(callSid, `${CARD}#`);
+    const filed = await debugOf('e10tab', 'call filed', (v) => v.callSid === callSid);
+    const { payload: file, segments, contentType } = filed.value;
+    assert.equal(contentType, 'audio/mpeg');
+    assert.equal(segments.length, 2, 'the part before the card number, and the part after');
+    assert.equal(file, path.join(nodeRed.userDir, 'payments', `${callSid}.mp3`));
+    const joined = fs.readFileSync(file);
+    const parts = await Promise.all(segments.map(async (s) => Buffer.from(await (await fetch(sim.getRecording(s.sid).recordingUrl)).arrayBuffer())));
+    const { mp3Seconds } = require('../support/audio-files');
+    const sum = parts.reduce((total, part) => total + mp3Seconds(part), 0);
+    assert.ok(Math.abs(mp3Seconds(joined) - sum) < 0.05, `${mp3Seconds(joined)} s joined, ${sum} s in the parts`);
+    // The card number is in no message the sidebar showed, and not in Node-RED's log.
+    assert.ok(!JSON.stringify(sidebar.messages).includes(CARD));
+    assert.ok(!nodeRed.log.includes(CARD));
   });
 
   it('no example reported an error', () => {
