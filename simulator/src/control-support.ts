@@ -27,6 +27,7 @@ export interface SimulatorControl {
   sendDigits(callSid: string, digits: string): void;
   callEvents(callSid: string, afterSequence?: number): CallEvent[];
   waitForCallEvent(match: CallEventMatch, timeoutMs?: number): Promise<CallEvent>;
+  onCallEvent(listener: (event: CallEvent) => void): () => void;
   setCalleeBehavior(number: string, behavior: CalleeBehavior | undefined): void;
   calleeBehaviors(): Record<string, CalleeBehavior>;
   recordings(): SimulatedRecording[];
