@@ -37,9 +37,10 @@ function placeCallSpecFrom(params: RequestParams): PlaceCallSpec {
   return { ...spec, url, ...(method ? { method } : {}), ...(apiVersion ? { apiVersion } : {}) };
 }
 
-function requireCall(simulator: SimulatorControl, callSid: string): SimulatedCall {
+/** The call, if it exists for the request (the phone's session sees its own account's calls only). */
+function requireCall(simulator: SimulatorControl, callSid: string, accountSid?: string): SimulatedCall {
   const call = simulator.getCall(callSid);
-  if (!call) throw new ApiError('callNotFound', `Call ${callSid} was not found`);
+  if (!call || (accountSid !== undefined && call.accountSid !== accountSid)) throw new ApiError('callNotFound', `Call ${callSid} was not found`);
   return call;
 }
 
@@ -55,13 +56,14 @@ function numberFilter(params: RequestParams, name: string): string | undefined {
   return /^ \d/.test(value) ? `+${value.trim()}` : value.trim();
 }
 
-/** `GET /calls` filters: `To`, `From`, `Status`, `Direction` (each optional). */
-function callFilterFrom(params: RequestParams): (call: SimulatedCall) => boolean {
+/** `GET /calls` filters: `To`, `From`, `Status`, `Direction` (each optional), and the session's account. */
+function callFilterFrom(params: RequestParams, accountSid: string | undefined): (call: SimulatedCall) => boolean {
   const to = numberFilter(params, 'To');
   const from = numberFilter(params, 'From');
   const status = oneOf(params, 'Status', CALL_STATUSES);
   const direction = oneOf(params, 'Direction', CALL_DIRECTIONS);
   return (call) =>
+    (accountSid === undefined || call.accountSid === accountSid) &&
     (to === undefined || call.to === to) &&
     (from === undefined || call.from === from) &&
     (status === undefined || call.status === status) &&
@@ -72,8 +74,8 @@ function callFilterFrom(params: RequestParams): (call: SimulatedCall) => boolean
  * The calls that match the filters, newest first; with `wait_ms` and none matching yet, waits until
  * a call event leaves one matching (a phone page waiting for a call to ring), or the time is up.
  */
-function callsMatching(simulator: SimulatorControl, params: RequestParams): Promise<SimulatedCall[]> {
-  const matches = callFilterFrom(params);
+function callsMatching(simulator: SimulatorControl, params: RequestParams, accountSid: string | undefined): Promise<SimulatedCall[]> {
+  const matches = callFilterFrom(params, accountSid);
   const list = (): SimulatedCall[] => simulator.calls().filter(matches);
   const found = list();
   const waitMs = waitMsParam(params);
@@ -106,16 +108,21 @@ async function eventsAfter(simulator: SimulatorControl, callSid: string, params:
 
 /** The call routes of the control API; false when the path is not one of them. */
 export async function handleCallControl(simulator: SimulatorControl, request: ControlRequest, response: ServerResponse): Promise<boolean> {
-  const { method, path, params } = request;
+  const { method, path, params, accountSid } = request;
   const resource = path.toLowerCase();
   if (resource === '/calls') {
-    if (method === 'GET') sendControlJson(response, { calls: await callsMatching(simulator, params) });
+    if (method === 'GET') sendControlJson(response, { calls: await callsMatching(simulator, params, accountSid) });
     else if (method === 'POST') sendControlJson(response, asBadRequest(() => simulator.createCall(callSpecFrom(params))));
     else return false;
     return true;
   }
   if (resource === '/calls/inbound' && method === 'POST') {
-    sendControlJson(response, asBadRequest(() => simulator.placeCall(placeCallSpecFrom(params))));
+    const spec = placeCallSpecFrom(params);
+    if (accountSid !== undefined) {
+      if (spec.accountSid !== undefined && spec.accountSid !== accountSid) throw new ApiError('accountMismatch', `The phone session places calls on ${accountSid} only`);
+      spec.accountSid = accountSid;
+    }
+    sendControlJson(response, asBadRequest(() => simulator.placeCall(spec)));
     return true;
   }
   if (resource === '/numbers') {
@@ -131,6 +138,7 @@ export async function handleCallControl(simulator: SimulatorControl, request: Co
   const callSid = match?.[1];
   if (!match || callSid === undefined) return false;
   const action = match[2]?.toLowerCase();
+  if (accountSid !== undefined) requireCall(simulator, callSid, accountSid);
   if (method === 'GET' && action === undefined) {
     sendControlJson(response, { ...requireCall(simulator, callSid), events: simulator.callEvents(callSid) });
   } else if (method === 'GET' && action === 'events') {

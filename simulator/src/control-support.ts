@@ -48,6 +48,8 @@ export interface ControlRequest {
   method: string;
   path: string;
   params: RequestParams;
+  /** Set for the phone page's session: only this account's calls exist for it. */
+  accountSid?: string;
 }
 
 const CALL_FIELDS: ReadonlyArray<readonly [Exclude<keyof CallSpec, 'direction'>, string]> = [
