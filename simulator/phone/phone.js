@@ -112,6 +112,7 @@
     listening: false,
     recordings: new Set(),
     keys: '',
+    rejected: false,
     answeredAt: undefined,
     clockTimer: undefined,
     pressing: Promise.resolve(),
@@ -182,6 +183,7 @@
   function clearCallView() {
     ui.heard.replaceChildren();
     ui.requests.replaceChildren();
+    ui.callInfo.hidden = false;
     ui.now.textContent = '';
     ui.clock.textContent = '';
     state.keys = '';
@@ -240,9 +242,9 @@
     'reject-verb': 'the flow rejected the call (<Reject>)',
     'document-ended': 'the flow had nothing more to say',
     error: 'an error ended it',
-    busy: 'busy',
-    'no-answer': 'not answered',
-    failed: 'failed',
+    busy: 'the line was busy',
+    'no-answer': 'nobody answered in time',
+    failed: 'the call could not be connected',
   };
 
   function showListening(text) {
@@ -337,10 +339,11 @@
     stopClock();
     state.listening = false;
     state.recordings.clear();
-    const cause = HANGUP_CAUSE[event.cause] ?? event.cause;
-    setStatus(`Call ended: ${event.status}, ${cause}.`);
-    note(`Call ended (${event.status}, ${cause}).`);
+    const how = state.rejected ? `you rejected it (${event.status})` : `${event.status}, ${HANGUP_CAUSE[event.cause] ?? event.cause}`;
+    setStatus(`Call ended: ${how}.`);
+    note(`Call ended: ${how}.`);
     state.call = undefined;
+    state.rejected = false;
     state.follow?.abort();
     state.follow = undefined;
     setMode('idle');
@@ -530,6 +533,7 @@
     const call = state.call;
     if (!call || state.mode !== 'incoming') return;
     setStatus('Rejecting…');
+    state.rejected = true;
     try {
       await control('POST', `/calls/${encodeURIComponent(call.sid)}/reject`, { Status: 'busy' });
     } catch (error) {
