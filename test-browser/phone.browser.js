@@ -14,11 +14,30 @@ const GREETING = 'Welcome to the phone test. Press 1 to leave a message.';
 const XML = (verbs) => `<?xml version="1.0" encoding="UTF-8"?><Response>${verbs}</Response>`;
 const ROUTES = {
   '/voice': XML(`<Gather numDigits="1" action="/gathered" timeout="60"><Say>${GREETING}</Say></Gather>`),
-  '/gathered': XML('<Say>Leave your message after the beep.</Say><Record background="false" maxLength="600" timeout="600" playBeep="true"/>'),
+  '/gathered': XML('<Say>Leave your message after the beep.</Say><Play>beep.wav</Play><Record background="false" maxLength="600" timeout="600" playBeep="true"/>'),
   '/late': XML('<Say>We are sorry, this call cannot be answered now.</Say><Hangup/>'),
 };
 
-/** A stand-in for a Node-RED flow on 127.0.0.1: answers ROUTES, 403 at /refuse, 404 elsewhere. */
+/** 0.2 s of silence: RIFF PCM, 8 kHz, 16-bit mono. */
+function silentWav() {
+  const data = Buffer.alloc(3200);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+/** A stand-in for a Node-RED flow on 127.0.0.1: answers ROUTES and /beep.wav, 403 at /refuse, 404 elsewhere. */
 async function startFlow() {
   const received = [];
   const server = http.createServer((request, response) => {
@@ -26,6 +45,11 @@ async function startFlow() {
     request.on('end', () => {
       const path = new URL(request.url, 'http://flow.invalid').pathname;
       received.push(`${request.method} ${path}`);
+      if (path === '/beep.wav') {
+        response.writeHead(200, { 'content-type': 'audio/wav' });
+        response.end(silentWav());
+        return;
+      }
       const body = ROUTES[path];
       const status = body ? 200 : path === '/refuse' ? 403 : 404;
       response.writeHead(status, { 'content-type': body ? 'application/xml' : 'text/plain' });
@@ -153,6 +177,14 @@ describe('the simulator’s phone page in a real browser (360 px, keyboard)', fu
   });
 
   it('rings when a call is made to its number through the REST API; Enter answers, the keypad sends 1, Hang up ends it', async () => {
+    // Sound on (Space on the checkbox); what the page would speak is caught instead of spoken.
+    await page.locator('#sound').focus();
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('#sound').isChecked(), true);
+    await page.evaluate(() => {
+      window.spoken = [];
+      window.speechSynthesis.speak = (utterance) => window.spoken.push(`${utterance.lang}: ${utterance.text}`);
+    });
     const made = await makeCall(sim, DEFAULT_PHONE_NUMBER, `${flow.url}/voice`);
     await page.locator('#incoming:not([hidden])').waitFor();
     assert.equal(await page.locator('#incoming-from').textContent(), `From +15550100100 (Demo Line), to this phone (${DEFAULT_PHONE_NUMBER}).`);
@@ -165,10 +197,16 @@ describe('the simulator’s phone page in a real browser (360 px, keyboard)', fu
     await page.locator('#listening:not([hidden])').waitFor();
     await page.getByRole('button', { name: '1', exact: true }).click();
     await page.locator('#recording:not([hidden])').waitFor();
+    assert.deepEqual(await page.evaluate(() => window.spoken), [`en: ${GREETING}`, 'en: Leave your message after the beep.']);
+    const audio = heard().locator('audio');
+    assert.equal(await audio.getAttribute('src'), `${flow.url}/beep.wav`, 'a relative Play URL resolved against its document');
+    assert.equal(await audio.getAttribute('controls'), '');
+    await page.waitForFunction(() => document.querySelector('#heard audio').currentTime > 0 || document.querySelector('#heard audio').ended, undefined, { timeout: 5000 });
     await page.screenshot({ path: h.artifact('phone-recording-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Hang up' }).click();
     await status().getByText('Call ended: completed, you hung up.').waitFor();
     assert.equal(sim.getCall(made.sid).status, 'completed');
+    await page.locator('#sound').uncheck();
   });
 
   it('lets Escape reject a call that rings (busy)', async () => {
@@ -192,7 +230,13 @@ describe('the simulator’s phone page in a real browser (360 px, keyboard)', fu
     await page.locator('#requests .verdict.refused', { hasText: 'Refused (404): nothing answers at this path' }).waitFor();
     await callTo(`http://127.0.0.1:9/voice`);
     await page.locator('#requests .verdict.failed', { hasText: 'Failed: the flow could not be reached' }).waitFor();
+    await page.locator('#url').fill('');
+    await page.locator('#url').press('Enter');
+    await page.locator('#url-error', { hasText: 'Enter the voice URL of the flow to call.' }).waitFor();
+    assert.equal(await page.locator('#url').getAttribute('aria-invalid'), 'true');
+    assert.equal(await active(), 'url');
     await callTo(`${flow.url}/late`);
+    assert.equal(await page.locator('#url-error').isHidden(), true);
     await page.locator('#requests .verdict.fallback', { hasText: 'answered with the voice node’s fallback' }).waitFor();
     await status().getByText('Call ended: completed, the flow hung up (<Hangup>).').waitFor();
     await page.screenshot({ path: h.artifact('phone-fallback-360.png'), fullPage: true });

@@ -113,6 +113,7 @@
     recordings: new Set(),
     keys: '',
     rejected: false,
+    documentUrl: undefined,
     answeredAt: undefined,
     clockTimer: undefined,
     pressing: Promise.resolve(),
@@ -247,6 +248,16 @@
     failed: 'the call could not be connected',
   };
 
+  /** A `<Play>` URL as the browser can fetch it: relative ones against the document that said it; undefined for other schemes. */
+  function playable(text) {
+    try {
+      const url = new URL(text, state.documentUrl);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   function showListening(text) {
     state.listening = text !== undefined;
     ui.listening.textContent = text ?? '';
@@ -265,6 +276,7 @@
         }
         break;
       case 'request':
+        if (event.status_code >= 200 && event.status_code <= 299) state.documentUrl = event.url;
         logRequest(event);
         break;
       case 'say':
@@ -273,11 +285,12 @@
         speak(event.text, event.language);
         break;
       case 'play': {
+        const url = playable(event.url);
         ui.now.textContent = `♪ ${event.url}`;
-        const audio = el('audio', { controls: true, preload: 'none', src: event.url, 'aria-label': `Play ${event.url}` });
-        const link = /^https?:\/\//i.test(event.url) ? el('a', { href: event.url, target: '_blank', rel: 'noreferrer', text: event.url }) : el('code', { text: event.url });
+        const audio = url ? el('audio', { controls: true, preload: 'none', src: url, 'aria-label': `Play ${event.url}` }) : undefined;
+        const link = url ? el('a', { href: url, target: '_blank', rel: 'noreferrer', text: event.url }) : el('code', { text: event.url });
         heard('played', `Play · ${seconds(event.seconds)}`, link, audio);
-        if (ui.sound.checked) audio.play().catch(() => undefined);
+        if (audio && ui.sound.checked) audio.play().catch(() => undefined);
         break;
       }
       case 'pause':
