@@ -69,6 +69,18 @@ function hostName(host: string): string {
   return (match?.[1] ?? '').toLowerCase();
 }
 
+/** No Origin (not a cross-origin fetch), or the page's own: http(s) and the host asked for (https behind a TLS proxy). */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === (request.headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -128,10 +140,7 @@ export class PhonePage {
     if (given === undefined) return false;
     if (typeof given !== 'string' || !sameSecret(given, this.#session)) throw new ApiError('invalidCredentials', 'The phone session is not this simulator’s: reload the page');
     this.#checkHost(request);
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host ?? ''}`) {
-      throw new ApiError('phoneForbidden', `The phone session is for the page at http://${request.headers.host ?? ''} only`);
-    }
+    if (!sameOrigin(request)) throw new ApiError('phoneForbidden', `The phone session is for the page at ${request.headers.host ?? ''} only`);
     const route = controlPath.toLowerCase();
     if (!SESSION_ROUTES.some(([allowed, pattern]) => allowed === method && pattern.test(route))) {
       throw new ApiError('phoneForbidden', `The phone session does not open ${method} ${controlPath}`);

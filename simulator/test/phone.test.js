@@ -190,7 +190,11 @@ describe('simulator: the phone page (server side)', function () {
     }
     // A public URL's host is the simulator's own too.
     const behind = await startSim({ phone: true, publicUrl: 'https://telapi.test.example' });
-    assert.equal((await rawRequest(behind.phoneUrl, { headers: { host: 'telapi.test.example' } })).status, 200);
+    const proxied = { host: 'telapi.test.example' };
+    assert.equal((await rawRequest(behind.phoneUrl, { headers: proxied })).status, 200);
+    const behindSession = await sessionOf(behind);
+    assert.equal((await phoneRequest(behind, behindSession, 'GET', '/numbers', { headers: { ...proxied, origin: 'https://telapi.test.example' } })).status, 200);
+    assert.equal((await phoneRequest(behind, behindSession, 'GET', '/numbers', { headers: { ...proxied, origin: 'https://other.test.example' } })).status, 403);
   });
 
   it('sees and drives only the first account’s calls', async function () {
