@@ -1,4 +1,4 @@
-// The TelAPI simulator's phone page (README.md, "The phone page"). Plain script, no framework.
+// The TelAPI simulator's phone page (simulator/README.md, "The phone page"). Plain script, no framework.
 //
 // It drives the simulator's control API (/_simulator) with the session the simulator wrote into the
 // page (a header, never the URL): it places inbound calls on a voice URL, follows each call's

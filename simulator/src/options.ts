@@ -53,7 +53,7 @@ export interface TelApiSimulatorOptions {
   now?: () => Date;
   audio?: AudioLibraryOptions;
   /**
-   * Serve the browser phone at `GET /phone` (README.md, "The phone page"): `true`, or its voice URL
+   * Serve the browser phone at `GET /phone` (simulator/README.md, "The phone page"): `true`, or its voice URL
    * and number. Default off.
    */
   phone?: boolean | PhoneOptions;

@@ -6,7 +6,7 @@ import { ApiError } from './api-errors';
 import { sendText } from './http-util';
 import { isAbsoluteHttpUrl, sameSecret } from './spec';
 
-/** The `phone` option: the browser phone at `GET /phone` (README.md, "The phone page"). */
+/** The `phone` option: the browser phone at `GET /phone` (simulator/README.md, "The phone page"). */
 export interface PhoneOptions {
   /** The voice URL the page calls unless its address names another (`/phone?url=…`). */
   voiceUrl?: string;
@@ -87,7 +87,7 @@ function escapeAttribute(text: string): string {
 
 /**
  * The browser phone of the offline demo: its page, and the per-process session that page uses on the
- * control API instead of an account's credentials (README.md, "The phone page", for why).
+ * control API instead of an account's credentials (simulator/README.md, "The phone page", for why).
  */
 export class PhonePage {
   /** The account whose calls the session may see and drive: the first configured one. */

@@ -1,5 +1,5 @@
 'use strict';
-// The browser phone's server side (README.md, "The phone page"): the page and its files, the
+// The browser phone's server side (simulator/README.md, "The phone page"): the page and its files, the
 // per-process session the page drives the control API with (what it opens, for whom, from where),
 // and that no AuthToken reaches the page or the log. The page itself: test-browser/phone.browser.js.
 const assert = require('node:assert/strict');
