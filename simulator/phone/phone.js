@@ -462,6 +462,7 @@
     const abort = new AbortController();
     state.follow = abort;
     let after = 0;
+    let problem;
     while (!abort.signal.aborted) {
       let answer;
       try {
@@ -472,12 +473,13 @@
           callEnded({ status: 'gone', cause: 'the simulator no longer knows the call (reset?)' });
           return;
         }
-        showProblem(error.message);
+        problem = `Following the call: ${error.message}`;
+        showProblem(problem);
         await sleep(RETRY_MS, abort.signal);
         continue;
       }
       if (abort.signal.aborted) return;
-      if (ui.problem.textContent.startsWith('The simulator cannot')) showProblem(undefined);
+      if (ui.problem.textContent === problem) showProblem(undefined);
       for (const event of answer.events) {
         after = Math.max(after, event.sequence);
         onEvent(event);
@@ -584,6 +586,7 @@
 
   async function watch(signal) {
     let registered = false;
+    let problem;
     while (!signal.aborted) {
       try {
         // Again after every call: a reset of the simulator forgets the number's behaviour.
@@ -592,6 +595,7 @@
         const to = encodeURIComponent(NUMBER);
         const { calls } = await control('GET', `/calls?To=${to}&Status=ringing&Direction=outbound-api&wait_ms=${WAIT_MS}`, undefined, signal);
         if (signal.aborted) return;
+        if (ui.problem.textContent === problem) showProblem(undefined);
         const call = calls.at(-1);
         if (call) {
           ring(call);
@@ -599,7 +603,8 @@
         }
       } catch (error) {
         if (signal.aborted) return;
-        showProblem(error.message);
+        problem = `Waiting for calls to ${NUMBER}: ${error.message}`;
+        showProblem(problem);
         await sleep(RETRY_MS, signal);
       }
     }
@@ -643,7 +648,7 @@
     }
     if (typing) return; // Enter in a field submits the form: Call.
     if (/^[0-9*#]$/.test(event.key)) {
-      if (state.mode === 'active') {
+      if (state.mode === 'active' && !event.repeat) {
         event.preventDefault();
         press(event.key);
       }
