@@ -152,15 +152,22 @@ async function deploy(page) {
   await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
 }
 
-/** After a failed test: a screenshot in test-results/ (git-ignored), named after the test. */
+/**
+ * A path in test-results/ (git-ignored) for a file a test leaves behind, e.g. a screenshot. Legs may
+ * run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
+ */
+function artifact(name) {
+  const dir = path.join(ROOT, 'test-results');
+  fs.mkdirSync(dir, { recursive: true });
+  const leg = process.env.TELAPI_TEST_LEG ? `${process.env.TELAPI_TEST_LEG}-` : '';
+  return path.join(dir, `${leg}${name}`);
+}
+
+/** After a failed test: a screenshot in test-results/, named after the test. */
 async function screenshotOnFailure(context, page) {
   const test = context.currentTest;
   if (!page || !test || test.state !== 'failed') return;
-  const dir = path.join(ROOT, 'test-results');
-  fs.mkdirSync(dir, { recursive: true });
-  // Legs may run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
-  const leg = process.env.TELAPI_TEST_LEG ? `${process.env.TELAPI_TEST_LEG}-` : '';
-  const file = path.join(dir, `${leg}${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  const file = artifact(`${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
   try {
     await page.screenshot({ path: file });
     console.log(`      screenshot: ${path.relative(ROOT, file)}`);
@@ -195,6 +202,7 @@ function useEditor({ settings, prepare, locale } = {}) {
 module.exports = {
   useEditor,
   screenshotOnFailure,
+  artifact,
   ROOT,
   CHROMIUM,
   CHROMIUM_ARGS,

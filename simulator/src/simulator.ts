@@ -10,6 +10,7 @@ import type { FaultInjector, FaultMode, FaultOptions, FaultSettings, InjectedFau
 import { SILENT_LOGGER, type SimulatorLogger } from './logger';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
+import { PhonePage } from './phone-page';
 import { seedRecordings } from './seeding';
 import type { MediaRequest, RecordedRequest, RequestHandler } from './server';
 import { assembleSimulator } from './simulator-parts';
@@ -51,6 +52,7 @@ export class TelApiSimulator {
   readonly #faults: FaultInjector;
   readonly #timers = new TimerSet();
   readonly #handler: RequestHandler;
+  readonly #phone: PhonePage | undefined;
   #server: http.Server | undefined;
   #address: ListeningAddress | undefined;
   readonly #closing = unlimitedAbortController();
@@ -69,6 +71,8 @@ export class TelApiSimulator {
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#now = options.now ?? (() => new Date());
     this.#demoCalls = options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS);
+    const phone = options.phone ? new PhonePage(options.phone === true ? {} : options.phone, [...this.#accounts.keys()][0] as string, () => this.#ownHosts()) : undefined;
+    this.#phone = phone;
     const parts = assembleSimulator({
       options,
       accounts: this.#accounts,
@@ -85,6 +89,7 @@ export class TelApiSimulator {
       publicUrl: () => this.publicUrl,
       mediaRoot: () => this.#mediaRoot(),
       control: (request, response) => handleControlRequest(this, request, response),
+      phone,
     });
     this.#telephony = parts.telephony;
     this.#transcriptions = parts.transcriptions;
@@ -112,6 +117,27 @@ export class TelApiSimulator {
   /** The root of the URLs handed out: the `publicUrl` option, else the listening address. */
   get publicUrl(): string {
     return this.#publicUrl ?? this.#address?.url ?? `http://${DEFAULT_HOST}`;
+  }
+
+  /** The browser phone's address (`GET /phone`), when the `phone` option is on and the simulator listens. */
+  get phoneUrl(): string | undefined {
+    return this.#phone && this.#address ? `${this.#address.url}/phone` : undefined;
+  }
+
+  /** The phone page's own number (calls to it ring on the page); undefined when the phone is off. */
+  get phoneNumber(): string | undefined {
+    return this.#phone?.number;
+  }
+
+  /** The voice URL the phone page offers to call (its `/phone?url=` overrides it). */
+  get phoneVoiceUrl(): string | undefined {
+    return this.#phone?.voiceUrl;
+  }
+
+  /** Sets it, e.g. once the flow's port is known; RangeError for a URL that is not http(s), or when the phone is off. */
+  set phoneVoiceUrl(url: string | undefined) {
+    if (!this.#phone) throw new RangeError('The phone is off: create the simulator with the phone option');
+    this.#phone.voiceUrl = url;
   }
 
   listen(port = 0, host = DEFAULT_HOST): Promise<ListeningAddress> {
@@ -327,8 +353,15 @@ export class TelApiSimulator {
     return `http://${this.#mediaHostName}:${this.#address.port}`;
   }
 
+  /** The demo calls, and the phone's number set to ring until the page answers (`manual`). */
   #createDemoCalls(): void {
     for (const spec of this.#demoCalls) this.createCall(spec);
+    if (this.#phone) this.#runner.setCalleeBehavior(this.#phone.number, 'manual');
+  }
+
+  /** Host names the simulator is reached under besides loopback ones: its listening address, publicUrl's. */
+  #ownHosts(): string[] {
+    return [this.#address?.url, this.#publicUrl].flatMap((url) => (url ? [new URL(url).host] : []));
   }
 }
 
