@@ -163,11 +163,11 @@ function artifact(name) {
   return path.join(dir, `${leg}${name}`);
 }
 
-/** After a failed test: a screenshot in test-results/, named after the test. */
-async function screenshotOnFailure(context, page) {
+/** After a failed test: a screenshot in test-results/, named after the test (and `suffix`, one per page). */
+async function screenshotOnFailure(context, page, suffix = '') {
   const test = context.currentTest;
   if (!page || !test || test.state !== 'failed') return;
-  const file = artifact(`${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  const file = artifact(`${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}${suffix}.png`);
   try {
     await page.screenshot({ path: file });
     console.log(`      screenshot: ${path.relative(ROOT, file)}`);
