@@ -92,12 +92,12 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('01 starts and stops a recording', async () => {
     await inject('e01i1');
-    const started = await debugOf('e01tab', 'recording started');
+    const started = await debugOf('e01tab', '01 recording started');
     assert.equal(started.value.call_sid, DEMO_CALL_SIDS.inbound);
     assert.match(started.value.sid, /^RE[0-9a-f]{32}$/);
     assert.equal(sim.getRecording(started.value.sid).status, 'in-progress', 'the simulator is recording the call');
     await inject('e01i2');
-    const stopped = await debugOf('e01tab', 'recording stopped');
+    const stopped = await debugOf('e01tab', '01 recording stopped');
     assert.equal(stopped.value.sid, started.value.sid);
     assert.ok(Number(stopped.value.duration) >= 1);
     assert.equal(sim.getRecording(started.value.sid).endReason, 'stopped');
@@ -105,27 +105,27 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('02 emits the recording callback with its RecordingUrl', async () => {
     await inject('e02i1');
-    const callback = await debugOf('e02tab', 'callback');
+    const callback = await debugOf('e02tab', '02 callback');
     assert.equal(callback.value.topic, 'recording');
     assert.equal(callback.value.callSid, DEMO_CALL_SIDS.outbound);
     assert.equal(callback.value.payload.CallSid, DEMO_CALL_SIDS.outbound);
     assert.match(callback.value.recordingUrl, /\/RE[0-9a-f]{32}\.mp3$/);
-    const url = await debugOf('e02tab', 'recording URL');
+    const url = await debugOf('e02tab', '02 recording URL');
     assert.equal(url.value, callback.value.recordingUrl);
   });
 
   it('03 emits the recording and then its transcription', async () => {
     await inject('e03i1');
-    const recording = await debugOf('e03tab', 'recording URL');
+    const recording = await debugOf('e03tab', '03 recording URL');
     assert.match(recording.value, /\.mp3$/);
-    const transcription = await debugOf('e03tab', 'transcription');
+    const transcription = await debugOf('e03tab', '03 transcription');
     assert.equal(typeof transcription.value, 'string');
     assert.ok(transcription.value.length > 10);
   });
 
   it('04 downloads the recording file with the recordings node and writes it', async () => {
     await inject('e04i1');
-    const downloaded = await debugOf('e04tab', 'downloaded');
+    const downloaded = await debugOf('e04tab', '04 downloaded');
     const { filename, contentType, bytes, isAudio, recordingSid } = downloaded.value;
     assert.match(recordingSid, /^RE[0-9a-f]{32}$/);
     assert.equal(filename, `recordings/${recordingSid}.mp3`);
@@ -152,11 +152,11 @@ describe('example flows against the simulator in a real Node-RED', function () {
     const call = sim.placeCall({ url: voiceUrl('/telapi/example-05/voice'), from: '+15550100777', to: '+15550100100' });
     await sim.waitForCallEvent({ callSid: call.sid, type: 'gather-started' }, 20_000);
     sim.sendDigits(call.sid, '1');
-    const started = await debugOf('e05tab', 'recording started', (v) => v.call_sid === call.sid);
+    const started = await debugOf('e05tab', '05 recording started', (v) => v.call_sid === call.sid);
     assert.match(started.value.sid, /^RE[0-9a-f]{32}$/);
     await sim.waitForCallEvent({ callSid: call.sid, type: 'say', afterSequence: 0 }, 20_000);
     sim.hangUp(call.sid);
-    const done = await debugOf('e05tab', 'recording URL', (v) => v.endsWith(`${started.value.sid}.mp3`));
+    const done = await debugOf('e05tab', '05 recording URL', (v) => v.endsWith(`${started.value.sid}.mp3`));
     assert.ok(done);
     assert.ok(heard(call.sid).includes('Thank you. This call is now recorded.'));
   });
@@ -165,15 +165,15 @@ describe('example flows against the simulator in a real Node-RED', function () {
     const old = sim.seedRecordings({ count: 3, from: new Date('2024-01-01'), to: new Date('2024-01-31'), duration: 1 });
     const recent = sim.seedRecordings({ count: 1, from: new Date(Date.now() - 2 * 24 * 3600 * 1000), to: new Date(Date.now() - 24 * 3600 * 1000), duration: 1 });
     await inject('e06i1');
-    for (const recording of old) await debugOf('e06tab', 'would delete', (v) => v === recording.sid);
+    for (const recording of old) await debugOf('e06tab', '06 would delete', (v) => v === recording.sid);
     for (const recording of old) {
       assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'archive', `${recording.sid}.mp3`)), 'archived');
       assert.ok(sim.getRecording(recording.sid), 'a dry run deletes nothing');
     }
     await inject('e06off');
-    await debugOf('e06tab', 'dry run', (v) => String(v) === 'false');
+    await debugOf('e06tab', '06 dry run', (v) => String(v) === 'false');
     await inject('e06i1');
-    for (const recording of old) await debugOf('e06tab', 'deleted', (v) => v === recording.sid);
+    for (const recording of old) await debugOf('e06tab', '06 deleted', (v) => v === recording.sid);
     for (const recording of old) assert.equal(sim.getRecording(recording.sid), undefined, 'deleted after archiving');
     assert.ok(sim.getRecording(recent[0].sid), 'a recent recording stays');
     assert.ok(!fs.existsSync(path.join(nodeRed.userDir, 'archive', `${recent[0].sid}.mp3`)));
@@ -181,17 +181,17 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('07 catches up on recordings since the last seen date, skipping those already handled', async () => {
     // The example's own run at start (5 s after deploy): wait until it has handled what it found.
-    const first = await debugOf('e07tab', 'new recordings');
-    const caughtUp = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === 'caught up').map((m) => m.value);
+    const first = await debugOf('e07tab', '07 new recordings');
+    const caughtUp = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 caught up').map((m) => m.value);
     await sidebar.waitFor(() => caughtUp().length >= Number(first.value), 20_000, 'the start run of 07');
-    const counts = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === 'new recordings');
+    const counts = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 new recordings');
     const before = counts().length;
     const missed = sim.seedRecordings({ count: 2, from: new Date(Date.now() - 3600 * 1000), to: new Date(Date.now() - 60 * 1000), duration: 1 });
     await inject('e07i1');
     await sidebar.waitFor(() => counts().length > before, 20_000, '07 count');
     // Besides the two missed ones, a recording of an earlier example that was still being made at start.
     assert.ok(Number(counts()[before].value) >= 2, 'the two missed recordings are new');
-    for (const recording of missed) await debugOf('e07tab', 'caught up', (v) => v === recording.sid);
+    for (const recording of missed) await debugOf('e07tab', '07 caught up', (v) => v === recording.sid);
     for (const recording of missed) assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'caught-up', `${recording.sid}.mp3`)));
     await inject('e07i1');
     await sidebar.waitFor(() => counts().length > before + 1, 20_000, '07 second count');
@@ -204,7 +204,7 @@ describe('example flows against the simulator in a real Node-RED', function () {
     const listening = await sim.waitForCallEvent({ callSid: call.sid, type: 'record-started' }, 20_000);
     assert.ok(heard(call.sid)[0].startsWith('You have reached the voicemail'));
     sim.sendDigits(call.sid, '#');
-    const filed = await debugOf('e08tab', 'voicemail filed', (v) => v.recordingSid === listening.recordingSid);
+    const filed = await debugOf('e08tab', '08 voicemail filed', (v) => v.recordingSid === listening.recordingSid);
     assert.equal(filed.value.caller, '+15550100888');
     assert.equal(filed.value.filename, `voicemail/${call.sid}-${listening.recordingSid}.mp3`);
     const written = fs.readFileSync(path.join(nodeRed.userDir, filed.value.filename));
@@ -217,13 +217,13 @@ describe('example flows against the simulator in a real Node-RED', function () {
 
   it('09 calls the number, records the whole call, and shows its status events', async () => {
     await inject('e09i1');
-    const made = await debugOf('e09tab', 'call made');
+    const made = await debugOf('e09tab', '09 call made');
     const callSid = made.value;
     assert.match(callSid, /^CA[0-9a-f]{32}$/);
-    await debugOf('e09tab', 'call status', (v) => v === 'completed');
-    const recording = await debugOf('e09tab', 'recording', (v) => typeof v === 'string' && v.endsWith('.mp3'));
+    await debugOf('e09tab', '09 call status', (v) => v === 'completed');
+    const recording = await debugOf('e09tab', '09 recording', (v) => typeof v === 'string' && v.endsWith('.mp3'));
     assert.equal(sim.getRecording(recording.value.match(/(RE[0-9a-f]{32})\.mp3$/)[1]).callSid, callSid);
-    const statuses = sidebar.messages.filter((m) => m.z === 'e09tab' && m.name === 'call status').map((m) => m.value);
+    const statuses = sidebar.messages.filter((m) => m.z === 'e09tab' && m.name === '09 call status').map((m) => m.value);
     assert.deepEqual(statuses, ['in-progress', 'completed']);
     assert.ok(heard(callSid).includes('Hello. This is the reminder you asked for. This call is recorded.'));
   });
@@ -241,7 +241,7 @@ describe('example flows against the simulator in a real Node-RED', function () {
     assert.equal(stopped.length, 1);
     assert.ok(stopped[0].sequence < cardGather.sequence);
     sim.sendDigits(callSid, `${CARD}#`);
-    const filed = await debugOf('e10tab', 'call filed', (v) => v.callSid === callSid);
+    const filed = await debugOf('e10tab', '10 call filed', (v) => v.callSid === callSid);
     const { payload: file, segments, contentType } = filed.value;
     assert.equal(contentType, 'audio/mpeg');
     assert.equal(segments.length, 2, 'the part before the card number, and the part after');
