@@ -1,7 +1,6 @@
+export { createSimulator, startSimulator } from './start';
 export {
   TelApiSimulator,
-  createSimulator,
-  startSimulator,
   type TelApiSimulatorOptions,
   type RecordedRequest,
   type ListeningAddress,

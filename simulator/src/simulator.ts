@@ -1,20 +1,19 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CallTranscripts, type CallEvent, type CallEventMatch } from './call-events';
 import type { CallRunner, PlaceCallSpec } from './call-runner';
 import type { CallbackDelivery, CallbackDispatcher } from './callbacks';
-import { DEFAULT_HOST, DEMO_ACCOUNT, DEMO_CALLS, type CallSpec, type SimulatorAccount } from './constants';
+import { DEFAULT_HOST, type CallSpec, type SimulatorAccount } from './constants';
 import { handleControlRequest } from './control-api';
 import { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
 import type { FaultInjector, FaultMode, FaultOptions, FaultSettings, InjectedFault } from './faults';
-import { SILENT_LOGGER, type SimulatorLogger } from './logger';
+import type { SimulatorLogger } from './logger';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
 import { PhonePage } from './phone-page';
 import { seedRecordings } from './seeding';
 import type { MediaRequest, RecordedRequest, RequestHandler } from './server';
 import { assembleSimulator } from './simulator-parts';
-import { accountsById, nonNegative, toDeliveryPredicate, unlimitedAbortController, urlForAddress } from './simulator-support';
+import { listenOn, simulatorSettings, toDeliveryPredicate, unlimitedAbortController } from './simulator-support';
 import { isAbsoluteHttpUrl } from './spec';
 import type { Telephony } from './telephony';
 import { TimerSet } from './timers';
@@ -24,7 +23,6 @@ export type { MediaRequest, RecordedRequest } from './server';
 
 export type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
 
-const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_MS = 5000;
 
 /**
@@ -59,30 +57,20 @@ export class TelApiSimulator {
   #closed: Promise<void> | undefined;
 
   constructor(options: TelApiSimulatorOptions = {}) {
-    this.#accounts = accountsById(options.accounts ?? [DEMO_ACCOUNT]);
-    this.timeScale = options.timeScale ?? 1;
-    if (!Number.isFinite(this.timeScale) || this.timeScale <= 0) throw new RangeError('timeScale must be greater than 0');
-    this.signCallbacks = options.signCallbacks ?? false;
-    this.callbackDelayMs = nonNegative('callbackDelayMs', options.callbackDelayMs, 0);
-    this.transcriptionDelayMs = nonNegative('transcriptionDelayMs', options.transcriptionDelayMs, 0);
-    this.maxBodyBytes = nonNegative('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
-    this.#publicUrl = options.publicUrl?.trim().replace(/\/+$/, '') || undefined;
-    this.#mediaHostName = options.mediaHostName?.trim() || undefined;
-    this.#logger = options.logger ?? SILENT_LOGGER;
-    this.#now = options.now ?? (() => new Date());
-    this.#demoCalls = options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS);
+    const settings = simulatorSettings(options);
+    ({ timeScale: this.timeScale, signCallbacks: this.signCallbacks, callbackDelayMs: this.callbackDelayMs } = settings);
+    ({ transcriptionDelayMs: this.transcriptionDelayMs, maxBodyBytes: this.maxBodyBytes } = settings);
+    this.#accounts = settings.accounts;
+    this.#publicUrl = settings.publicUrl;
+    this.#mediaHostName = settings.mediaHostName;
+    this.#logger = settings.logger;
+    this.#now = settings.now;
+    this.#demoCalls = settings.demoCalls;
     const phone = options.phone ? new PhonePage(options.phone === true ? {} : options.phone, [...this.#accounts.keys()][0] as string, () => this.#ownHosts()) : undefined;
     this.#phone = phone;
     const parts = assembleSimulator({
+      ...settings,
       options,
-      accounts: this.#accounts,
-      timeScale: this.timeScale,
-      signCallbacks: this.signCallbacks,
-      callbackDelayMs: this.callbackDelayMs,
-      transcriptionDelayMs: this.transcriptionDelayMs,
-      maxBodyBytes: this.maxBodyBytes,
-      logger: this.#logger,
-      now: this.#now,
       timers: this.#timers,
       transcripts: this.#transcripts,
       closing: this.#closing.signal,
@@ -145,19 +133,12 @@ export class TelApiSimulator {
     if (this.#closed) return Promise.reject(new Error('The simulator is closed'));
     const server = http.createServer((request, response) => void this.#handler.handle(request, response));
     this.#server = server;
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => {
-        this.#server = undefined;
-        reject(error);
-      };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        server.on('error', (error) => this.#logger.error(`server error: ${error.message}`));
-        this.#address = { port: (server.address() as AddressInfo).port, url: urlForAddress(server.address() as AddressInfo) };
-        this.#logger.debug(`listening on ${this.#address.url}`);
-        resolve({ ...this.#address });
-      });
+    return listenOn(server, port, host, this.#logger).then((address) => {
+      this.#address = address;
+      return { ...address };
+    }, (error: unknown) => {
+      this.#server = undefined;
+      throw error;
     });
   }
 
@@ -363,16 +344,4 @@ export class TelApiSimulator {
   #ownHosts(): string[] {
     return [this.#address?.url, this.#publicUrl].flatMap((url) => (url ? [new URL(url).host] : []));
   }
-}
-
-export function createSimulator(options: TelApiSimulatorOptions = {}): TelApiSimulator {
-  return new TelApiSimulator(options);
-}
-
-/** Creates a simulator and starts it listening (port 0: any free port). */
-export async function startSimulator(options: TelApiSimulatorOptions & { port?: number; host?: string } = {}): Promise<TelApiSimulator> {
-  const { port, host, ...simulatorOptions } = options;
-  const simulator = new TelApiSimulator(simulatorOptions);
-  await simulator.listen(port ?? 0, host ?? DEFAULT_HOST);
-  return simulator;
 }
