@@ -2,7 +2,7 @@ import { ApiError } from './api-errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ApiVersion } from './constants';
 import type { RequestParams } from './http-util';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription, TranscriptionStatus } from './model';
-import { TRANSCRIPTION_STATUSES } from './spec';
+import { TRANSCRIPTION_STATUSES, ZANG_QUALITIES, type TranscribeQuality } from './spec';
 
 /** RFC 2822 in UTC the way TelAPI writes it: "Fri, 24 Mar 2017 16:06:32 -0000". */
 export function rfc2822(date: Date): string {
@@ -73,6 +73,17 @@ export function callJson(call: SimulatedCall, version: ApiVersion): Record<strin
   };
 }
 
+/**
+ * A transcription's `type` is the quality asked for, but under /v2 always one of Zang's (`auto`,
+ * `hybrid`, `keywords`; docs/telapi-api.md, "Start or stop a recording"): a transcription asked for
+ * under a TelAPI prefix with one of TelAPI v1's human-reviewed qualities (`silver`, `gold`,
+ * `platinum`) reads `hybrid`, Zang's human-reviewed quality, so a Zang client reading the account
+ * meets no quality it does not know.
+ */
+function wireQuality(quality: TranscribeQuality, version: ApiVersion): TranscribeQuality {
+  return version === 'v2' && !ZANG_QUALITIES.includes(quality) ? 'hybrid' : quality;
+}
+
 export function transcriptionJson(transcription: SimulatedTranscription, version: ApiVersion): Record<string, unknown> {
   return {
     sid: transcription.sid,
@@ -80,7 +91,7 @@ export function transcriptionJson(transcription: SimulatedTranscription, version
     call_sid: transcription.callSid ?? '',
     recording_sid: transcription.recordingSid ?? '',
     status: transcription.status,
-    type: transcription.quality,
+    type: wireQuality(transcription.quality, version),
     audio_url: transcription.audioUrl,
     duration: wireDuration(transcription.duration, version),
     price: '0.00',

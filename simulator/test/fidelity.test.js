@@ -32,6 +32,25 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.equal((await api(sim, 'POST', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v1', body: { Quality: 'silver' } })).json.type, 'silver');
   });
 
+  it('answers under /v2 only Zang\'s qualities as a transcription\'s type: one asked for under /v1 as silver, gold or platinum reads hybrid', async function () {
+    const sim = await startSim();
+    const [recording] = sim.seedRecordings({ count: 1 });
+    const asked = {};
+    for (const quality of ['silver', 'gold', 'platinum', 'auto', 'keywords']) {
+      const made = await api(sim, 'POST', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v1', body: { Quality: quality } });
+      assert.equal(made.json.type, quality);
+      asked[made.json.sid] = quality;
+    }
+    const zang = { silver: 'hybrid', gold: 'hybrid', platinum: 'hybrid', auto: 'auto', keywords: 'keywords' };
+    const listed = await api(sim, 'GET', '/Transcriptions.json', { version: 'v2' });
+    assert.deepEqual(Object.fromEntries(listed.json.transcriptions.map((item) => [item.sid, item.type])), Object.fromEntries(Object.entries(asked).map(([sid, quality]) => [sid, zang[quality]])));
+    const ofRecording = await api(sim, 'GET', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v2' });
+    assert.ok(ofRecording.json.transcriptions.every((item) => ['auto', 'hybrid', 'keywords'].includes(item.type)));
+    const [silverSid] = Object.keys(asked);
+    assert.equal((await api(sim, 'GET', `/Transcriptions/${silverSid}.json`, { version: 'v2' })).json.type, 'hybrid');
+    assert.equal((await api(sim, 'GET', `/Transcriptions/${silverSid}.json`, { version: '2011-07-01' })).json.type, 'silver');
+  });
+
   it('lists one recording\'s transcriptions at GET /Recordings/{RecordingSid}/Transcriptions.json', async function () {
     const sim = await startSim();
     const [first, second] = sim.seedRecordings({ count: 2 });
