@@ -66,6 +66,37 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.equal((await api(sim, 'GET', `/Recordings/RE${'0'.repeat(32)}/Transcriptions.json`, { version: 'v2' })).status, 404);
   });
 
+  it('filters GET /Calls.json by To, From, Status and StartTime> / StartTime< as the Zang clients send them, paging what matches', async function () {
+    const sim = await startSim({ demoCalls: false });
+    const first = sim.createCall({ from: '+15550101001', to: '+15550102001' });
+    const second = sim.createCall({ from: '+15550101001', to: '+15550102002' });
+    const third = sim.createCall({ from: '+15550101002', to: '+15550102001' });
+    sim.hangUp(third.sid);
+    const listed = async (query) => {
+      const answer = await api(sim, 'GET', `/Calls.json?${query}`, { version: 'v2' });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json.calls.map((call) => call.sid);
+    };
+    assert.deepEqual(await listed('To=%2B15550102001'), [third.sid, first.sid]);
+    assert.deepEqual(await listed('To=+15550102001'), [third.sid, first.sid]); // a `+` left unencoded
+    assert.deepEqual(await listed('To=%2B15550102001&From=%2B15550101001'), [first.sid]);
+    assert.deepEqual(await listed('From=%2B15550101001'), [second.sid, first.sid]);
+    assert.deepEqual(await listed('Status=completed'), [third.sid]);
+    assert.deepEqual(await listed('Status=In-Progress'), [second.sid, first.sid]);
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    assert.deepEqual(await listed(`StartTime%3E=${day(0)}&StartTime%3C=${day(0)}`), [third.sid, second.sid, first.sid]);
+    assert.deepEqual(await listed(`StartTime%3E=${day(1)}`), []);
+    assert.deepEqual(await listed(`StartTime%3C=${day(-1)}`), []);
+    const page = await api(sim, 'GET', '/Calls.json?To=%2B15550102001&PageSize=1', { version: 'v2' });
+    assert.deepEqual([page.json.total, page.json.num_pages, page.json.calls.length], [2, 2, 1]);
+    assert.match(page.json.next_page_uri, /To=%2B15550102001/);
+    for (const query of ['Status=answered', 'StartTime%3E=2024-13-01']) {
+      const refused = await api(sim, 'GET', `/Calls.json?${query}`, { version: 'v2' });
+      assert.equal(refused.status, 400, query);
+      assert.deepEqual(Object.keys(refused.json), ['status', 'message', 'code', 'more_info']);
+    }
+  });
+
   it('answers a Call whose answered_by is a string and whose absent links are "", as the fixtures show', async function () {
     const sim = await startSim();
     const call = await api(sim, 'GET', `/Calls/${DEMO_CALL_SIDS.inbound}.json`, { version: 'v2' });
