@@ -7,6 +7,7 @@ import { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
 import type { RequestParams } from './http-util';
 import { CALL_STATUSES, type SimulatedCall } from './model';
 import { isAbsoluteHttpUrl } from './spec';
+import { numberFilter } from './wire';
 
 /** The longest a `GET …/events?wait_ms=` waits for a new event. */
 const MAX_EVENT_WAIT_MS = 30_000;
@@ -47,13 +48,6 @@ function requireCall(simulator: SimulatorControl, callSid: string, accountSid?: 
 /** `wait_ms` (or `WaitMs`), at most MAX_EVENT_WAIT_MS. */
 function waitMsParam(params: RequestParams): number {
   return Math.min(MAX_EVENT_WAIT_MS, Math.max(0, numberParam(params, 'wait_ms') ?? numberParam(params, 'WaitMs') ?? 0));
-}
-
-/** A number given in a query string with its `+` unencoded arrives as a space: taken as the `+` meant. */
-function numberFilter(params: RequestParams, name: string): string | undefined {
-  const value = params.get(name);
-  if (value === undefined || value.trim() === '') return undefined;
-  return /^ \d/.test(value) ? `+${value.trim()}` : value.trim();
 }
 
 /** `GET /calls` filters: `To`, `From`, `Status`, `Direction` (each optional), and the session's account. */

@@ -5,6 +5,7 @@ import {
   MAX_URL_PARAM_LENGTH as MAX_URL_LENGTH,
   RECORDING_DEFAULTS,
   TRANSCRIBE_QUALITIES,
+  ZANG_QUALITIES,
   isAbsoluteHttpUrl as isHttpUrl,
   readBoolean,
   type CallbackMethod,
@@ -190,9 +191,6 @@ export function parseMakeCallOptions(params: RequestParams): MakeCallOptions {
   };
 }
 
-/** Zang's transcription qualities; under /v2 the others (TelAPI v1's) are refused as Zang refuses them. */
-const ZANG_QUALITIES: readonly TranscribeQuality[] = ['auto', 'hybrid', 'keywords'];
-
 /** `POST …/Recordings/{RecordingSid}/Transcriptions.json` and `POST …/Transcriptions.json`. */
 export interface TranscribeRequest {
   audioUrl: string | undefined;
@@ -212,6 +210,7 @@ export function parseTranscribeRequest(params: RequestParams, source: 'recording
   }
   return {
     audioUrl,
+    // Under /v2 TelAPI v1's qualities are refused, as Zang refuses them.
     quality: enumParam(params, 'Quality', version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
     callbackUrl: urlParam(params, 'TranscribeCallback'),
     callbackMethod: methodParam(params, 'CallbackMethod'),
