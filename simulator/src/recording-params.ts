@@ -111,11 +111,16 @@ export function resolveCallbackTarget(urlAsGiven: string, base: string): string 
   return SCHEME.test(urlAsGiven) ? urlAsGiven : new URL(urlAsGiven, base).href;
 }
 
+/** Zang (/v2) knows only its own qualities; TelAPI (/v1) also silver, gold and platinum. */
+function qualitiesOf(version: ApiVersion): readonly TranscribeQuality[] {
+  return version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES;
+}
+
 /**
  * Validates every parameter TelAPI documents, with TelAPI's defaults. A stop (`Record=false`)
  * ignores the rest, as they describe a recording to start; unknown parameters are ignored.
  */
-export function parseRecordRequest(params: RequestParams): RecordRequest {
+export function parseRecordRequest(params: RequestParams, version: ApiVersion): RecordRequest {
   if (given(params, 'Record') === undefined) throw new ApiError('missingParameter', 'Record is required (true or false)');
   if (!booleanParam(params, 'Record', false)) return { record: false };
   const defaults = RECORDING_DEFAULTS;
@@ -126,7 +131,7 @@ export function parseRecordRequest(params: RequestParams): RecordRequest {
     fileFormat: enumParam(params, 'FileFormat', FILE_FORMATS, defaults.fileFormat),
     trimSilence: booleanParam(params, 'TrimSilence', defaults.trimSilence),
     transcribe: booleanParam(params, 'Transcribe', defaults.transcribe),
-    transcribeQuality: enumParam(params, 'TranscribeQuality', TRANSCRIBE_QUALITIES, defaults.transcribeQuality),
+    transcribeQuality: enumParam(params, 'TranscribeQuality', qualitiesOf(version), defaults.transcribeQuality),
     transcribeCallback: urlParam(params, 'TranscribeCallback'),
     callbackMethod: 'POST',
   };
@@ -211,7 +216,7 @@ export function parseTranscribeRequest(params: RequestParams, source: 'recording
   return {
     audioUrl,
     // Under /v2 TelAPI v1's qualities are refused, as Zang refuses them.
-    quality: enumParam(params, 'Quality', version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
+    quality: enumParam(params, 'Quality', qualitiesOf(version), RECORDING_DEFAULTS.transcribeQuality),
     callbackUrl: urlParam(params, 'TranscribeCallback'),
     callbackMethod: methodParam(params, 'CallbackMethod'),
     sliceStart: wholeSecondsParam(params, 'SliceStart', 0),

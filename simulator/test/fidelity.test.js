@@ -32,6 +32,17 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.equal((await api(sim, 'POST', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v1', body: { Quality: 'silver' } })).json.type, 'silver');
   });
 
+  it('refuses under /v2 a record-call TranscribeQuality Zang does not have, starting nothing (/v1 keeps TelAPI\'s)', async function () {
+    const sim = await startSim();
+    const callSid = DEMO_CALL_SIDS.inbound;
+    const refused = await api(sim, 'POST', `/Calls/${callSid}/Recordings.json`, { version: 'v2', body: { Record: 'true', Transcribe: 'true', TranscribeQuality: 'gold' } });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.message, /TranscribeQuality must be one of auto, hybrid, keywords/);
+    assert.deepEqual(sim.recordings({ callSid }), []);
+    const started = await startRecording(sim, callSid, { Transcribe: 'true', TranscribeQuality: 'silver' }, { version: 'v1' });
+    assert.equal(started.call_sid, callSid);
+  });
+
   it('answers under /v2 only Zang\'s qualities as a transcription\'s type: one asked for under /v1 as silver, gold or platinum reads hybrid', async function () {
     const sim = await startSim();
     const [recording] = sim.seedRecordings({ count: 1 });
