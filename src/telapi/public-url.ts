@@ -3,6 +3,7 @@
  * signatures are checked over it, so that what the record node sends and what the callback node
  * verifies cannot differ by spelling.
  */
+import { isLocalOnlyHost } from './addresses';
 
 /** The optional user and password TelAPI sends when httpNodeAuth protects the HTTP nodes. */
 export interface CallbackCredentials {
@@ -74,4 +75,16 @@ export function withCallbackCredentials(url: string, credentials: CallbackCreden
   parsed.username = credentials.user;
   parsed.password = credentials.password;
   return parsed.href;
+}
+
+/**
+ * The public URL's host when TelAPI at `baseUrl` cannot reach it: a host only this machine or its
+ * network reaches (isLocalOnlyHost) while the API is out on the internet. An API on such a host too
+ * (the simulator on loopback) can: undefined then, and for a URL that is not one.
+ */
+export function privatePublicHost(publicUrl: string, baseUrl: string): string | undefined {
+  const host = parseHttpUrl(publicUrl.trim())?.hostname;
+  const apiHost = parseHttpUrl(baseUrl.trim())?.hostname;
+  if (host === undefined || apiHost === undefined) return undefined;
+  return isLocalOnlyHost(host) && !isLocalOnlyHost(apiHost) ? host : undefined;
 }

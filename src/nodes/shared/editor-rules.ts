@@ -24,6 +24,7 @@ import {
   TOP_LEVEL_VERBS,
   TRANSCRIBE_QUALITIES,
   endsRecording,
+  localOnlyRules,
   VERB_PROPERTIES,
   sidPattern,
   type InboundXmlService,
@@ -118,6 +119,8 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
     httpNodeAuth: !!settings.httpNodeAuth,
+    // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
+    localOnly: localOnlyRules(),
   };
 }
 

@@ -4,7 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { CallbackRejection } from '../../telapi';
-import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, isLocalOnlyHost, parseHttpUrl, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
+import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, parseHttpUrl, privatePublicHost, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
 import type { TelApiAccountNode } from './account';
 import { settingsOf } from './settings';
 
@@ -238,8 +238,7 @@ export async function testReachability(RED: NodeAPI, type: string, nodeId: strin
     hasCredentials: !!account.callbackCredentials,
   });
   const host = parseHttpUrl(url)?.hostname ?? '';
-  const apiHost = parseHttpUrl(account.baseUrl)?.hostname;
-  if (cause === 'arrived' && isLocalOnlyHost(host) && apiHost !== undefined && !isLocalOnlyHost(apiHost)) cause = 'arrivedLocalOnly';
+  if (cause === 'arrived' && privatePublicHost(url, account.baseUrl) !== undefined) cause = 'arrivedLocalOnly';
   return {
     cause,
     host,

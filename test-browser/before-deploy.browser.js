@@ -1,0 +1,76 @@
+'use strict';
+// What a newcomer sees before deploying (issue 21), in Debian's Chromium: the account dialog warns
+// of a public URL TelAPI on the internet cannot reach as it is typed.
+const assert = require('node:assert/strict');
+const h = require('./harness');
+const { ACCOUNT_SID, AUTH_TOKEN } = require('../test/support/fixtures');
+
+const ZANG = 'https://api.zang.io/v2';
+
+describe('before deploy: what the dialogs say', function () {
+  this.timeout(120_000);
+  const editor = h.useEditor({
+    async prepare(server) {
+      await server.deploy([
+        { id: 'flow', type: 'tab', label: 'Newcomer' },
+        { id: 'acc', type: 'telapi-account', name: 'zang', baseUrl: ZANG, publicUrl: 'https://nr.example.com', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+        { id: 'rec', type: 'telapi-record', z: 'flow', name: '', account: 'acc', action: 'start', direction: 'both', timeLimit: 60, callbackUrl: '/telapi/recording',
+          fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 80, wires: [[]] },
+      ]);
+    },
+  });
+  let page;
+  let pageErrors;
+  before(() => { ({ page, errors: pageErrors } = editor); });
+
+  async function closeDialog() {
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+  }
+  async function closeConfigDialog() {
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+  }
+
+  it('the account dialog warns as a private public URL is typed, unless the API is on this machine too (the simulator)', async () => {
+    await h.openNodeDialog(page, 'rec');
+    await h.editConfigNode(page, 'account');
+    const publicUrl = page.locator('#node-config-input-publicUrl');
+    await publicUrl.waitFor();
+    await h.waitForTrays(page, { opened: true });
+    const warning = page.locator('#telapi-account-warn-localOnly');
+    assert.equal(await warning.isVisible(), false, 'https://nr.example.com is public');
+
+    // The demo's public URL with Zang's API: the newcomer's mistake.
+    await publicUrl.fill('');
+    await publicUrl.pressSequentially('http://127.0.0.1:1895');
+    await warning.waitFor({ state: 'visible' });
+    assert.equal((await warning.innerText()).trim(),
+      '127.0.0.1 is a local or private address: TelAPI on the internet cannot reach it, so its callbacks and voice requests would never arrive. Use a tunnel or a public address as the public URL.');
+    await page.screenshot({ path: h.artifact('account-private-url.png') });
+
+    for (const [typed, host] of [['https://nodered.local:1880', 'nodered.local'], ['http://192.168.1.20/api', '192.168.1.20'], ['http://[fe80::1]:1880', '[fe80::1]'], ['https://raspberrypi', 'raspberrypi']]) {
+      await publicUrl.fill(typed);
+      await page.locator('#telapi-account-warn-localOnly span', { hasText: `${host} is a local or private address` }).waitFor();
+    }
+    // The simulator on this machine calls back to this machine: right there.
+    await page.locator('#node-config-input-service').selectOption('custom');
+    const baseUrl = page.locator('#node-config-input-baseUrl');
+    await baseUrl.fill('');
+    await baseUrl.pressSequentially('http://127.0.0.1:8089/v2');
+    await warning.waitFor({ state: 'hidden' });
+    await page.locator('#node-config-input-service').selectOption('zang');
+    await warning.waitFor({ state: 'visible' });
+    await publicUrl.fill('');
+    await publicUrl.pressSequentially('https://nr.example.com');
+    await warning.waitFor({ state: 'hidden' });
+    await closeConfigDialog();
+    await closeDialog();
+  });
+
+  it('raised no errors in the page', () => {
+    assert.deepEqual(pageErrors.map(String), []);
+  });
+});
