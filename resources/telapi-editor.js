@@ -276,12 +276,18 @@
         };
     }
 
-    /** After `node` changed or went: the other receiving nodes' path marks are checked again (a duplicate may be gone). */
+    /**
+     * After `node` changed or went: the other receiving nodes' path marks are checked again (a
+     * duplicate may be gone, or new). Node-RED calls oneditsave before it applies the dialog's
+     * values, and oneditdelete before it removes the node: the check waits until it has.
+     */
     function revalidateReceivers(node) {
-        RED.nodes.eachNode(function (other) {
-            if (other.id !== node.id && RECEIVER_TYPES.indexOf(other.type) !== -1) { RED.editor.validateNode(other); }
-        });
-        RED.view.redraw();
+        setTimeout(function () {
+            RED.nodes.eachNode(function (other) {
+                if (other.id !== node.id && RECEIVER_TYPES.indexOf(other.type) !== -1) { RED.editor.validateNode(other); }
+            });
+            RED.view.redraw();
+        }, 0);
     }
 
     /** src/telapi/voice-request.ts fallbackDocument: whether the runtime takes `value` as the fallback. */

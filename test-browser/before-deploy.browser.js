@@ -1,6 +1,7 @@
 'use strict';
 // What a newcomer sees before deploying (issue 21), in Debian's Chromium: the account dialog warns
-// of a public URL TelAPI on the internet cannot reach as it is typed.
+// of a public URL TelAPI on the internet cannot reach as it is typed; the callback dialog marks a
+// path no node can receive at, with the reason (the voice dialog's marks: calls.browser.js).
 const assert = require('node:assert/strict');
 const h = require('./harness');
 const { ACCOUNT_SID, AUTH_TOKEN } = require('../test/support/fixtures');
@@ -16,6 +17,8 @@ describe('before deploy: what the dialogs say', function () {
         { id: 'acc', type: 'telapi-account', name: 'zang', baseUrl: ZANG, publicUrl: 'https://nr.example.com', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
         { id: 'rec', type: 'telapi-record', z: 'flow', name: '', account: 'acc', action: 'start', direction: 'both', timeLimit: 60, callbackUrl: '/telapi/recording',
           fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 80, wires: [[]] },
+        { id: 'status', type: 'telapi-callback', z: 'flow', name: 'call status', account: 'acc', url: '/telapi/status', security: 'token', x: 160, y: 160, wires: [[]] },
+        { id: 'voice', type: 'telapi-voice', z: 'flow', name: '', account: 'acc', url: '/telapi/voice', security: 'token', timeout: 10, fallback: '', x: 160, y: 240, wires: [[]] },
       ]);
     },
   });
@@ -68,6 +71,50 @@ describe('before deploy: what the dialogs say', function () {
     await warning.waitFor({ state: 'hidden' });
     await closeConfigDialog();
     await closeDialog();
+  });
+
+  it('the callback dialog marks, before deploy, an admin path, a path another callback or voice node has, and a malformed path, each with its reason', async () => {
+    const id = await h.dragFromPalette(page, 'telapi-callback', 420, 160);
+    await h.openNodeDialog(page, id);
+    await page.locator('#node-input-account').selectOption('acc');
+    const url = page.locator('#node-input-url');
+    // Marked as the time limit is, the reason in its tooltip and where the URL would be previewed.
+    const marked = async (typed, reason) => {
+      await url.fill('');
+      await url.pressSequentially(typed);
+      await page.locator('#node-input-url.input-error').waitFor();
+      await page.locator('#telapi-callback-path-problem', { hasText: reason }).waitFor();
+      assert.equal(await page.locator('#telapi-callback-preview-row').isVisible(), false, `no URL is previewed for ${typed}`);
+      await h.tooltipOf(page, url, reason);
+    };
+    await marked('/telapi/status', 'another TelAPI callback or voice node (call status) already receives at this path');
+    await marked('/Telapi/Voice/', 'another TelAPI callback or voice node (/telapi/voice) already receives at this path');
+    await marked('/telapi/../recording', 'a path such as /telapi/recording');
+    await marked('/telapi/:sid', 'a path such as /telapi/recording');
+    // The issue's example: the editor's own /flows, once previewed as a callback URL.
+    await marked('/flows', 'this path belongs to Node-RED\'s admin API, which would answer TelAPI instead of this node');
+    await page.waitForFunction(() => $('.red-ui-popover:visible').length === 0);
+    await page.screenshot({ path: h.artifact('callback-bad-path.png') });
+    await url.fill('');
+    await url.pressSequentially('/telapi/recording');
+    await page.locator('#node-input-url:not(.input-error)').waitFor();
+    await page.locator('#telapi-callback-path-problem').waitFor({ state: 'hidden' });
+    await page.locator('#telapi-callback-preview-row').waitFor({ state: 'visible' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+    assert.equal(await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), true);
+    // The node dropped on the other node's path is marked in the workspace too, until it moves away.
+    await h.openNodeDialog(page, id);
+    await url.fill('/telapi/status');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+    await page.waitForFunction((nodeId) => RED.nodes.node(nodeId).valid === false && RED.nodes.node('status').valid === false, id);
+    await page.evaluate((nodeId) => {
+      RED.nodes.remove(nodeId);
+      RED.editor.validateNode(RED.nodes.node('status'));
+    }, id);
   });
 
   it('raised no errors in the page', () => {
