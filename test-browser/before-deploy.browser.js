@@ -1,12 +1,16 @@
 'use strict';
 // What a newcomer sees before deploying (issue 21), in Debian's Chromium: the account dialog warns
 // of a public URL TelAPI on the internet cannot reach as it is typed; the callback dialog marks a
-// path no node can receive at, with the reason (the voice dialog's marks: calls.browser.js).
+// path no node can receive at, with the reason (the voice dialog's marks: calls.browser.js); each
+// node has one name in the palette, its dialog's title, the help and the README.
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const h = require('./harness');
 const { ACCOUNT_SID, AUTH_TOKEN } = require('../test/support/fixtures');
 
 const ZANG = 'https://api.zang.io/v2';
+const TYPES = Object.keys(require('../package.json')['node-red'].nodes);
 
 describe('before deploy: what the dialogs say', function () {
   this.timeout(120_000);
@@ -115,6 +119,43 @@ describe('before deploy: what the dialogs say', function () {
       RED.nodes.remove(nodeId);
       RED.editor.validateNode(RED.nodes.node('status'));
     }, id);
+  });
+
+  it('names each node one way: palette, dialog title, help tree and help title, README; the account too', async () => {
+    const catalog = Object.fromEntries(TYPES.map((type) => [type, require(`../nodes/locales/en-US/${type}.json`)[type].paletteLabel]));
+    const labels = await page.evaluate((types) => Object.fromEntries(types.map((type) => {
+      const def = RED.nodes.getType(type);
+      return [type, typeof def.paletteLabel === 'function' ? def.paletteLabel.call(def) : def.paletteLabel];
+    })), TYPES);
+    assert.deepEqual(labels, catalog);
+    assert.equal(labels['telapi-account'], 'TelAPI account');
+    for (const type of TYPES.filter((t) => t !== 'telapi-account')) {
+      const shown = await page.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`).innerText();
+      assert.equal(shown.replace(/\s+/g, ' ').trim(), labels[type], `${type} in the palette`);
+    }
+    const readme = fs.readFileSync(path.join(h.ROOT, 'README.md'), 'utf8');
+    const rows = Object.fromEntries([...readme.matchAll(/^\| \*\*([^*]+)\*\* \(`(telapi-[a-z]+)`/gm)].map((m) => [m[2], m[1]]));
+    const headings = Object.fromEntries([...readme.matchAll(/^### (.+) \(`(telapi-[a-z]+)`\)$/gm)].map((m) => [m[2], m[1]]));
+    assert.deepEqual({ rows, headings }, { rows: labels, headings: labels }, 'the README\'s table of nodes and its reference headings');
+
+    await page.evaluate(() => RED.sidebar.help.show('telapi-account'));
+    const toc = page.locator('.red-ui-sidebar-help-toc');
+    await toc.locator('.red-ui-treeList-label.selected', { hasText: 'TelAPI account' }).waitFor();
+    const tree = await toc.locator('.red-ui-node-list-item .red-ui-node-label').allInnerTexts();
+    for (const type of TYPES) assert.ok(tree.map((t) => t.trim()).includes(labels[type]), `${labels[type]} in the help tree: ${tree.join(', ')}`);
+    assert.ok(!tree.some((t) => /^telapi-/.test(t.trim())), `no raw type in the help tree: ${tree.join(', ')}`);
+    await page.locator('.red-ui-help-title', { hasText: 'TelAPI account' }).waitFor();
+
+    await h.openNodeDialog(page, 'rec');
+    await h.editConfigNode(page, 'account');
+    await page.locator('#node-config-input-publicUrl').waitFor();
+    await h.waitForTrays(page, { opened: true });
+    const title = (await page.locator('.red-ui-tray').last().locator('.red-ui-tray-titlebar').innerText()).replace(/\s+/g, ' ').trim();
+    assert.match(title, /Edit TelAPI account node$/);
+    assert.doesNotMatch(title, /telapi-/);
+    await closeConfigDialog();
+    await closeDialog();
+    await page.evaluate(() => RED.sidebar.show('info'));
   });
 
   it('raised no errors in the page', () => {
