@@ -476,10 +476,19 @@
         return problems;
     }
 
-    /** "Use this editor's address": the origin the browser sees, with httpNodeRoot. */
+    /**
+     * "Use this editor's address": the address the browser opened the editor at, up to where
+     * httpAdminRoot begins (behind a proxy at https://host/nr/ with httpAdminRoot /admin the editor is
+     * at /nr/admin/, and /nr stays), then httpNodeRoot. A proxy that renames httpAdminRoot leaves the
+     * prefix unknown: the origin alone then.
+     */
     function editorAddress() {
         var root = String(RED.settings.httpNodeRoot || '/');
-        return canonicalPublicUrl(window.location.origin + (root.charAt(0) === '/' ? root : '/' + root));
+        var adminRoot = rules('telapiAccountRules').adminRoot || '';
+        var path = window.location.pathname.replace(/\/+$/, '');
+        var at = path.length - adminRoot.length;
+        var prefix = at >= 0 && path.slice(at).toLowerCase() === adminRoot.toLowerCase() ? path.slice(0, at) : '';
+        return canonicalPublicUrl(window.location.origin + prefix + (root.charAt(0) === '/' ? root : '/' + root));
     }
 
     window.telapiEditor = {

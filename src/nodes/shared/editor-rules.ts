@@ -121,6 +121,8 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     httpNodeAuth: !!settings.httpNodeAuth,
     // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
     localOnly: localOnlyRules(),
+    // "Use this editor's address" keeps what a proxy puts before it (null: no admin API, no editor).
+    adminRoot: settings.httpAdminRoot === false ? null : mountOf(settings.httpAdminRoot),
   };
 }
 
