@@ -242,6 +242,37 @@
         return other ? { problem: 'duplicateUrl', node: other.name || normaliseCallbackPath(other.url) } : null;
     }
 
+    /** src/telapi/public-url.ts signedElsewhere */
+    function signedElsewhere(value, publicUrl, path) {
+        var text = String(value || '').trim();
+        if (text.charAt(0) === '/') { return false; }
+        var absolute = canonicalPublicUrl(text);
+        var root = canonicalPublicUrl(publicUrl);
+        var suffix = String(path).replace(/\/+$/, '').toLowerCase();
+        if (absolute === null || root === null || suffix === '') { return false; }
+        if (absolute.toLowerCase().slice(-suffix.length) !== suffix) { return false; }
+        return absolute.slice(0, absolute.length - suffix.length) !== root;
+    }
+
+    /**
+     * The enabled node of `type` (a receiving type) for `account` in signature mode whose path the
+     * absolute URL `value` names under another root than the public URL (signedElsewhere): what
+     * TelAPI sends there is refused. { node: its label, path, expected: the URL it checks signatures
+     * against }, or null.
+     */
+    function signatureNodeElsewhere(type, account, value) {
+        if (!account) { return null; }
+        var found = null;
+        RED.nodes.eachNode(function (candidate) {
+            if (found || candidate.d || candidate.type !== type || candidate.account !== account.id || candidate.security !== 'signature') { return; }
+            var path = normaliseCallbackPath(candidate.url);
+            if (path !== null && signedElsewhere(value, account.publicUrl, path)) {
+                found = { node: candidate.name || path, path: path, expected: callbackUrl(account.publicUrl, path) };
+            }
+        });
+        return found;
+    }
+
     /**
      * The properties every receiving node type has (account, url, security), validated with the
      * type's `validation.*` texts on its rules (`rules`: telapiCallbackRules, telapiVoiceRules), and
@@ -347,7 +378,11 @@
                 };
                 var text = translate(type + '.test.cause.' + result.cause, params);
                 if (result.url) { text += ' ' + translate(type + '.test.sentTo', { url: result.url }); }
-                $result.text(text).attr('data-cause', result.cause);
+                var elsewhere = result.elsewhere || [];
+                elsewhere.forEach(function (sender) {
+                    text += ' ' + translate(type + '.test.signedElsewhere', { node: sender.node, url: sender.url, expected: result.expected, path: result.path });
+                });
+                $result.text(text).attr('data-cause', result.cause).attr('data-elsewhere', elsewhere.length);
             }).fail(function (xhr) {
                 $result.text(translate(type + '.test.failed', { error: xhr.status + ' ' + (xhr.statusText || '') })).attr('data-cause', 'failed');
             });
@@ -505,6 +540,8 @@
         hasNodeRoot: hasNodeRoot,
         normaliseCallbackPath: normaliseCallbackPath,
         receiverPathProblem: receiverPathProblem,
+        signedElsewhere: signedElsewhere,
+        signatureNodeElsewhere: signatureNodeElsewhere,
         receiverProperties: receiverProperties,
         revalidateReceivers: revalidateReceivers,
         isFallbackDocument: isFallbackDocument,

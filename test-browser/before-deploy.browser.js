@@ -2,7 +2,9 @@
 // What a newcomer sees before deploying (issue 21), in Debian's Chromium: the account dialog warns
 // of a public URL TelAPI on the internet cannot reach as it is typed; the callback dialog marks a
 // path no node can receive at, with the reason (the voice dialog's marks: calls.browser.js); each
-// node has one name in the palette, its dialog's title, the help and the README.
+// node has one name in the palette, its dialog's title, the help and the README; a record node's
+// absolute callback URL that a signature-mode callback node would refuse is warned about in its
+// dialog and named by that node's reachability test.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,6 +12,9 @@ const h = require('./harness');
 const { ACCOUNT_SID, AUTH_TOKEN } = require('../test/support/fixtures');
 
 const ZANG = 'https://api.zang.io/v2';
+const SIGNED_PATH = '/telapi/signed';
+/** The signature-mode node's path on another host than the account's public URL. */
+const ELSEWHERE = `https://other.example.com${SIGNED_PATH}`;
 const TYPES = Object.keys(require('../package.json')['node-red'].nodes);
 
 describe('before deploy: what the dialogs say', function () {
@@ -23,12 +28,18 @@ describe('before deploy: what the dialogs say', function () {
           fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 80, wires: [[]] },
         { id: 'status', type: 'telapi-callback', z: 'flow', name: 'call status', account: 'acc', url: '/telapi/status', security: 'token', x: 160, y: 160, wires: [[]] },
         { id: 'voice', type: 'telapi-voice', z: 'flow', name: '', account: 'acc', url: '/telapi/voice', security: 'token', timeout: 10, fallback: '', x: 160, y: 240, wires: [[]] },
+        // A TelAPI on this machine (the simulator) and this Node-RED as the public URL: the test callback arrives.
+        { id: 'loc', type: 'telapi-account', name: 'local', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: server.url, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+        { id: 'sig', type: 'telapi-callback', z: 'flow', name: 'signed', account: 'loc', url: SIGNED_PATH, security: 'signature', x: 160, y: 320, wires: [[]] },
+        { id: 'far', type: 'telapi-record', z: 'flow', name: 'record elsewhere', account: 'loc', action: 'start', direction: 'both', timeLimit: 60, callbackUrl: ELSEWHERE,
+          fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 400, wires: [[]] },
       ]);
     },
   });
+  let server;
   let page;
   let pageErrors;
-  before(() => { ({ page, errors: pageErrors } = editor); });
+  before(() => { ({ server, page, errors: pageErrors } = editor); });
 
   async function closeDialog() {
     await page.locator('#node-dialog-cancel').click();
@@ -156,6 +167,35 @@ describe('before deploy: what the dialogs say', function () {
     await closeConfigDialog();
     await closeDialog();
     await page.evaluate(() => RED.sidebar.show('info'));
+  });
+
+  it('a record node\'s absolute callback URL of a signature-mode callback node\'s path on another host: warned in its dialog, named by that node\'s test', async () => {
+    await h.openNodeDialog(page, 'far');
+    const warning = page.locator('#telapi-record-warn-callbackUrl');
+    await warning.waitFor({ state: 'visible' });
+    assert.equal((await warning.innerText()).trim(),
+      `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`);
+    await page.screenshot({ path: h.artifact('record-signed-elsewhere.png') });
+    const callbackUrl = page.locator('#node-input-callbackUrl');
+    await callbackUrl.fill(SIGNED_PATH);
+    await warning.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#telapi-record-preview-callbackUrl code').textContent(), `${server.url}${SIGNED_PATH}?token=…`);
+    // The public URL itself, written otherwise, is no other address.
+    await callbackUrl.fill(`${server.url.toUpperCase().replace('HTTP://', 'http://')}${SIGNED_PATH}/`);
+    assert.equal(await warning.isVisible(), false);
+    await closeDialog();
+
+    // Deployed as it was: the callback node's test arrives, and names what would still fail.
+    await h.deploy(page);
+    await h.openNodeDialog(page, 'sig');
+    assert.equal(await page.locator('#telapi-callback-preview').textContent(), `${server.url}${SIGNED_PATH}?token=…`, 'signature mode: the token the record node sends');
+    await page.locator('#telapi-callback-test').click();
+    const result = page.locator('#telapi-callback-test-result[data-cause]');
+    await result.waitFor();
+    assert.equal(await result.getAttribute('data-cause'), 'arrived', await result.textContent());
+    assert.equal(await result.getAttribute('data-elsewhere'), '1');
+    assert.match(await result.textContent(), new RegExp(`record elsewhere gives TelAPI ${ELSEWHERE.replace(/[.]/g, '\\.')}, another address than the one this node checks signatures against .*so those callbacks would get 403`));
+    await closeDialog();
   });
 
   it('raised no errors in the page', () => {

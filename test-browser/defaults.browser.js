@@ -255,6 +255,19 @@ describe('defaults, lists and limits in a real browser: the runtime\'s rules', f
     assert.ok(inRuntime.filter((r) => r.local).length > 30 && inRuntime.filter((r) => r.local === false).length > 10, 'probes on both sides');
   });
 
+  it('telapi-record: the dialog tells a URL signed elsewhere than the public URL by the runtime\'s signedElsewhere', async () => {
+    const values = ['https://other.example.com/telapi/cb', 'https://nr.example.com/telapi/cb', 'HTTPS://NR.example.com:443/telapi/cb/', 'https://nr.example.com:8443/telapi/cb',
+      'http://nr.example.com/telapi/cb', 'https://nr.example.com/nr/api/telapi/cb', 'https://u:p@nr.example.com/nr/api/Telapi/CB?token=x', 'https://h/x-telapi/cb',
+      'https://other.example.com/telapi/other', '/telapi/cb', ' /x ', '', '${URL}', 'ftp://nr.example.com/telapi/cb', 'https://exa mple.com/telapi/cb', 'https://[::1]:1880/telapi/cb'];
+    const publicUrls = ['https://nr.example.com', 'https://nr.example.com/nr/api/', 'HTTPS://NR.EXAMPLE.COM:443', '', 'not a url', 'https://[::1]:1880'];
+    const paths = ['/telapi/cb', '/Telapi/CB/', '/', '/cb'];
+    const cases = values.flatMap((value) => publicUrls.flatMap((publicUrl) => paths.map((path) => [value, publicUrl, path])));
+    const inEditor = await page.evaluate((list) => list.map(([v, u, p]) => window.telapiEditor.signedElsewhere(v, u, p)), cases);
+    const disagreements = cases.filter((c, i) => inEditor[i] !== telapi.signedElsewhere(...c));
+    assert.deepEqual(disagreements, []);
+    assert.ok(inEditor.filter(Boolean).length > 20 && inEditor.filter((v) => !v).length > 100, 'probes on both sides');
+  });
+
   it('raised no errors in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

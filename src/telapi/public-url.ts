@@ -88,3 +88,21 @@ export function privatePublicHost(publicUrl: string, baseUrl: string): string | 
   if (host === undefined || apiHost === undefined) return undefined;
   return isLocalOnlyHost(host) && !isLocalOnlyHost(apiHost) ? host : undefined;
 }
+
+/**
+ * Whether an absolute URL given to TelAPI (`value`) names a receiving node's `path` (its path ends with
+ * it) under another root than the public URL. TelAPI signs the URL it calls and a node in signature
+ * mode checks against public URL + path, so every request sent there is refused. A `/path` is put
+ * under the public URL: never elsewhere.
+ */
+export function signedElsewhere(value: string, publicUrl: string, path: string): boolean {
+  const text = value.trim();
+  if (text.startsWith('/')) return false;
+  const absolute = canonicalPublicUrl(text);
+  const root = canonicalPublicUrl(publicUrl);
+  const suffix = path.replace(/\/+$/, '').toLowerCase();
+  if (absolute === undefined || root === undefined || suffix === '') return false;
+  // Express routes a path whatever its case; the root before it is what the signature covers.
+  if (!absolute.toLowerCase().endsWith(suffix)) return false;
+  return absolute.slice(0, absolute.length - suffix.length) !== root;
+}

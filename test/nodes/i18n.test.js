@@ -387,7 +387,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     // Its label and warnings (receiverProperties, receiverTips).
     'paletteLabel', 'tip.noNodeRoot',
     // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
-    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed']),
+    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed', 'signedElsewhere']),
     // The deploy-time check logs the finding in the dialog's words.
     ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];
