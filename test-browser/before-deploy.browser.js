@@ -67,7 +67,7 @@ describe('before deploy: what the dialogs say', function () {
     await warning.waitFor({ state: 'visible' });
     assert.equal((await warning.innerText()).trim(),
       '127.0.0.1 is a local or private address: TelAPI on the internet cannot reach it, so its callbacks and voice requests would never arrive. Use a tunnel or a public address as the public URL.');
-    await page.screenshot({ path: h.artifact('account-private-url.png') });
+    await h.screenshotTray(page, h.artifact('account-private-url.png'), warning);
 
     for (const [typed, host] of [['https://nodered.local:1880', 'nodered.local'], ['http://192.168.1.20/api', '192.168.1.20'], ['http://[fe80::1]:1880', '[fe80::1]'], ['https://raspberrypi', 'raspberrypi']]) {
       await publicUrl.fill(typed);
@@ -109,7 +109,7 @@ describe('before deploy: what the dialogs say', function () {
     // The issue's example: the editor's own /flows, once previewed as a callback URL.
     await marked('/flows', 'this path belongs to Node-RED\'s admin API, which would answer TelAPI instead of this node');
     await page.waitForFunction(() => $('.red-ui-popover:visible').length === 0);
-    await page.screenshot({ path: h.artifact('callback-bad-path.png') });
+    await h.screenshotTray(page, h.artifact('callback-bad-path.png'), page.locator('#telapi-callback-path-problem'));
     await url.fill('');
     await url.pressSequentially('/telapi/recording');
     await page.locator('#node-input-url:not(.input-error)').waitFor();
@@ -175,7 +175,7 @@ describe('before deploy: what the dialogs say', function () {
     await warning.waitFor({ state: 'visible' });
     assert.equal((await warning.innerText()).trim(),
       `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`);
-    await page.screenshot({ path: h.artifact('record-signed-elsewhere.png') });
+    await h.screenshotTray(page, h.artifact('record-signed-elsewhere.png'), warning);
     const callbackUrl = page.locator('#node-input-callbackUrl');
     await callbackUrl.fill(SIGNED_PATH);
     await warning.waitFor({ state: 'hidden' });

@@ -168,6 +168,18 @@ function artifact(name) {
   return path.join(dir, `${leg}${name}`);
 }
 
+/**
+ * A screenshot of the topmost edit tray (its title bar included: the page's top down), to the bottom
+ * of `below` (a locator in it, plus a margin) or of the whole tray; `file` a path (artifact(), or
+ * docs/images/ for the README).
+ */
+async function screenshotTray(page, file, below) {
+  const tray = await page.locator('.red-ui-tray').last().boundingBox();
+  const end = below ? await below.boundingBox() : null;
+  const height = end ? Math.min(end.y + end.height + 10, tray.y + tray.height) : tray.y + tray.height;
+  await page.screenshot({ path: file, clip: { x: tray.x, y: 0, width: tray.width, height } });
+}
+
 /** After a failed test: a screenshot in test-results/, named after the test. */
 async function screenshotOnFailure(context, page) {
   const test = context.currentTest;
@@ -209,6 +221,7 @@ function useEditor({ settings, env, prepare, locale, address, ignoreHTTPSErrors 
 module.exports = {
   useEditor,
   screenshotOnFailure,
+  screenshotTray,
   artifact,
   ROOT,
   CHROMIUM,

@@ -131,7 +131,7 @@ describe('editor behind a TLS reverse proxy with a path prefix: this editor\'s a
     assert.equal(await publicUrl.inputValue(), expected);
     assert.equal(await page.locator('#telapi-account-warn-noNodeRoot').isVisible(), false);
     assert.equal(await page.locator('#telapi-account-warn-localOnly').isVisible(), false, 'TelAPI is on this machine too');
-    await page.screenshot({ path: h.artifact('proxy-editor-address.png') });
+    await h.screenshotTray(page, h.artifact('proxy-editor-address.png'), page.locator('#telapi-account-tip-publicUrl'));
     await page.locator('#node-config-dialog-ok').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
     await h.waitForTrays(page);
