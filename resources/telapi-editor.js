@@ -4,9 +4,9 @@
  * table) come from the runtime through node settings (RED.settings.telapiRecordRules,
  * telapiRecordingsRules, telapiCallbackRules, telapiAccountRules, telapiVoiceRules,
  * telapiInboundxmlRules: src/nodes/shared/editor-rules.ts); what is here are the algorithms of
- * src/telapi/public-url.ts, src/telapi/options.ts, src/nodes/shared/paths.ts and routes.ts,
- * src/telapi/voice-request.ts and src/telapi/inboundxml/validate.ts, on the browser's WHATWG URL as
- * the runtime runs them on Node's.
+ * src/telapi/public-url.ts, src/telapi/addresses.ts, src/telapi/options.ts, src/nodes/shared/paths.ts
+ * and routes.ts, src/telapi/voice-request.ts and src/telapi/inboundxml/validate.ts, on the browser's
+ * WHATWG URL as the runtime runs them on Node's.
  */
 (function () {
     'use strict';
@@ -80,6 +80,91 @@
         if (!String(value || '').trim() || !isHttpUrl(value)) { return null; }
         var url = parse(value);
         return url.protocol + '//' + url.host + url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+    }
+
+    // src/telapi/addresses.ts isLocalOnlyHost, on its networks and suffixes (telapiAccountRules.localOnly).
+
+    /** A dotted-quad IPv4 address (as WHATWG URL writes every IPv4 host) as a number, else null. */
+    function ipv4Number(text) {
+        var m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+        if (!m) { return null; }
+        var parts = m.slice(1).map(Number);
+        if (parts.some(function (part) { return part > 255; })) { return null; }
+        return ((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3];
+    }
+
+    /** An IPv6 address (compressed, or with a dotted-quad tail) as its eight 16-bit groups, else null. */
+    function ipv6Groups(text) {
+        var halves = text.split('::');
+        if (halves.length > 2) { return null; }
+        function groups(part) {
+            if (part === '') { return []; }
+            var items = part.split(':');
+            var out = [];
+            for (var i = 0; i < items.length; i++) {
+                var quad = i === items.length - 1 ? ipv4Number(items[i]) : null;
+                if (quad !== null) {
+                    out.push(Math.floor(quad / 65536), quad % 65536);
+                } else if (/^[0-9a-f]{1,4}$/i.test(items[i])) {
+                    out.push(parseInt(items[i], 16));
+                } else {
+                    return null;
+                }
+            }
+            return out;
+        }
+        var head = groups(halves[0]);
+        var tail = halves.length === 2 ? groups(halves[1]) : [];
+        if (!head || !tail) { return null; }
+        var missing = 8 - head.length - tail.length;
+        if (halves.length === 2 ? missing < 1 : missing !== 0) { return null; }
+        return head.concat(new Array(missing).fill(0), tail);
+    }
+
+    /** Whether `number` (an IPv4 address) lies in [network, prefix length]. */
+    function inIpv4Network(number, network) {
+        var size = Math.pow(2, 32 - network[1]);
+        return Math.floor(number / size) === Math.floor(ipv4Number(network[0]) / size);
+    }
+
+    /** Whether `groups` (an IPv6 address) lie in [network, prefix length]. */
+    function inIpv6Network(groups, network) {
+        var base = ipv6Groups(network[0]);
+        for (var i = 0; i < 8; i++) {
+            var bits = Math.min(16, Math.max(0, network[1] - 16 * i));
+            if (bits === 0) { return true; }
+            var size = Math.pow(2, 16 - bits);
+            if (Math.floor(groups[i] / size) !== Math.floor(base[i] / size)) { return false; }
+        }
+        return true;
+    }
+
+    /** src/telapi/addresses.ts isLocalOnlyHost, for a URL's hostname. */
+    function isLocalOnlyHost(hostname) {
+        var local = rules('telapiAccountRules').localOnly;
+        var name = String(hostname).toLowerCase().replace(/\.$/, '');
+        function inIpv4(number) { return local.ipv4.some(function (network) { return inIpv4Network(number, network); }); }
+        if (/^\[.*\]$/.test(name)) {
+            var groups = ipv6Groups(name.slice(1, -1));
+            if (!groups) { return false; }
+            if (local.ipv6.some(function (network) { return inIpv6Network(groups, network); })) { return true; }
+            // IPv4 behind the NAT64 prefix, and IPv4-mapped (::ffff:0:0/96, which Node's BlockList judges by its IPv4 networks).
+            var embedded = inIpv6Network(groups, [local.nat64, 96]) || inIpv6Network(groups, ['::ffff:0:0', 96]);
+            return embedded && inIpv4(groups[6] * 65536 + groups[7]);
+        }
+        var quad = ipv4Number(name);
+        if (quad !== null) { return inIpv4(quad); }
+        if (name.indexOf('.') === -1) { return true; }
+        return local.suffixes.some(function (suffix) {
+            return name === suffix.slice(1) || name.slice(-suffix.length) === suffix;
+        });
+    }
+
+    /** src/telapi/public-url.ts privatePublicHost: null where the runtime has undefined. */
+    function privatePublicHost(publicUrl, baseUrl) {
+        if (!isHttpUrl(publicUrl) || !isHttpUrl(baseUrl)) { return null; }
+        var host = parse(publicUrl).hostname;
+        return isLocalOnlyHost(host) && !isLocalOnlyHost(parse(baseUrl).hostname) ? host : null;
     }
 
     /** src/telapi/public-url.ts canonicalCallbackUrl */
@@ -157,6 +242,37 @@
         return other ? { problem: 'duplicateUrl', node: other.name || normaliseCallbackPath(other.url) } : null;
     }
 
+    /** src/telapi/public-url.ts signedElsewhere */
+    function signedElsewhere(value, publicUrl, path) {
+        var text = String(value || '').trim();
+        if (text.charAt(0) === '/') { return false; }
+        var absolute = canonicalPublicUrl(text);
+        var root = canonicalPublicUrl(publicUrl);
+        var suffix = String(path).replace(/\/+$/, '').toLowerCase();
+        if (absolute === null || root === null || suffix === '') { return false; }
+        if (absolute.toLowerCase().slice(-suffix.length) !== suffix) { return false; }
+        return absolute.slice(0, absolute.length - suffix.length) !== root;
+    }
+
+    /**
+     * The enabled node of `type` (a receiving type) for `account` in signature mode whose path the
+     * absolute URL `value` names under another root than the public URL (signedElsewhere): what
+     * TelAPI sends there is refused. { node: its label, path, expected: the URL it checks signatures
+     * against }, or null.
+     */
+    function signatureNodeElsewhere(type, account, value) {
+        if (!account) { return null; }
+        var found = null;
+        RED.nodes.eachNode(function (candidate) {
+            if (found || candidate.d || candidate.type !== type || candidate.account !== account.id || candidate.security !== 'signature') { return; }
+            var path = normaliseCallbackPath(candidate.url);
+            if (path !== null && signedElsewhere(value, account.publicUrl, path)) {
+                found = { node: candidate.name || path, path: path, expected: callbackUrl(account.publicUrl, path) };
+            }
+        });
+        return found;
+    }
+
     /**
      * The properties every receiving node type has (account, url, security), validated with the
      * type's `validation.*` texts on its rules (`rules`: telapiCallbackRules, telapiVoiceRules), and
@@ -191,12 +307,18 @@
         };
     }
 
-    /** After `node` changed or went: the other receiving nodes' path marks are checked again (a duplicate may be gone). */
+    /**
+     * After `node` changed or went: the other receiving nodes' path marks are checked again (a
+     * duplicate may be gone, or new). Node-RED calls oneditsave before it applies the dialog's
+     * values, and oneditdelete before it removes the node: the check waits until it has.
+     */
     function revalidateReceivers(node) {
-        RED.nodes.eachNode(function (other) {
-            if (other.id !== node.id && RECEIVER_TYPES.indexOf(other.type) !== -1) { RED.editor.validateNode(other); }
-        });
-        RED.view.redraw();
+        setTimeout(function () {
+            RED.nodes.eachNode(function (other) {
+                if (other.id !== node.id && RECEIVER_TYPES.indexOf(other.type) !== -1) { RED.editor.validateNode(other); }
+            });
+            RED.view.redraw();
+        }, 0);
     }
 
     /** src/telapi/voice-request.ts fallbackDocument: whether the runtime takes `value` as the fallback. */
@@ -256,7 +378,11 @@
                 };
                 var text = translate(type + '.test.cause.' + result.cause, params);
                 if (result.url) { text += ' ' + translate(type + '.test.sentTo', { url: result.url }); }
-                $result.text(text).attr('data-cause', result.cause);
+                var elsewhere = result.elsewhere || [];
+                elsewhere.forEach(function (sender) {
+                    text += ' ' + translate(type + '.test.signedElsewhere', { node: sender.node, url: sender.url, expected: result.expected, path: result.path });
+                });
+                $result.text(text).attr('data-cause', result.cause).attr('data-elsewhere', elsewhere.length);
             }).fail(function (xhr) {
                 $result.text(translate(type + '.test.failed', { error: xhr.status + ' ' + (xhr.statusText || '') })).attr('data-cause', 'failed');
             });
@@ -385,10 +511,19 @@
         return problems;
     }
 
-    /** "Use this editor's address": the origin the browser sees, with httpNodeRoot. */
+    /**
+     * "Use this editor's address": the address the browser opened the editor at, up to where
+     * httpAdminRoot begins (behind a proxy at https://host/nr/ with httpAdminRoot /admin the editor is
+     * at /nr/admin/, and /nr stays), then httpNodeRoot. A proxy that renames httpAdminRoot leaves the
+     * prefix unknown: the origin alone then.
+     */
     function editorAddress() {
         var root = String(RED.settings.httpNodeRoot || '/');
-        return canonicalPublicUrl(window.location.origin + (root.charAt(0) === '/' ? root : '/' + root));
+        var adminRoot = rules('telapiAccountRules').adminRoot || '';
+        var path = window.location.pathname.replace(/\/+$/, '');
+        var at = path.length - adminRoot.length;
+        var prefix = at >= 0 && path.slice(at).toLowerCase() === adminRoot.toLowerCase() ? path.slice(0, at) : '';
+        return canonicalPublicUrl(window.location.origin + prefix + (root.charAt(0) === '/' ? root : '/' + root));
     }
 
     window.telapiEditor = {
@@ -399,10 +534,14 @@
         isEnvVar: isEnvVar,
         fillSelect: fillSelect,
         canonicalPublicUrl: canonicalPublicUrl,
+        isLocalOnlyHost: isLocalOnlyHost,
+        privatePublicHost: privatePublicHost,
         callbackUrl: callbackUrl,
         hasNodeRoot: hasNodeRoot,
         normaliseCallbackPath: normaliseCallbackPath,
         receiverPathProblem: receiverPathProblem,
+        signedElsewhere: signedElsewhere,
+        signatureNodeElsewhere: signatureNodeElsewhere,
         receiverProperties: receiverProperties,
         revalidateReceivers: revalidateReceivers,
         isFallbackDocument: isFallbackDocument,

@@ -162,6 +162,9 @@ describe('call dialogs in a real browser', function () {
     await path.pressSequentially('/flows');
     await page.locator('#node-input-url.input-error').waitFor();
     await h.tooltipOf(page, path, 'admin API');
+    // The reason, where the URL would be: no URL to give TelAPI.
+    await page.locator('#telapi-voice-url-note', { hasText: 'belongs to Node-RED\'s admin API' }).waitFor();
+    assert.equal(await page.locator('#telapi-voice-url-row').isVisible(), false);
     await path.fill('');
     await path.pressSequentially(STATUS_PATH);
     await page.locator('#node-input-url.input-error').waitFor();

@@ -228,6 +228,46 @@ describe('defaults, lists and limits in a real browser: the runtime\'s rules', f
     await closeDialog();
   });
 
+  it('telapi-account: the dialog judges a public URL\'s host by the runtime\'s isLocalOnlyHost and privatePublicHost', async () => {
+    // Around each network's edges, IPv4 inside IPv6 (mapped, NAT64), the names, as the two URL parsers write them.
+    const hosts = [
+      '127.0.0.1', '126.255.255.255', '0.0.0.0', '10.0.0.1', '9.255.255.255', '11.0.0.0', '100.64.0.1', '100.127.255.255', '100.128.0.0',
+      '169.254.169.254', '169.255.0.1', '172.16.0.1', '172.31.255.255', '172.15.255.255', '172.32.0.1', '192.168.1.20', '192.169.0.1',
+      '192.0.2.1', '198.18.0.1', '198.20.0.1', '203.0.113.5', '224.0.0.1', '255.255.255.255', '8.8.8.8', '93.184.215.14',
+      '0x7f.1', '017700000001', '2130706433', '[::1]', '[::]', '[::a00:1]', '[fc00::1]', '[fdff:ffff::1]', '[fe00::1]', '[fe80::1%25eth0]',
+      '[fe80::1]', '[febf::1]', '[fec0::1]', '[ff02::1]', '[2001:db8::1]', '[2001:db9::1]', '[2606:4700::1111]', '[100::1]', '[100:0:0:1::1]',
+      '[::ffff:127.0.0.1]', '[::ffff:8.8.8.8]', '[::ffff:0:8.8.8.8]', '[64:ff9b::10.1.2.3]', '[64:ff9b::8.8.8.8]', '[64:ff9b:1::1]', '[64:ff9b:2::1]',
+      'localhost', 'LOCALHOST.', 'api.localhost', 'nr.local', 'local', 'x.home.arpa', 'home.arpa', 'pi.lan', 'svc.internal', 'x.intranet',
+      'box.localdomain', 'raspberrypi', 'example.com', 'nr.example.com', 'localhost.example.com', 'lan.example.org', 'xn--bcher-kva.example',
+    ];
+    const urls = hosts.map((host) => `https://${host}:1880/api`);
+    const bases = ['https://api.zang.io/v2', 'http://127.0.0.1:8089/v2', 'http://sim.local/v2', 'not a url'];
+    const inEditor = await page.evaluate(({ list, apis }) => list.map((url) => {
+      let host = null;
+      try { host = new URL(url).hostname; } catch { /* as the runtime: no host */ }
+      return { host, local: host === null ? null : window.telapiEditor.isLocalOnlyHost(host), private: apis.map((api) => window.telapiEditor.privatePublicHost(url, api)) };
+    }), { list: urls, apis: bases });
+    const inRuntime = urls.map((url) => {
+      const host = telapi.parseHttpUrl(url)?.hostname ?? null;
+      return { host, local: host === null ? null : telapi.isLocalOnlyHost(host), private: bases.map((api) => telapi.privatePublicHost(url, api) ?? null) };
+    });
+    assert.deepEqual(inEditor, inRuntime);
+    assert.ok(inRuntime.filter((r) => r.local).length > 30 && inRuntime.filter((r) => r.local === false).length > 10, 'probes on both sides');
+  });
+
+  it('telapi-record: the dialog tells a URL signed elsewhere than the public URL by the runtime\'s signedElsewhere', async () => {
+    const values = ['https://other.example.com/telapi/cb', 'https://nr.example.com/telapi/cb', 'HTTPS://NR.example.com:443/telapi/cb/', 'https://nr.example.com:8443/telapi/cb',
+      'http://nr.example.com/telapi/cb', 'https://nr.example.com/nr/api/telapi/cb', 'https://u:p@nr.example.com/nr/api/Telapi/CB?token=x', 'https://h/x-telapi/cb',
+      'https://other.example.com/telapi/other', '/telapi/cb', ' /x ', '', '${URL}', 'ftp://nr.example.com/telapi/cb', 'https://exa mple.com/telapi/cb', 'https://[::1]:1880/telapi/cb'];
+    const publicUrls = ['https://nr.example.com', 'https://nr.example.com/nr/api/', 'HTTPS://NR.EXAMPLE.COM:443', '', 'not a url', 'https://[::1]:1880'];
+    const paths = ['/telapi/cb', '/Telapi/CB/', '/', '/cb'];
+    const cases = values.flatMap((value) => publicUrls.flatMap((publicUrl) => paths.map((path) => [value, publicUrl, path])));
+    const inEditor = await page.evaluate((list) => list.map(([v, u, p]) => window.telapiEditor.signedElsewhere(v, u, p)), cases);
+    const disagreements = cases.filter((c, i) => inEditor[i] !== telapi.signedElsewhere(...c));
+    assert.deepEqual(disagreements, []);
+    assert.ok(inEditor.filter(Boolean).length > 20 && inEditor.filter((v) => !v).length > 100, 'probes on both sides');
+  });
+
   it('raised no errors in the page', () => {
     assert.deepEqual(pageErrors, []);
   });

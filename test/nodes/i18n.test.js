@@ -179,12 +179,14 @@ const SOURCES = {
     helperBodies: ["'telapi-callback.' + key"],
     templates: {
       'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+      'validation.${found.problem}': () => prefixAll('telapi-callback.validation.', PATH_PROBLEMS),
     },
   },
   'telapi-voice.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     templates: {
       'telapi-voice.security.${mode}': () => prefixAll('telapi-voice.security.', telapi.CALLBACK_SECURITY_MODES),
+      'telapi-voice.validation.${found.problem}': () => prefixAll('telapi-voice.validation.', PATH_PROBLEMS),
       // The problems of GET telapi-voice/url (src/nodes/voice/voice-url.ts).
       'telapi-voice.url.${answer.problem}': () => prefixAll('telapi-voice.url.', ['noAccount', 'noPublicUrl', 'badPath']),
     },
@@ -385,7 +387,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     // Its label and warnings (receiverProperties, receiverTips).
     'paletteLabel', 'tip.noNodeRoot',
     // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
-    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed']),
+    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed', 'signedElsewhere']),
     // The deploy-time check logs the finding in the dialog's words.
     ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];

@@ -24,6 +24,7 @@ import {
   TOP_LEVEL_VERBS,
   TRANSCRIBE_QUALITIES,
   endsRecording,
+  localOnlyRules,
   VERB_PROPERTIES,
   sidPattern,
   type InboundXmlService,
@@ -118,6 +119,10 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
     httpNodeAuth: !!settings.httpNodeAuth,
+    // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
+    localOnly: localOnlyRules(),
+    // "Use this editor's address" keeps what a proxy puts before it (null: no admin API, no editor).
+    adminRoot: settings.httpAdminRoot === false ? null : mountOf(settings.httpAdminRoot),
   };
 }
 
