@@ -55,6 +55,9 @@ describe('npm start in a real browser: the phone calls the demo line', function 
     await editor.locator('.red-ui-debug-content-list').waitFor({ state: 'visible' });
     await editor.locator('.red-ui-flow-node-label', { hasText: 'Call it from the phone page' }).waitFor();
     await editor.screenshot({ path: h.artifact('demo-editor.png') });
+    // Each node on the demo tab says what it does: no two share a label (an inject and its record node did).
+    const labels = await editor.locator('.red-ui-workspace-chart .red-ui-flow-node-label').allTextContents();
+    assert.equal(new Set(labels).size, labels.length, labels.join(' | '));
   });
 
   it('calls the demo line from the phone: the greeting, 1 on the keypad, the recording, hang up; the callback reaches the debug sidebar', async () => {
@@ -66,6 +69,9 @@ describe('npm start in a real browser: the phone calls the demo line', function 
     await phone.locator('#recording:not([hidden])').waitFor();
     await heard().getByText('Thank you. This call is now recorded.').waitFor();
     await debugMessage('recording started').first().waitFor();
+    // What the record node knows, not a state it cannot see: when it started which call, and for how long at most.
+    const recordStatus = editor.locator('.red-ui-flow-node-group[id="telapi-demo-record-call"] .red-ui-flow-node-status-label');
+    await editor.waitForFunction((el) => /^started CA[0-9a-f]{4}… at \d\d:\d\d:\d\d \(up to 300 s\)$/.test(el.textContent), await recordStatus.elementHandle());
     await phone.screenshot({ path: h.artifact('demo-phone-recording-360.png') });
     assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal scrolling at 360 px');
     await phone.getByRole('button', { name: 'Hang up' }).click();
