@@ -1,6 +1,7 @@
 'use strict';
-// `npm start`: the TelAPI simulator and a real Node-RED (the devDependency) with a project-local
-// user directory, this package linked into it, and the demo flows deployed against the simulator.
+// `npm start`: the TelAPI simulator with its phone page and a real Node-RED (the devDependency) with a
+// project-local user directory, this package linked into it, and the demo flows deployed against the
+// simulator; the phone page calls the demo line.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,6 +13,9 @@ const NODE_RED_PORT = Number(process.env.PORT || 1880);
 const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8089);
 const USER_DIR = path.resolve(process.env.TELAPI_DEMO_DIR || path.join(ROOT, '.demo'));
 const RESET = process.argv.includes('--reset');
+// Relative to the user directory (Node-RED's fileWorkingDirectory here).
+const RECORDINGS_FOLDER = 'recordings';
+const DEMO_VOICE_PATH = '/telapi/demo/voice';
 
 function fail(message) {
   console.error(`\n${message}\n`);
@@ -22,7 +26,7 @@ if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'record', 'telapi-record.js'
   fail('The package is not built yet: run `npm install` (it builds the nodes and the simulator) and then `npm start`.');
 }
 const { startSimulator, consoleLogger, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN } = require('@telapi-nodes/telapi-simulator');
-const { demoFlows, DEMO_ACCOUNT_ID } = require('./flows');
+const { demoFlows, phoneCommentName, DEMO_ACCOUNT_ID, PHONE_COMMENT_ID } = require('./flows');
 const PACKAGE_NAME = require('../package.json').name;
 
 function prepareUserDir() {
@@ -36,6 +40,7 @@ function prepareUserDir() {
     uiHost: HOST,
     uiPort: NODE_RED_PORT,
     flowFile: 'flows.json',
+    fileWorkingDirectory: USER_DIR,
     credentialSecret: 'telapi-demo-credential-secret',
     editorTheme: { tours: false, projects: { enabled: false }, page: { title: 'Node-RED · TelAPI demo' } },
     // No "notify me of updates?" prompt over the demo (Node-RED 4 asks until this is set), and no ping home.
@@ -43,13 +48,20 @@ function prepareUserDir() {
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
   fs.writeFileSync(path.join(USER_DIR, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+  // The editor opens on its first sidebar tab: the debug messages the banner promises, not the info
+  // tab. A user's own order (or a tab they chose since, kept by the browser) is left alone.
+  const userSettings = path.join(USER_DIR, '.config.users.json');
+  if (!fs.existsSync(userSettings)) {
+    const order = ['debug', 'info', 'help', 'config', 'context'];
+    fs.writeFileSync(userSettings, JSON.stringify({ _: { editor: { sidebar: { order } } } }, null, 4));
+  }
 }
 
 /**
  * Keeps a user's edits between starts, but points the demo account at this start's ports (its
  * public URL only when the port is known before Node-RED binds it: see retargetDeployedAccount).
  */
-function retargetSavedFlows(account) {
+function retargetSavedFlows(account, phoneUrl) {
   const flowFile = path.join(USER_DIR, 'flows.json');
   if (RESET || !fs.existsSync(flowFile)) return false;
   const flows = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
@@ -57,8 +69,19 @@ function retargetSavedFlows(account) {
   if (!node || !fs.existsSync(path.join(USER_DIR, 'flows_cred.json'))) return false;
   node.baseUrl = account.baseUrl;
   if (NODE_RED_PORT !== 0) node.publicUrl = account.publicUrl;
+  const comment = flows.find((n) => n.id === PHONE_COMMENT_ID);
+  if (comment) comment.name = phoneCommentName(phoneUrl);
   fs.writeFileSync(flowFile, JSON.stringify(flows, null, 4));
   return true;
+}
+
+/** The demo line's voice URL with its key, as the voice node's dialog shows it (the phone page calls it). */
+async function demoVoiceUrl(editorUrl) {
+  const query = new URLSearchParams({ account: DEMO_ACCOUNT_ID, path: DEMO_VOICE_PATH });
+  const response = await fetch(`${editorUrl}/telapi-voice/url?${query}`);
+  const answer = response.ok ? await response.json() : {};
+  if (typeof answer.url !== 'string') throw new Error(`the demo line's voice URL is unknown: ${response.status} ${JSON.stringify(answer)}`);
+  return answer.url;
 }
 
 /** Points the saved demo account at the port Node-RED bound; deploys only if that changes it. */
@@ -92,7 +115,7 @@ function portBusy(port, what, variable) {
 async function startDemoSimulator() {
   try {
     return await startSimulator({
-      port: SIMULATOR_PORT, host: HOST, callbackDelayMs: 1000, transcriptionDelayMs: 3000, logger: consoleLogger('info'),
+      port: SIMULATOR_PORT, host: HOST, callbackDelayMs: 1000, transcriptionDelayMs: 3000, logger: consoleLogger('info'), phone: true,
     });
   } catch (error) {
     if (error.code === 'EADDRINUSE') portBusy(SIMULATOR_PORT, 'the TelAPI simulator', 'SIMULATOR_PORT');
@@ -106,7 +129,7 @@ async function main() {
   const account = { baseUrl: `${simulator.url}/v2`, publicUrl, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN };
 
   prepareUserDir();
-  const keptFlows = retargetSavedFlows(account);
+  const keptFlows = retargetSavedFlows(account, simulator.phoneUrl);
   const nodeRedMain = require.resolve('node-red/red.js', { paths: [ROOT] });
   const nodeRed = spawn(process.execPath, [nodeRedMain, '--userDir', USER_DIR, '--settings', path.join(USER_DIR, 'settings.js')], {
     cwd: USER_DIR, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
@@ -166,10 +189,14 @@ async function main() {
       const deployedFrom = output.length;
       if (await retargetDeployedAccount(publicUrl)) await waitForOutput(/Started flows/, deployedFrom);
     } else {
+      // The empty flows start first; a deploy's "Started flows" is the one that follows them.
+      await waitForOutput(/Started flows/);
       const deployedFrom = output.length;
-      await deploy(publicUrl, demoFlows(account, { SIMULATOR_URL: simulator.url }));
+      const demo = { phoneUrl: simulator.phoneUrl, phoneNumber: simulator.phoneNumber, recordingsFolder: RECORDINGS_FOLDER };
+      await deploy(publicUrl, demoFlows(account, demo, { SIMULATOR_URL: simulator.url }));
       await waitForOutput(/Started flows/, deployedFrom);
     }
+    simulator.phoneVoiceUrl = await demoVoiceUrl(publicUrl);
   } catch (error) {
     console.error(String(error));
     return void stop(1);
@@ -179,11 +206,15 @@ async function main() {
     '',
     '────────────────────────────────────────────────────────────────────',
     `  Node-RED editor:   ${publicUrl}/`,
+    `  Phone:             ${simulator.phoneUrl}`,
     `  TelAPI simulator:  ${simulator.url}/v2  (AccountSid ${DEMO_ACCOUNT_SID})`,
     '',
-    '  Open the editor, go to the "TelAPI demo" tab and click the button',
-    '  of "start recording". The recording callback appears in the debug',
-    '  sidebar within seconds, its transcription a little later.',
+    '  Open the editor and the phone side by side. On the phone press Call:',
+    '  the "TelAPI demo" flow answers; press 1 to have the call recorded,',
+    '  say something, hang up. The recording callback appears in the',
+    '  editor\'s debug sidebar, the call is filed as an MP3 in',
+    `  ${path.join(USER_DIR, RECORDINGS_FOLDER)}, its transcription follows.`,
+    '  No phone? Click "record the demo call (5 s)" in the editor.',
     keptFlows ? '  (Your saved demo flows were kept; `npm start -- --reset` restores them.)' : '',
     '  Ctrl-C stops both.',
     '────────────────────────────────────────────────────────────────────',

@@ -1,7 +1,8 @@
 'use strict';
 // Screenshots for the README and the Flow Library page: `npm run screenshots` (after `npm run build`;
 // Chromium from .ci/browser-setup.sh). Same harness as the browser suite: the packed package in a
-// fresh Node-RED on 127.0.0.1, Debian's Chromium. Writes docs/images/{palette,record-dialog,account-dialog,example-flow}.png.
+// fresh Node-RED on 127.0.0.1, Debian's Chromium. Writes docs/images/{palette,record-dialog,account-dialog,
+// account-private-url,callback-bad-path,example-flow}.png.
 //
 //   TELAPI_EXAMPLE="03 - Record and transcribe.json" npm run screenshots   picks another example
 const fs = require('node:fs');
@@ -67,23 +68,39 @@ async function main() {
 
     // 2. The record node's dialog.
     await h.openNodeDialog(page, 'shots-rec');
-    const tray = page.locator('.red-ui-tray').last();
-    const box = await tray.boundingBox();
-    await page.screenshot({ path: path.join(OUT, 'record-dialog.png'), clip: { x: box.x, y: 0, width: box.width, height: box.y + box.height } });
+    await h.screenshotTray(page, path.join(OUT, 'record-dialog.png'));
 
     // 2b. Its account: the AuthToken is stored, never shown.
     await h.editConfigNode(page, 'account');
     await page.locator('#node-config-input-accountSid').waitFor();
     await h.waitForTrays(page, { opened: true });
     await page.locator('#node-config-input-name').blur();
-    const accountTray = await page.locator('.red-ui-tray').last().boundingBox();
-    const form = await page.locator('.telapi-account-form').boundingBox();
-    await page.screenshot({
-      path: path.join(OUT, 'account-dialog.png'),
-      clip: { x: accountTray.x, y: 0, width: accountTray.width, height: form.y + form.height + 16 },
-    });
+    await h.screenshotTray(page, path.join(OUT, 'account-dialog.png'), page.locator('.telapi-account-form'));
+
+    // 2c. The public URL a newcomer types first, this machine's: TelAPI on the internet cannot reach it.
+    const publicUrl = page.locator('#node-config-input-publicUrl');
+    await publicUrl.fill('');
+    await publicUrl.pressSequentially('http://127.0.0.1:1880');
+    await publicUrl.blur();
+    const localOnly = page.locator('#telapi-account-warn-localOnly');
+    await localOnly.waitFor({ state: 'visible' });
+    await h.screenshotTray(page, path.join(OUT, 'account-private-url.png'), page.locator('#telapi-account-tip-publicUrl'));
     await page.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+
+    // 2d. A callback node given the editor's own /flows: marked, with the reason, before deploy.
+    await h.openNodeDialog(page, 'shots-cb');
+    const url = page.locator('#node-input-url');
+    await url.fill('');
+    await url.pressSequentially('/flows');
+    await url.blur();
+    const problem = page.locator('#telapi-callback-path-problem');
+    await problem.waitFor({ state: 'visible' });
+    await page.locator('#node-input-url.input-error').waitFor();
+    await h.screenshotTray(page, path.join(OUT, 'callback-bad-path.png'), problem);
     await page.locator('#node-dialog-cancel').click();
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
 
@@ -98,7 +115,7 @@ async function main() {
       path: path.join(OUT, 'example-flow.png'),
       clip: { x: workspace.x, y: workspace.y, width: Math.min(right, workspace.width), height: Math.min(bottom, workspace.height) },
     });
-    for (const file of ['palette.png', 'record-dialog.png', 'account-dialog.png', 'example-flow.png']) console.log(path.relative(h.ROOT, path.join(OUT, file)));
+    for (const file of ['palette.png', 'record-dialog.png', 'account-dialog.png', 'account-private-url.png', 'callback-bad-path.png', 'example-flow.png']) console.log(path.relative(h.ROOT, path.join(OUT, file)));
   } finally {
     await browser.close();
     await server.stop();

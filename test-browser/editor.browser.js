@@ -34,15 +34,17 @@ describe('editor in a real browser', function () {
   let accountId;
   before(() => { ({ server, page, errors: pageErrors } = editor); });
 
-  it('shows record call and callback under the TelAPI palette category, and registers all three types', async () => {
+  it('shows the TelAPI nodes under the TelAPI palette category, each with its own icon', async () => {
     const category = page.locator('#red-ui-palette-container-TelAPI');
     await category.waitFor();
     assert.equal((await category.locator('.red-ui-palette-header').innerText()).trim(), 'TelAPI');
     const types = await category.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
-    assert.deepEqual(types.sort(), ['telapi-callback', 'telapi-record', 'telapi-recordings']);
+    assert.deepEqual(types.sort(), ['telapi-call', 'telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
     const label = (type) => category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`).innerText();
     assert.equal((await label('telapi-record')).replace(/\s+/g, ' ').trim(), 'record call');
     assert.equal((await label('telapi-callback')).replace(/\s+/g, ' ').trim(), 'callback');
+    assert.equal((await label('telapi-voice')).replace(/\s+/g, ' ').trim(), 'voice');
+    assert.equal((await label('telapi-inboundxml')).replace(/\s+/g, ' ').trim(), 'inboundxml');
     // Each palette node shows its own icon, served from the package's icons/ directory.
     for (const type of types) {
       const icon = await category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon`).evaluate((e) => getComputedStyle(e).backgroundImage);

@@ -18,12 +18,15 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Starts Node-RED with the package installed; `stop()` ends it and removes the temp files. */
+/**
+ * Starts Node-RED with the package installed (`settings`, and `env` for its process); `stop()` ends
+ * it and removes the temp files.
+ */
 async function startEditorServer(options = {}) {
   const { work, userDir } = packAndInstall();
   // No telemetry consent dialog over the editor, and nothing sent to nodered.org.
   const settings = { telemetry: { enabled: false, updateNotification: false }, ...options.settings };
-  const nodeRed = await startNodeRed({ userDir, settings });
+  const nodeRed = await startNodeRed({ userDir, settings, ...(options.env ? { env: options.env } : {}) });
   return {
     ...nodeRed,
     stop: async () => {
@@ -49,6 +52,8 @@ async function launchBrowser(options = {}) {
     viewport: options.viewport ?? { width: 1400, height: 900 },
     locale: options.locale ?? 'en-US',
     deviceScaleFactor: options.deviceScaleFactor ?? 1,
+    // A test's own TLS proxy has a self-signed certificate.
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
   });
   context.setDefaultTimeout(options.timeout ?? 20_000);
   return {
@@ -152,15 +157,34 @@ async function deploy(page) {
   await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
 }
 
-/** After a failed test: a screenshot in test-results/ (git-ignored), named after the test. */
-async function screenshotOnFailure(context, page) {
-  const test = context.currentTest;
-  if (!page || !test || test.state !== 'failed') return;
+/**
+ * A path in test-results/ (git-ignored) for a file a test leaves behind, e.g. a screenshot. Legs may
+ * run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
+ */
+function artifact(name) {
   const dir = path.join(ROOT, 'test-results');
   fs.mkdirSync(dir, { recursive: true });
-  // Legs may run side by side (scripts/test-leg.js --jobs): the leg's name keeps their files apart.
   const leg = process.env.TELAPI_TEST_LEG ? `${process.env.TELAPI_TEST_LEG}-` : '';
-  const file = path.join(dir, `${leg}${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  return path.join(dir, `${leg}${name}`);
+}
+
+/**
+ * A screenshot of the topmost edit tray (its title bar included: the page's top down), to the bottom
+ * of `below` (a locator in it, plus a margin) or of the whole tray; `file` a path (artifact(), or
+ * docs/images/ for the README).
+ */
+async function screenshotTray(page, file, below) {
+  const tray = await page.locator('.red-ui-tray').last().boundingBox();
+  const end = below ? await below.boundingBox() : null;
+  const height = end ? Math.min(end.y + end.height + 10, tray.y + tray.height) : tray.y + tray.height;
+  await page.screenshot({ path: file, clip: { x: tray.x, y: 0, width: tray.width, height } });
+}
+
+/** After a failed test: a screenshot in test-results/, named after the test (and `suffix`, one per page). */
+async function screenshotOnFailure(context, page, suffix = '') {
+  const test = context.currentTest;
+  if (!page || !test || test.state !== 'failed') return;
+  const file = artifact(`${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}${suffix}.png`);
   try {
     await page.screenshot({ path: file });
     console.log(`      screenshot: ${path.relative(ROOT, file)}`);
@@ -170,19 +194,21 @@ async function screenshotOnFailure(context, page) {
 }
 
 /**
- * The hooks of a suite that drives one editor: a Node-RED with the packed package (`settings`), then
- * `prepare(server)` (e.g. a deploy), Chromium (`locale`), the editor's page, a screenshot of each
+ * The hooks of a suite that drives one editor: a Node-RED with the packed package (`settings`, `env`),
+ * then `prepare(server)` (e.g. a deploy), Chromium (`locale`), the editor's page at `address(server)`
+ * (default: the server's own URL; `ignoreHTTPSErrors` for a test's TLS proxy), a screenshot of each
  * failed test; all stopped after the suite. The returned object holds `server`, `page` and `errors`
  * (the page's uncaught errors) once the suite's first `before` has run.
  */
-function useEditor({ settings, prepare, locale } = {}) {
+function useEditor({ settings, env, prepare, locale, address, ignoreHTTPSErrors } = {}) {
   const editor = {};
   let browser;
   before(async () => {
-    editor.server = await startEditorServer(settings ? { settings } : {});
+    editor.server = await startEditorServer({ ...(settings ? { settings } : {}), ...(env ? { env } : {}) });
     if (prepare) await prepare(editor.server);
-    browser = await launchBrowser(locale ? { locale } : {});
-    ({ page: editor.page, errors: editor.errors } = await openEditor(browser.context, editor.server.url));
+    browser = await launchBrowser({ ...(locale ? { locale } : {}), ...(ignoreHTTPSErrors ? { ignoreHTTPSErrors } : {}) });
+    const url = address ? address(editor.server) : editor.server.url;
+    ({ page: editor.page, errors: editor.errors } = await openEditor(browser.context, url));
   });
   afterEach(async function () { await screenshotOnFailure(this, editor.page); });
   after(async () => {
@@ -195,6 +221,8 @@ function useEditor({ settings, prepare, locale } = {}) {
 module.exports = {
   useEditor,
   screenshotOnFailure,
+  screenshotTray,
+  artifact,
   ROOT,
   CHROMIUM,
   CHROMIUM_ARGS,

@@ -1,9 +1,12 @@
 'use strict';
 // Issue 13 in the editor: a Node-RED with httpNodeRoot '/api' and httpNodeAuth; the dialogs' warnings,
 // "use this editor's address", and the callback node's Test reachability button against the runtime.
+// Issue 21: the editor opened through a TLS reverse proxy with a path prefix (/nr/ in front of
+// httpAdminRoot /admin and httpNodeRoot /api) fills in its address with the prefix.
 const assert = require('node:assert/strict');
 const h = require('./harness');
 const { nodeRedPath } = require('../test/support/red');
+const { startTlsProxy, CERT_FILE } = require('../test/support/tls-proxy');
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'Zq8wX3vB6nM1kL4jH7gF0dS2aP5oI9uY';
@@ -22,7 +25,8 @@ describe('editor behind proxies: warnings and the reachability test', function (
   before(() => { ({ server, page } = editor); });
 
   async function deployAccounts(server) {
-    const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
+    // A TelAPI on this machine (as the simulator is): a public URL on this machine is then the right one.
+    const account = (id, publicUrl, credentials) => ({ id, type: 'telapi-account', name: `${id} account`, baseUrl: 'http://127.0.0.1:9/v2', publicUrl, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...credentials } });
     await server.deploy([
       { id: 'tab', type: 'tab', label: 'proxy' },
       account('good', `${server.url}/api`, { callbackUser: USER, callbackPassword: PASSWORD }),
@@ -86,5 +90,65 @@ describe('editor behind proxies: warnings and the reachability test', function (
     await page.locator('#node-config-dialog-cancel').click();
     await h.waitForTrays(page);
     await closeDialog();
+  });
+});
+
+describe('editor behind a TLS reverse proxy with a path prefix: this editor\'s address keeps the prefix', function () {
+  this.timeout(120_000);
+  const PREFIX = '/nr';
+  let proxy;
+  const editor = h.useEditor({
+    settings: { httpAdminRoot: '/admin', httpNodeRoot: '/api', httpServerOptions: { 'trust proxy': 'loopback' } },
+    // The runtime's test callback goes out through the proxy, whose certificate is self-signed.
+    env: { NODE_EXTRA_CA_CERTS: CERT_FILE },
+    ignoreHTTPSErrors: true,
+    async prepare(server) {
+      proxy = await startTlsProxy(server.url, PREFIX);
+      await server.deploy([
+        { id: 'tab', type: 'tab', label: 'behind nginx' },
+        // A TelAPI on this machine (as the simulator is): a public URL on this machine is then the right one.
+        { id: 'acc', type: 'telapi-account', name: 'local', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: '', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+        { id: 'cb', type: 'telapi-callback', z: 'tab', x: 200, y: 100, account: 'acc', url: '/telapi/recording', security: 'signature', wires: [[]] },
+      ]);
+    },
+    address: () => `https://127.0.0.1:${proxy.port}${PREFIX}/admin/`,
+  });
+  let page;
+  before(() => { ({ page } = editor); });
+  after(async () => {
+    if (proxy) await proxy.close();
+  });
+
+  it('fills in https://host:port/nr/api from https://host:port/nr/admin/, and the deployed node\'s test callback arrives through the proxy', async () => {
+    const expected = `https://127.0.0.1:${proxy.port}${PREFIX}/api`;
+    assert.equal(await page.evaluate(() => window.location.pathname), `${PREFIX}/admin/`);
+    await h.openNodeDialog(page, 'cb');
+    await h.editConfigNode(page, 'account');
+    const publicUrl = page.locator('#node-config-input-publicUrl');
+    await publicUrl.waitFor();
+    await h.waitForTrays(page, { opened: true });
+    await page.locator('#telapi-account-use-editor-address').click();
+    assert.equal(await publicUrl.inputValue(), expected);
+    assert.equal(await page.locator('#telapi-account-warn-noNodeRoot').isVisible(), false);
+    assert.equal(await page.locator('#telapi-account-warn-localOnly').isVisible(), false, 'TelAPI is on this machine too');
+    await h.screenshotTray(page, h.artifact('proxy-editor-address.png'), page.locator('#telapi-account-tip-publicUrl'));
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+    // Signature mode: the URL TelAPI is to call is the one the record node sends, token and all.
+    assert.equal(await page.locator('#telapi-callback-preview').textContent(), `${expected}/telapi/recording?token=…`);
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await h.waitForTrays(page);
+    await h.deploy(page);
+
+    await h.openNodeDialog(page, 'cb');
+    await page.locator('#telapi-callback-test').click();
+    const result = page.locator('#telapi-callback-test-result[data-cause]');
+    await result.waitFor();
+    assert.equal(await result.getAttribute('data-cause'), 'arrived', await result.textContent());
+    assert.match(await result.textContent(), new RegExp(`Sent to ${expected.replace(/[.]/g, '\\.')}/telapi/recording\\?token=…`));
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   });
 });

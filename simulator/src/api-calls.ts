@@ -6,7 +6,7 @@ import { isLiveStatus, type SimulatedCall } from './model';
 import { parseMakeCallOptions } from './recording-params';
 import { CALLBACK_METHODS, isAbsoluteHttpUrl } from './spec';
 import type { Telephony } from './telephony';
-import { callJson, listEnvelope, parsePageRequest } from './wire';
+import { callJson, listEnvelope, matchesCallFilter, parseCallFilter, parsePageRequest } from './wire';
 
 /** `…/Calls.json` and `…/Calls/{CallSid}.json`: list, make, view and modify calls. */
 export class CallRoutes {
@@ -24,8 +24,10 @@ export class CallRoutes {
     return call;
   }
 
+  /** Newest first, filtered by `To`, `From`, `Status`, `StartTime>`, `StartTime<`. */
   list(context: ApiContext): void {
-    const calls = this.#telephony.calls(context.accountSid);
+    const filter = parseCallFilter(context.params);
+    const calls = this.#telephony.calls(context.accountSid).filter((call) => matchesCallFilter(call, filter));
     sendJson(context.response, 200, listEnvelope('calls', calls, parsePageRequest(context.params), context, (call) => callJson(call, context.version)));
   }
 

@@ -6,6 +6,7 @@
 export const API_ERRORS = {
   invalidCredentials: { status: 401, code: 10004, message: 'Invalid credentials supplied' },
   accountMismatch: { status: 403, code: 10003, message: 'The credentials supplied do not grant access to this account' },
+  phoneForbidden: { status: 403, code: 10006, message: 'The phone page’s session does not allow this request' },
   missingParameter: { status: 400, code: 10100, message: 'A required parameter is missing' },
   invalidParameter: { status: 400, code: 10101, message: 'A parameter has an invalid value' },
   urlTooLong: { status: 400, code: 10102, message: 'A URL parameter is longer than 200 characters' },

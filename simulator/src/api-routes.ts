@@ -99,7 +99,7 @@ export class ApiRouter {
   // Recordings --------------------------------------------------------------------------------------
 
   #startOrStopRecording(context: ApiContext, callSid: string): void {
-    const parsed = parseRecordRequest(context.params);
+    const parsed = parseRecordRequest(context.params, context.version);
     const recording = parsed.record
       ? this.#telephony.startRecording(callSid, context.accountSid, parsed.params, context.version)
       : this.#telephony.stopRecording(callSid, context.accountSid);

@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT, DEMO_ACCOUNT, DEMO_AUTH_TOKEN } from './constants';
 import type { FaultOptions } from './faults';
 import { consoleLogger, type LogLevel } from './logger';
+import { DEFAULT_PHONE_NUMBER } from './phone-page';
 import { TelApiSimulator, type TelApiSimulatorOptions } from './simulator';
+import { isAbsoluteHttpUrl } from './spec';
 
 const USAGE = `Usage: telapi-simulator [options]
        telapi-simulator call --url <voice URL> [options]   (see telapi-simulator call --help)
@@ -24,6 +26,9 @@ A TelAPI-compatible server for offline demos and tests.
       --transcription-delay <ms>  delay before the transcription callback (default 2000)
       --time-scale <x>        real time per simulated time, e.g. 0.1 (default 1)
       --no-demo-calls         start without the demo calls
+      --phone                 serve the browser phone at /phone (for the offline demo; see README.md)
+      --phone-url <url>       the voice URL the phone offers to call (implies --phone)
+      --phone-number <n>      the phone's own number, where calls made through the API ring (default ${DEFAULT_PHONE_NUMBER}; implies --phone)
       --latency <ms>          add latency to every API answer
       --rate-429 <0..1>       share of API requests answered 429 (with Retry-After)
       --rate-500 <0..1>       share answered 500
@@ -83,6 +88,9 @@ function parseCli(argv: string[]): CliConfig {
       'transcription-delay': { type: 'string' },
       'time-scale': { type: 'string' },
       'no-demo-calls': { type: 'boolean' },
+      phone: { type: 'boolean' },
+      'phone-url': { type: 'string' },
+      'phone-number': { type: 'string' },
       latency: { type: 'string' },
       'rate-429': { type: 'string' },
       'rate-500': { type: 'string' },
@@ -114,6 +122,10 @@ function parseCli(argv: string[]): CliConfig {
     const value = numberOption(flag, values[flag], check);
     if (value !== undefined) faults[key] = value;
   }
+  const phoneUrl = values['phone-url'];
+  const phoneNumber = values['phone-number'];
+  if (phoneUrl !== undefined && !isAbsoluteHttpUrl(phoneUrl)) throw new UsageError(`--phone-url: "${phoneUrl}" is not an http or https URL`);
+  const phone = values.phone || phoneUrl !== undefined || phoneNumber !== undefined;
   const level: LogLevel = values.verbose ? 'debug' : values.quiet ? 'warn' : 'info';
   return {
     port: numberOption('port', values.port, isPort) ?? DEFAULT_PORT,
@@ -130,6 +142,7 @@ function parseCli(argv: string[]): CliConfig {
       transcriptionDelayMs: numberOption('transcription-delay', values['transcription-delay'], isNonNegative) ?? 2000,
       timeScale: numberOption('time-scale', values['time-scale'], (n) => n > 0) ?? 1,
       ...(values['no-demo-calls'] ? { demoCalls: false as const } : {}),
+      ...(phone ? { phone: { ...(phoneUrl !== undefined ? { voiceUrl: phoneUrl } : {}), ...(phoneNumber !== undefined ? { number: phoneNumber } : {}) } } : {}),
       faults,
       logger: consoleLogger(level),
     },
@@ -146,6 +159,7 @@ function banner(simulator: TelApiSimulator, url: string, customToken: boolean): 
     `  AuthToken:         ${customToken ? '(the one given with --auth-token)' : DEMO_AUTH_TOKEN}`,
     `  Callbacks:         ${simulator.signCallbacks ? 'signed (X-TelAPI-Signature)' : 'unsigned, like TelAPI'}; sent ${simulator.callbackDelayMs} ms after a recording ends`,
   ];
+  if (simulator.phoneUrl) lines.push(`  Phone:             ${simulator.phoneUrl}  (its number ${simulator.phoneNumber ?? ''} rings there)`);
   const calls = simulator.calls().reverse();
   lines.push(calls.length > 0 ? '  Live calls:' : '  Live calls:        none (create one: POST /v1/Accounts/{AccountSid}/Calls.json)');
   for (const call of calls) {

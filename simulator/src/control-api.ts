@@ -73,7 +73,7 @@ function controlRecording(recording: SimulatedRecording): unknown {
 export async function handleControlRequest(simulator: SimulatorControl, request: ControlRequest, response: ServerResponse): Promise<void> {
   const { method, params } = request;
   const path = request.path.slice(CONTROL_PREFIX.length);
-  if (await handleCallControl(simulator, { method, path, params }, response)) return;
+  if (await handleCallControl(simulator, { ...request, path }, response)) return;
   const resource = path.toLowerCase();
   if (method === 'GET' && resource === '/recordings') return sendControlJson(response, { recordings: simulator.recordings().map(controlRecording) });
   if (method === 'POST' && resource === '/recordings') {

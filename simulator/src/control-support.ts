@@ -27,6 +27,7 @@ export interface SimulatorControl {
   sendDigits(callSid: string, digits: string): void;
   callEvents(callSid: string, afterSequence?: number): CallEvent[];
   waitForCallEvent(match: CallEventMatch, timeoutMs?: number): Promise<CallEvent>;
+  onCallEvent(listener: (event: CallEvent) => void): () => void;
   setCalleeBehavior(number: string, behavior: CalleeBehavior | undefined): void;
   calleeBehaviors(): Record<string, CalleeBehavior>;
   recordings(): SimulatedRecording[];
@@ -47,6 +48,8 @@ export interface ControlRequest {
   method: string;
   path: string;
   params: RequestParams;
+  /** Set for the phone page's session: only this account's calls exist for it. */
+  accountSid?: string;
 }
 
 const CALL_FIELDS: ReadonlyArray<readonly [Exclude<keyof CallSpec, 'direction'>, string]> = [

@@ -1,7 +1,6 @@
+export { createSimulator, startSimulator } from './start';
 export {
   TelApiSimulator,
-  createSimulator,
-  startSimulator,
   type TelApiSimulatorOptions,
   type RecordedRequest,
   type ListeningAddress,
@@ -36,6 +35,7 @@ export { WAV_SAMPLE_RATE, MP3_SAMPLE_RATE, MP3_BITRATE_KBPS, type AudioLibraryOp
 export { CallTranscripts, type CallEvent, type CallEventDetail, type CallEventMatch, type CallEventType, type RequestPurpose } from './call-events';
 export type { PlaceCallSpec } from './call-runner';
 export { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
+export { DEFAULT_PHONE_NUMBER, PHONE_SESSION_HEADER, type PhoneOptions } from './phone-page';
 export { readInboundXml, VERB_DEFAULTS, type Verb } from './inboundxml';
 export { InboundXmlError } from './xml-reader';
 export type { MakeCallOptions } from './recording-params';

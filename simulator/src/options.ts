@@ -3,6 +3,7 @@ import type { CallbackDelivery, CallbackKind, DeliveryStatus } from './callbacks
 import type { ApiVersion, CallSpec, SimulatorAccount } from './constants';
 import type { FaultOptions } from './faults';
 import type { SimulatorLogger } from './logger';
+import type { PhoneOptions } from './phone-page';
 import type { FileFormat } from './spec';
 
 export interface TelApiSimulatorOptions {
@@ -51,6 +52,11 @@ export interface TelApiSimulatorOptions {
   /** The clock for dates (date_created, DateCreated filters); timers always use real time. */
   now?: () => Date;
   audio?: AudioLibraryOptions;
+  /**
+   * Serve the browser phone at `GET /phone` (simulator/README.md, "The phone page"): `true`, or its voice URL
+   * and number. Default off.
+   */
+  phone?: boolean | PhoneOptions;
 }
 
 export interface ListeningAddress {

@@ -5,6 +5,7 @@ import {
   MAX_URL_PARAM_LENGTH as MAX_URL_LENGTH,
   RECORDING_DEFAULTS,
   TRANSCRIBE_QUALITIES,
+  ZANG_QUALITIES,
   isAbsoluteHttpUrl as isHttpUrl,
   readBoolean,
   type CallbackMethod,
@@ -110,11 +111,16 @@ export function resolveCallbackTarget(urlAsGiven: string, base: string): string 
   return SCHEME.test(urlAsGiven) ? urlAsGiven : new URL(urlAsGiven, base).href;
 }
 
+/** Zang (/v2) knows only its own qualities; TelAPI (/v1) also silver, gold and platinum. */
+function qualitiesOf(version: ApiVersion): readonly TranscribeQuality[] {
+  return version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES;
+}
+
 /**
  * Validates every parameter TelAPI documents, with TelAPI's defaults. A stop (`Record=false`)
  * ignores the rest, as they describe a recording to start; unknown parameters are ignored.
  */
-export function parseRecordRequest(params: RequestParams): RecordRequest {
+export function parseRecordRequest(params: RequestParams, version: ApiVersion): RecordRequest {
   if (given(params, 'Record') === undefined) throw new ApiError('missingParameter', 'Record is required (true or false)');
   if (!booleanParam(params, 'Record', false)) return { record: false };
   const defaults = RECORDING_DEFAULTS;
@@ -125,7 +131,7 @@ export function parseRecordRequest(params: RequestParams): RecordRequest {
     fileFormat: enumParam(params, 'FileFormat', FILE_FORMATS, defaults.fileFormat),
     trimSilence: booleanParam(params, 'TrimSilence', defaults.trimSilence),
     transcribe: booleanParam(params, 'Transcribe', defaults.transcribe),
-    transcribeQuality: enumParam(params, 'TranscribeQuality', TRANSCRIBE_QUALITIES, defaults.transcribeQuality),
+    transcribeQuality: enumParam(params, 'TranscribeQuality', qualitiesOf(version), defaults.transcribeQuality),
     transcribeCallback: urlParam(params, 'TranscribeCallback'),
     callbackMethod: 'POST',
   };
@@ -190,9 +196,6 @@ export function parseMakeCallOptions(params: RequestParams): MakeCallOptions {
   };
 }
 
-/** Zang's transcription qualities; under /v2 the others (TelAPI v1's) are refused as Zang refuses them. */
-const ZANG_QUALITIES: readonly TranscribeQuality[] = ['auto', 'hybrid', 'keywords'];
-
 /** `POST …/Recordings/{RecordingSid}/Transcriptions.json` and `POST …/Transcriptions.json`. */
 export interface TranscribeRequest {
   audioUrl: string | undefined;
@@ -212,7 +215,8 @@ export function parseTranscribeRequest(params: RequestParams, source: 'recording
   }
   return {
     audioUrl,
-    quality: enumParam(params, 'Quality', version === 'v2' ? ZANG_QUALITIES : TRANSCRIBE_QUALITIES, RECORDING_DEFAULTS.transcribeQuality),
+    // Under /v2 TelAPI v1's qualities are refused, as Zang refuses them.
+    quality: enumParam(params, 'Quality', qualitiesOf(version), RECORDING_DEFAULTS.transcribeQuality),
     callbackUrl: urlParam(params, 'TranscribeCallback'),
     callbackMethod: methodParam(params, 'CallbackMethod'),
     sliceStart: wholeSecondsParam(params, 'SliceStart', 0),

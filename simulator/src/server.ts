@@ -7,6 +7,7 @@ import { describeFault, writeFaultAnswer, type FaultInjector } from './faults';
 import { parseBasicAuth, parseParams, readBody, sendJson, type RequestParams } from './http-util';
 import type { SimulatorLogger } from './logger';
 import { isMediaPath } from './media-host';
+import { isPhonePath, type PhonePage } from './phone-page';
 import { sameSecret } from './spec';
 
 /** An API request as received, for tests. The Authorization header is redacted. */
@@ -50,7 +51,10 @@ export interface RequestHandlerOptions {
   closing: AbortSignal;
   serveMedia: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
   isControlPath: (path: string) => boolean;
-  control: (request: { method: string; path: string; params: RequestParams }, response: ServerResponse) => Promise<void>;
+  /** `accountSid`: the request came with the phone page's session, which sees and drives that account's calls only. */
+  control: (request: { method: string; path: string; params: RequestParams; accountSid?: string }, response: ServerResponse) => Promise<void>;
+  /** The browser phone, when the simulator serves it. */
+  phone: PhonePage | undefined;
 }
 
 const API_PATH = /^\/([^/]+)\/Accounts\/([^/]+)(\/.*)?$/;
@@ -89,10 +93,15 @@ export class RequestHandler {
         this.#logMedia(request, response, url);
         await this.#options.serveMedia(request, response, url);
       }
-      else if (this.#options.isControlPath(url.pathname)) {
-        this.#authenticate(request);
+      else if (isPhonePath(url.pathname)) {
+        const { phone } = this.#options;
+        if (!phone) throw new ApiError('resourceNotFound', 'The phone page is off: start the simulator with the phone option (CLI: --phone)');
+        phone.serve(request, response, url);
+      } else if (this.#options.isControlPath(url.pathname)) {
+        const method = request.method ?? 'GET';
+        const accountSid = this.#controlScope(request, method, url.pathname);
         const params = parseParams(url.searchParams, (await readBody(request, this.#options.maxBodyBytes)).toString('utf8'));
-        await this.#options.control({ method: request.method ?? 'GET', path: url.pathname, params }, response);
+        await this.#options.control({ method, path: url.pathname, params, ...(accountSid ? { accountSid } : {}) }, response);
       } else await this.#api(request, response, url);
     } catch (error) {
       this.#answerError(response, error);
@@ -186,6 +195,17 @@ export class RequestHandler {
       throw new ApiError('accountMismatch', `The credentials supplied are for ${accountSid}, not for ${match[2] ?? 'this account'}`);
     }
     this.#options.router.route({ request, response, version, accountSid, params, path: url.pathname, query: url.searchParams }, match[3] ?? '');
+  }
+
+  /**
+   * Any account's Basic credentials open the whole control API (undefined: no limit); without them,
+   * the phone page's session opens its own routes for its account (that AccountSid).
+   */
+  #controlScope(request: IncomingMessage, method: string, path: string): string | undefined {
+    const { phone } = this.#options;
+    if (request.headers.authorization === undefined && phone?.authorizes(request, method, path)) return phone.accountSid;
+    this.#authenticate(request);
+    return undefined;
   }
 
   /** The AccountSid the request's Basic credentials belong to. */

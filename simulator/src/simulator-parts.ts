@@ -12,6 +12,7 @@ import { CallbackLifecycle } from './lifecycle';
 import type { SimulatorLogger } from './logger';
 import { mediaUrl, serveMedia } from './media-host';
 import type { TelApiSimulatorOptions } from './options';
+import type { PhonePage } from './phone-page';
 import { RequestHandler } from './server';
 import { nonNegative } from './simulator-support';
 import { Telephony } from './telephony';
@@ -38,6 +39,7 @@ export interface AssemblyInput {
   publicUrl: () => string;
   mediaRoot: () => string;
   control: (request: ControlRequest, response: ServerResponse) => Promise<void>;
+  phone: PhonePage | undefined;
 }
 
 export interface SimulatorParts {
@@ -52,7 +54,7 @@ export interface SimulatorParts {
 /** Builds the simulator's parts and wires them to one another. */
 export function assembleSimulator(input: AssemblyInput): SimulatorParts {
   const { options, accounts, timeScale, signCallbacks, callbackDelayMs, transcriptionDelayMs, maxBodyBytes, logger, now, timers, transcripts, closing } = input;
-  const { publicUrl, mediaRoot, control } = input;
+  const { publicUrl, mediaRoot, control, phone } = input;
   const tls = { ca: options.ca, insecure: options.insecure };
   const dispatcher = new CallbackDispatcher(
     {
@@ -114,6 +116,7 @@ export function assembleSimulator(input: AssemblyInput): SimulatorParts {
     serveMedia: (request, response, url) => serveMedia(request, response, url, telephony, audio),
     isControlPath,
     control,
+    phone,
   });
   return { telephony, transcriptions, runner, dispatcher, faults, handler };
 }

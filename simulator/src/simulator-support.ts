@@ -1,14 +1,66 @@
 import { setMaxListeners } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallbackDelivery } from './callbacks';
-import type { SimulatorAccount } from './constants';
-import type { DeliveryMatch } from './options';
+import { DEMO_ACCOUNT, DEMO_CALLS, type CallSpec, type SimulatorAccount } from './constants';
+import { SILENT_LOGGER, type SimulatorLogger } from './logger';
+import type { DeliveryMatch, ListeningAddress, TelApiSimulatorOptions } from './options';
 import { isSid } from './spec';
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** The simulator's options, checked, with their defaults. */
+export interface SimulatorSettings {
+  accounts: ReadonlyMap<string, SimulatorAccount>;
+  timeScale: number;
+  signCallbacks: boolean;
+  callbackDelayMs: number;
+  transcriptionDelayMs: number;
+  maxBodyBytes: number;
+  publicUrl: string | undefined;
+  mediaHostName: string | undefined;
+  logger: SimulatorLogger;
+  now: () => Date;
+  demoCalls: ReadonlyArray<CallSpec>;
+}
+
+export function simulatorSettings(options: TelApiSimulatorOptions): SimulatorSettings {
+  const timeScale = options.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new RangeError('timeScale must be greater than 0');
+  return {
+    accounts: accountsById(options.accounts ?? [DEMO_ACCOUNT]),
+    timeScale,
+    signCallbacks: options.signCallbacks ?? false,
+    callbackDelayMs: nonNegative('callbackDelayMs', options.callbackDelayMs, 0),
+    transcriptionDelayMs: nonNegative('transcriptionDelayMs', options.transcriptionDelayMs, 0),
+    maxBodyBytes: nonNegative('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+    publicUrl: options.publicUrl?.trim().replace(/\/+$/, '') || undefined,
+    mediaHostName: options.mediaHostName?.trim() || undefined,
+    logger: options.logger ?? SILENT_LOGGER,
+    now: options.now ?? (() => new Date()),
+    demoCalls: options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS),
+  };
+}
 
 export function nonNegative(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
   if (!Number.isFinite(result) || result < 0) throw new RangeError(`${name} must be 0 or more`);
   return result;
+}
+
+/** Starts `server` listening; its later errors are logged. */
+export function listenOn(server: Server, port: number, host: string, logger: SimulatorLogger): Promise<ListeningAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', (error) => logger.error(`server error: ${error.message}`));
+      const address = server.address() as AddressInfo;
+      const listening = { port: address.port, url: urlForAddress(address) };
+      logger.debug(`listening on ${listening.url}`);
+      resolve(listening);
+    });
+  });
 }
 
 export function urlForAddress(address: AddressInfo): string {

@@ -1,19 +1,19 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CallTranscripts, type CallEvent, type CallEventMatch } from './call-events';
 import type { CallRunner, PlaceCallSpec } from './call-runner';
 import type { CallbackDelivery, CallbackDispatcher } from './callbacks';
-import { DEFAULT_HOST, DEMO_ACCOUNT, DEMO_CALLS, type CallSpec, type SimulatorAccount } from './constants';
+import { DEFAULT_HOST, type CallSpec, type SimulatorAccount } from './constants';
 import { handleControlRequest } from './control-api';
 import { CALLEE_BEHAVIORS, type CalleeBehavior } from './engine-verbs';
 import type { FaultInjector, FaultMode, FaultOptions, FaultSettings, InjectedFault } from './faults';
-import { SILENT_LOGGER, type SimulatorLogger } from './logger';
+import type { SimulatorLogger } from './logger';
 import type { SimulatedCall, SimulatedRecording, SimulatedTranscription } from './model';
 import type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
+import { PhonePage } from './phone-page';
 import { seedRecordings } from './seeding';
 import type { MediaRequest, RecordedRequest, RequestHandler } from './server';
 import { assembleSimulator } from './simulator-parts';
-import { accountsById, nonNegative, toDeliveryPredicate, unlimitedAbortController, urlForAddress } from './simulator-support';
+import { listenOn, simulatorSettings, toDeliveryPredicate, unlimitedAbortController } from './simulator-support';
 import { isAbsoluteHttpUrl } from './spec';
 import type { Telephony } from './telephony';
 import { TimerSet } from './timers';
@@ -23,7 +23,6 @@ export type { MediaRequest, RecordedRequest } from './server';
 
 export type { DeliveryMatch, ListeningAddress, RecordingSeed, TelApiSimulatorOptions } from './options';
 
-const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_MS = 5000;
 
 /**
@@ -51,40 +50,34 @@ export class TelApiSimulator {
   readonly #faults: FaultInjector;
   readonly #timers = new TimerSet();
   readonly #handler: RequestHandler;
+  readonly #phone: PhonePage | undefined;
   #server: http.Server | undefined;
   #address: ListeningAddress | undefined;
   readonly #closing = unlimitedAbortController();
   #closed: Promise<void> | undefined;
 
   constructor(options: TelApiSimulatorOptions = {}) {
-    this.#accounts = accountsById(options.accounts ?? [DEMO_ACCOUNT]);
-    this.timeScale = options.timeScale ?? 1;
-    if (!Number.isFinite(this.timeScale) || this.timeScale <= 0) throw new RangeError('timeScale must be greater than 0');
-    this.signCallbacks = options.signCallbacks ?? false;
-    this.callbackDelayMs = nonNegative('callbackDelayMs', options.callbackDelayMs, 0);
-    this.transcriptionDelayMs = nonNegative('transcriptionDelayMs', options.transcriptionDelayMs, 0);
-    this.maxBodyBytes = nonNegative('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
-    this.#publicUrl = options.publicUrl?.trim().replace(/\/+$/, '') || undefined;
-    this.#mediaHostName = options.mediaHostName?.trim() || undefined;
-    this.#logger = options.logger ?? SILENT_LOGGER;
-    this.#now = options.now ?? (() => new Date());
-    this.#demoCalls = options.demoCalls === false ? [] : (options.demoCalls ?? DEMO_CALLS);
+    const settings = simulatorSettings(options);
+    ({ timeScale: this.timeScale, signCallbacks: this.signCallbacks, callbackDelayMs: this.callbackDelayMs } = settings);
+    ({ transcriptionDelayMs: this.transcriptionDelayMs, maxBodyBytes: this.maxBodyBytes } = settings);
+    this.#accounts = settings.accounts;
+    this.#publicUrl = settings.publicUrl;
+    this.#mediaHostName = settings.mediaHostName;
+    this.#logger = settings.logger;
+    this.#now = settings.now;
+    this.#demoCalls = settings.demoCalls;
+    const phone = options.phone ? new PhonePage(options.phone === true ? {} : options.phone, [...this.#accounts.keys()][0] as string, () => this.#ownHosts()) : undefined;
+    this.#phone = phone;
     const parts = assembleSimulator({
+      ...settings,
       options,
-      accounts: this.#accounts,
-      timeScale: this.timeScale,
-      signCallbacks: this.signCallbacks,
-      callbackDelayMs: this.callbackDelayMs,
-      transcriptionDelayMs: this.transcriptionDelayMs,
-      maxBodyBytes: this.maxBodyBytes,
-      logger: this.#logger,
-      now: this.#now,
       timers: this.#timers,
       transcripts: this.#transcripts,
       closing: this.#closing.signal,
       publicUrl: () => this.publicUrl,
       mediaRoot: () => this.#mediaRoot(),
       control: (request, response) => handleControlRequest(this, request, response),
+      phone,
     });
     this.#telephony = parts.telephony;
     this.#transcriptions = parts.transcriptions;
@@ -114,24 +107,38 @@ export class TelApiSimulator {
     return this.#publicUrl ?? this.#address?.url ?? `http://${DEFAULT_HOST}`;
   }
 
+  /** The browser phone's address (`GET /phone`), when the `phone` option is on and the simulator listens. */
+  get phoneUrl(): string | undefined {
+    return this.#phone && this.#address ? `${this.#address.url}/phone` : undefined;
+  }
+
+  /** The phone page's own number (calls to it ring on the page); undefined when the phone is off. */
+  get phoneNumber(): string | undefined {
+    return this.#phone?.number;
+  }
+
+  /** The voice URL the phone page offers to call (its `/phone?url=` overrides it). */
+  get phoneVoiceUrl(): string | undefined {
+    return this.#phone?.voiceUrl;
+  }
+
+  /** Sets it, e.g. once the flow's port is known; RangeError for a URL that is not http(s), or when the phone is off. */
+  set phoneVoiceUrl(url: string | undefined) {
+    if (!this.#phone) throw new RangeError('The phone is off: create the simulator with the phone option');
+    this.#phone.voiceUrl = url;
+  }
+
   listen(port = 0, host = DEFAULT_HOST): Promise<ListeningAddress> {
     if (this.#server) return Promise.reject(new Error('The simulator is already listening'));
     if (this.#closed) return Promise.reject(new Error('The simulator is closed'));
     const server = http.createServer((request, response) => void this.#handler.handle(request, response));
     this.#server = server;
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => {
-        this.#server = undefined;
-        reject(error);
-      };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        server.on('error', (error) => this.#logger.error(`server error: ${error.message}`));
-        this.#address = { port: (server.address() as AddressInfo).port, url: urlForAddress(server.address() as AddressInfo) };
-        this.#logger.debug(`listening on ${this.#address.url}`);
-        resolve({ ...this.#address });
-      });
+    return listenOn(server, port, host, this.#logger).then((address) => {
+      this.#address = address;
+      return { ...address };
+    }, (error: unknown) => {
+      this.#server = undefined;
+      throw error;
     });
   }
 
@@ -327,19 +334,14 @@ export class TelApiSimulator {
     return `http://${this.#mediaHostName}:${this.#address.port}`;
   }
 
+  /** The demo calls, and the phone's number set to ring until the page answers (`manual`). */
   #createDemoCalls(): void {
     for (const spec of this.#demoCalls) this.createCall(spec);
+    if (this.#phone) this.#runner.setCalleeBehavior(this.#phone.number, 'manual');
   }
-}
 
-export function createSimulator(options: TelApiSimulatorOptions = {}): TelApiSimulator {
-  return new TelApiSimulator(options);
-}
-
-/** Creates a simulator and starts it listening (port 0: any free port). */
-export async function startSimulator(options: TelApiSimulatorOptions & { port?: number; host?: string } = {}): Promise<TelApiSimulator> {
-  const { port, host, ...simulatorOptions } = options;
-  const simulator = new TelApiSimulator(simulatorOptions);
-  await simulator.listen(port ?? 0, host ?? DEFAULT_HOST);
-  return simulator;
+  /** Host names the simulator is reached under besides loopback ones: its listening address, publicUrl's. */
+  #ownHosts(): string[] {
+    return [this.#address?.url, this.#publicUrl].flatMap((url) => (url ? [new URL(url).host] : []));
+  }
 }

@@ -21,6 +21,8 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 /** Zang's values and TelAPI v1's, all accepted on every prefix (be liberal). */
 export const TRANSCRIBE_QUALITIES = ['auto', 'hybrid', 'keywords', 'silver', 'gold', 'platinum'] as const;
 export type TranscribeQuality = (typeof TRANSCRIBE_QUALITIES)[number];
+/** Zang's own qualities: what /v2 accepts for `Quality` and answers as a transcription's `type`. */
+export const ZANG_QUALITIES: readonly TranscribeQuality[] = ['auto', 'hybrid', 'keywords'];
 export const CALLBACK_METHODS = ['POST', 'GET'] as const;
 export type CallbackMethod = (typeof CALLBACK_METHODS)[number];
 export const TRANSCRIPTION_STATUSES = ['in-progress', 'completed', 'failed'] as const;

@@ -40,6 +40,8 @@ interface ActiveRecording {
 /**
  * Who started a recording: the REST API (`api`), a make-call request's `Record=true` (`call`), or
  * an InboundXML `<Record>` verb (`verb`, which may run beside the others: they are one at a time).
+ * `background`: the call's verbs run on while it records (only a `<Record background="false">`
+ * holds the call and takes its keys).
  */
 export interface RecordingOrigin {
   source: 'api' | 'call' | 'verb';
@@ -47,7 +49,7 @@ export interface RecordingOrigin {
   playBeep: boolean;
 }
 
-const API_ORIGIN: RecordingOrigin = Object.freeze({ source: 'api', background: false, playBeep: false });
+const API_ORIGIN: RecordingOrigin = Object.freeze({ source: 'api', background: true, playBeep: false });
 
 function copyRecording(recording: SimulatedRecording): SimulatedRecording {
   return { ...recording, params: { ...recording.params } };

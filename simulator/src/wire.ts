@@ -1,8 +1,8 @@
 import { ApiError } from './api-errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ApiVersion } from './constants';
 import type { RequestParams } from './http-util';
-import type { SimulatedCall, SimulatedRecording, SimulatedTranscription, TranscriptionStatus } from './model';
-import { TRANSCRIPTION_STATUSES } from './spec';
+import { CALL_STATUSES, type SimulatedCall, type SimulatedCallStatus, type SimulatedRecording, type SimulatedTranscription, type TranscriptionStatus } from './model';
+import { TRANSCRIPTION_STATUSES, ZANG_QUALITIES, type TranscribeQuality } from './spec';
 
 /** RFC 2822 in UTC the way TelAPI writes it: "Fri, 24 Mar 2017 16:06:32 -0000". */
 export function rfc2822(date: Date): string {
@@ -40,6 +40,11 @@ export function recordingJson(recording: SimulatedRecording, version: ApiVersion
   };
 }
 
+/** A call's `start_time`: when it was answered, or when it was made for a call never answered. */
+function startTime(call: SimulatedCall): Date {
+  return call.answeredAt ?? call.dateCreated;
+}
+
 /**
  * The Call object as TelAPI's data has it: absent links and numbers are
  * "" and `answered_by` is a string ("tbd": the simulator does no answering-machine detection);
@@ -57,7 +62,7 @@ export function callJson(call: SimulatedCall, version: ApiVersion): Record<strin
     from: call.from,
     phone_number_sid: '',
     status: call.status,
-    start_time: rfc2822(call.answeredAt ?? call.dateCreated),
+    start_time: rfc2822(startTime(call)),
     end_time: call.endTime ? rfc2822(call.endTime) : null,
     duration: wireDuration(call.duration, version),
     price: '0.00',
@@ -73,6 +78,17 @@ export function callJson(call: SimulatedCall, version: ApiVersion): Record<strin
   };
 }
 
+/**
+ * A transcription's `type` is the quality asked for, but under /v2 always one of Zang's (`auto`,
+ * `hybrid`, `keywords`; docs/telapi-api.md, "Start or stop a recording"): a transcription asked for
+ * under a TelAPI prefix with one of TelAPI v1's human-reviewed qualities (`silver`, `gold`,
+ * `platinum`) reads `hybrid`, Zang's human-reviewed quality, so a Zang client reading the account
+ * meets no quality it does not know.
+ */
+function wireQuality(quality: TranscribeQuality, version: ApiVersion): TranscribeQuality {
+  return version === 'v2' && !ZANG_QUALITIES.includes(quality) ? 'hybrid' : quality;
+}
+
 export function transcriptionJson(transcription: SimulatedTranscription, version: ApiVersion): Record<string, unknown> {
   return {
     sid: transcription.sid,
@@ -80,7 +96,7 @@ export function transcriptionJson(transcription: SimulatedTranscription, version
     call_sid: transcription.callSid ?? '',
     recording_sid: transcription.recordingSid ?? '',
     status: transcription.status,
-    type: transcription.quality,
+    type: wireQuality(transcription.quality, version),
     audio_url: transcription.audioUrl,
     duration: wireDuration(transcription.duration, version),
     price: '0.00',
@@ -202,6 +218,22 @@ function inDayRange(date: Date, range: DayRange): boolean {
   return true;
 }
 
+/** A number given in a query string with its `+` unencoded arrives as a space: taken as the `+` meant. */
+export function numberFilter(params: RequestParams, name: string): string | undefined {
+  const value = params.get(name);
+  if (value === undefined || value.trim() === '') return undefined;
+  return /^ \d/.test(value) ? `+${value.trim()}` : value.trim();
+}
+
+/** A status filter: one of `allowed`, in any case; another value is a 400. */
+function statusFilter<T extends string>(params: RequestParams, allowed: readonly T[]): T | undefined {
+  const given = params.get('Status')?.trim().toLowerCase();
+  if (!given) return undefined;
+  const status = allowed.find((candidate) => candidate === given);
+  if (status === undefined) throw new ApiError('invalidParameter', `Status must be one of ${allowed.join(', ')}`);
+  return status;
+}
+
 export interface RecordingFilter {
   callSid: string | undefined;
   created: DayRange;
@@ -222,12 +254,38 @@ export interface TranscriptionFilter {
 
 /** The day a transcription was asked for counts as its `DateTranscribed`. */
 export function parseTranscriptionFilter(params: RequestParams): TranscriptionFilter {
-  const given = params.get('Status')?.trim().toLowerCase();
-  const status = given ? TRANSCRIPTION_STATUSES.find((candidate) => candidate === given) : undefined;
-  if (given && status === undefined) throw new ApiError('invalidParameter', `Status must be one of ${TRANSCRIPTION_STATUSES.join(', ')}`);
-  return { status, transcribed: parseDayRange(params, 'DateTranscribed') };
+  return { status: statusFilter(params, TRANSCRIPTION_STATUSES), transcribed: parseDayRange(params, 'DateTranscribed') };
 }
 
 export function matchesTranscriptionFilter(transcription: SimulatedTranscription, filter: TranscriptionFilter): boolean {
   return (filter.status === undefined || transcription.status === filter.status) && inDayRange(transcription.dateCreated, filter.transcribed);
+}
+
+export interface CallFilter {
+  to: string | undefined;
+  from: string | undefined;
+  status: SimulatedCallStatus | undefined;
+  started: DayRange;
+}
+
+/**
+ * `GET /Calls.json`'s filters (docs/telapi-api.md, "Answering calls: voice requests and InboundXML"):
+ * `To`, `From`, `Status`, and `StartTime>` / `StartTime<` on the day of the call's `start_time`.
+ */
+export function parseCallFilter(params: RequestParams): CallFilter {
+  return {
+    to: numberFilter(params, 'To'),
+    from: numberFilter(params, 'From'),
+    status: statusFilter(params, CALL_STATUSES),
+    started: parseDayRange(params, 'StartTime'),
+  };
+}
+
+export function matchesCallFilter(call: SimulatedCall, filter: CallFilter): boolean {
+  return (
+    (filter.to === undefined || call.to === filter.to) &&
+    (filter.from === undefined || call.from === filter.from) &&
+    (filter.status === undefined || call.status === filter.status) &&
+    inDayRange(startTime(call), filter.started)
+  );
 }

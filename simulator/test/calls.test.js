@@ -3,7 +3,7 @@
 // that answers the voice requests, and the tests read what the caller heard in the call's transcript.
 const assert = require('node:assert/strict');
 const { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, telapiSignature } = require('..');
-const { closeAll, startSim, startFlow, startReceiver, xml, eventTypes, api, SID } = require('./helpers');
+const { closeAll, startSim, startFlow, startReceiver, xml, eventTypes, api, startRecording, SID } = require('./helpers');
 
 const VOICE_PARAMS = ['AccountSid', 'ApiVersion', 'Direction', 'CallerName', 'To', 'From', 'CallSid', 'CallStatus', 'UrlBase'];
 
@@ -135,6 +135,20 @@ describe('simulator: inbound calls run their InboundXML', function () {
     assert.equal(delivery.url, `${flow.url}/recorded`);
     assert.equal(delivery.params.RecordingDuration, String(sim.getRecording(delivery.recordingSid).duration));
     assert.deepEqual(eventTypes(sim, call.sid).slice(2), ['status', 'record-started', 'say', 'pause', 'record-stopped', 'hangup']);
+  });
+
+  it('reports a recording started through the REST API as one in the background: the call\'s keys do not go to it', async function () {
+    const sim = await startSim({ demoCalls: false });
+    const flow = await startFlow({ '/hold': xml('<Gather numDigits="1" timeout="30"><Say>Hold on.</Say></Gather>') });
+    const call = place(sim, flow, '/hold');
+    await sim.waitForCallEvent({ callSid: call.sid, type: 'gather-started' });
+    const recording = await startRecording(sim, call.sid);
+    const started = await sim.waitForCallEvent({ callSid: call.sid, type: 'record-started' });
+    assert.equal(started.recordingSid, recording.sid);
+    assert.equal(started.background, true);
+    assert.equal(started.playBeep, false);
+    sim.hangUp(call.sid);
+    await ended(sim, call.sid);
   });
 
   it('follows <Redirect>, <Dial> with its action, a busy dialed number, <Sms> and <Ping>', async function () {

@@ -65,6 +65,27 @@ describe('simulator: CLI', function () {
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
   });
 
+  it('serves the phone with --phone-url (its voice URL in the page, not in the address printed) and refuses a URL that is not http(s)', async function () {
+    const cli = runCli(['--port', '0', '--quiet', '--phone-url', 'http://127.0.0.1:1880/telapi/voice?key=flow-key']);
+    running.push(cli);
+    const url = await cli.listening();
+    const { stdout } = cli.output();
+    assert.ok(stdout.includes(`Phone:             ${url}/phone  (its number +15550100200 rings there)`), stdout);
+    assert.ok(!stdout.includes('flow-key'));
+    const page = await rawRequest(`${url}/phone`);
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('content="http://127.0.0.1:1880/telapi/voice?key=flow-key"'));
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+    const off = runCli(['--port', '0', '--quiet']);
+    running.push(off);
+    assert.ok(!(await off.listening().then(() => off.output().stdout)).includes('Phone:'));
+    const bad = runCli(['--port', '0', '--phone-url', 'ftp://x/voice']);
+    running.push(bad);
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.output().stderr, /--phone-url: "ftp:\/\/x\/voice" is not an http or https URL/);
+  });
+
   it('exits with code 1 and a clear message when the port is busy', async function () {
     const first = runCli(['--port', '0', '--quiet']);
     running.push(first);

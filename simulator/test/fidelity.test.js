@@ -32,6 +32,36 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.equal((await api(sim, 'POST', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v1', body: { Quality: 'silver' } })).json.type, 'silver');
   });
 
+  it('refuses under /v2 a record-call TranscribeQuality Zang does not have, starting nothing (/v1 keeps TelAPI\'s)', async function () {
+    const sim = await startSim();
+    const callSid = DEMO_CALL_SIDS.inbound;
+    const refused = await api(sim, 'POST', `/Calls/${callSid}/Recordings.json`, { version: 'v2', body: { Record: 'true', Transcribe: 'true', TranscribeQuality: 'gold' } });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.message, /TranscribeQuality must be one of auto, hybrid, keywords/);
+    assert.deepEqual(sim.recordings({ callSid }), []);
+    const started = await startRecording(sim, callSid, { Transcribe: 'true', TranscribeQuality: 'silver' }, { version: 'v1' });
+    assert.equal(started.call_sid, callSid);
+  });
+
+  it('answers under /v2 only Zang\'s qualities as a transcription\'s type: one asked for under /v1 as silver, gold or platinum reads hybrid', async function () {
+    const sim = await startSim();
+    const [recording] = sim.seedRecordings({ count: 1 });
+    const asked = {};
+    for (const quality of ['silver', 'gold', 'platinum', 'auto', 'keywords']) {
+      const made = await api(sim, 'POST', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v1', body: { Quality: quality } });
+      assert.equal(made.json.type, quality);
+      asked[made.json.sid] = quality;
+    }
+    const zang = { silver: 'hybrid', gold: 'hybrid', platinum: 'hybrid', auto: 'auto', keywords: 'keywords' };
+    const listed = await api(sim, 'GET', '/Transcriptions.json', { version: 'v2' });
+    assert.deepEqual(Object.fromEntries(listed.json.transcriptions.map((item) => [item.sid, item.type])), Object.fromEntries(Object.entries(asked).map(([sid, quality]) => [sid, zang[quality]])));
+    const ofRecording = await api(sim, 'GET', `/Recordings/${recording.sid}/Transcriptions.json`, { version: 'v2' });
+    assert.ok(ofRecording.json.transcriptions.every((item) => ['auto', 'hybrid', 'keywords'].includes(item.type)));
+    const [silverSid] = Object.keys(asked);
+    assert.equal((await api(sim, 'GET', `/Transcriptions/${silverSid}.json`, { version: 'v2' })).json.type, 'hybrid');
+    assert.equal((await api(sim, 'GET', `/Transcriptions/${silverSid}.json`, { version: '2011-07-01' })).json.type, 'silver');
+  });
+
   it('lists one recording\'s transcriptions at GET /Recordings/{RecordingSid}/Transcriptions.json', async function () {
     const sim = await startSim();
     const [first, second] = sim.seedRecordings({ count: 2 });
@@ -45,6 +75,37 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.deepEqual(listed.json.transcriptions.map((item) => item.sid), [made[1].sid]);
     assert.equal(listed.json.uri, `/v2/Accounts/${DEMO_ACCOUNT_SID}/Recordings/${first.sid}/Transcriptions.json`);
     assert.equal((await api(sim, 'GET', `/Recordings/RE${'0'.repeat(32)}/Transcriptions.json`, { version: 'v2' })).status, 404);
+  });
+
+  it('filters GET /Calls.json by To, From, Status and StartTime> / StartTime< as the Zang clients send them, paging what matches', async function () {
+    const sim = await startSim({ demoCalls: false });
+    const first = sim.createCall({ from: '+15550101001', to: '+15550102001' });
+    const second = sim.createCall({ from: '+15550101001', to: '+15550102002' });
+    const third = sim.createCall({ from: '+15550101002', to: '+15550102001' });
+    sim.hangUp(third.sid);
+    const listed = async (query) => {
+      const answer = await api(sim, 'GET', `/Calls.json?${query}`, { version: 'v2' });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json.calls.map((call) => call.sid);
+    };
+    assert.deepEqual(await listed('To=%2B15550102001'), [third.sid, first.sid]);
+    assert.deepEqual(await listed('To=+15550102001'), [third.sid, first.sid]); // a `+` left unencoded
+    assert.deepEqual(await listed('To=%2B15550102001&From=%2B15550101001'), [first.sid]);
+    assert.deepEqual(await listed('From=%2B15550101001'), [second.sid, first.sid]);
+    assert.deepEqual(await listed('Status=completed'), [third.sid]);
+    assert.deepEqual(await listed('Status=In-Progress'), [second.sid, first.sid]);
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    assert.deepEqual(await listed(`StartTime%3E=${day(0)}&StartTime%3C=${day(0)}`), [third.sid, second.sid, first.sid]);
+    assert.deepEqual(await listed(`StartTime%3E=${day(1)}`), []);
+    assert.deepEqual(await listed(`StartTime%3C=${day(-1)}`), []);
+    const page = await api(sim, 'GET', '/Calls.json?To=%2B15550102001&PageSize=1', { version: 'v2' });
+    assert.deepEqual([page.json.total, page.json.num_pages, page.json.calls.length], [2, 2, 1]);
+    assert.match(page.json.next_page_uri, /To=%2B15550102001/);
+    for (const query of ['Status=answered', 'StartTime%3E=2024-13-01']) {
+      const refused = await api(sim, 'GET', `/Calls.json?${query}`, { version: 'v2' });
+      assert.equal(refused.status, 400, query);
+      assert.deepEqual(Object.keys(refused.json), ['status', 'message', 'code', 'more_info']);
+    }
   });
 
   it('answers a Call whose answered_by is a string and whose absent links are "", as the fixtures show', async function () {

@@ -95,6 +95,29 @@ describe('simulator: outbound calls (make call)', function () {
     assert.equal(flow.received.length, 1);
   });
 
+  it('tells a page waiting on GET /_simulator/calls?To=&Status=ringing&wait_ms= when a call to its manual number rings', async function () {
+    const sim = await startSim({ demoCalls: false });
+    const flow = await startFlow({ '/voice': xml('<Say>x</Say>') });
+    await api(sim, 'POST', '//_simulator/numbers', { body: { Number: '+15550100200', Behavior: 'manual' } });
+    const ringing = '//_simulator/calls?To=%2B15550100200&Status=ringing&Direction=outbound-api';
+    const started = Date.now();
+    const none = await api(sim, 'GET', `${ringing}&wait_ms=50`);
+    assert.deepEqual(none.json, { calls: [] });
+    assert.ok(Date.now() - started >= 45, 'waited for wait_ms');
+
+    const waiting = api(sim, 'GET', `${ringing}&wait_ms=5000`);
+    await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100100', To: '+15550100222', Url: `${flow.url}/voice` } });
+    const made = await api(sim, 'POST', '/Calls.json', { body: { From: '+15550100100', To: '+15550100200', Url: `${flow.url}/voice`, Timeout: '999' } });
+    const told = await waiting;
+    assert.deepEqual(told.json.calls.map((call) => [call.sid, call.status, call.to]), [[made.json.sid, 'ringing', '+15550100200']]);
+    // A + left unencoded in the query string reads as a space: still the number meant. Filters are checked.
+    assert.equal((await api(sim, 'GET', '//_simulator/calls?To=+15550100200&Status=RINGING')).json.calls.length, 1);
+    assert.equal((await api(sim, 'GET', '//_simulator/calls?Status=ringing&From=%2B15550100100')).json.calls.length, 1);
+    assert.equal((await api(sim, 'GET', '//_simulator/calls?Status=ringing&Direction=inbound')).json.calls.length, 0);
+    assert.equal((await api(sim, 'GET', '//_simulator/calls?Status=dialling')).status, 400);
+    assert.equal((await api(sim, 'GET', '//_simulator/calls?Direction=sideways')).status, 400);
+  });
+
   it('cancels a ringing call hung up through the API, and refuses a Timeout outside 1..999', async function () {
     const sim = await startSim({ demoCalls: false });
     const flow = await startFlow({ '/voice': xml('<Say>x</Say>') });

@@ -35,11 +35,13 @@ const NON_PUBLIC_IPV6: ReadonlyArray<readonly [string, number]> = [
   ['ff00::', 8], // multicast
 ];
 
+/** The well-known NAT64 prefix (/96): an IPv6-only host reaches IPv4 through it. */
+const NAT64_PREFIX = '64:ff9b::';
+
 const NON_PUBLIC = new BlockList();
 for (const [network, prefix] of NON_PUBLIC_IPV4) {
   NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
-  // The same network behind the well-known NAT64 prefix (an IPv6-only host reaches IPv4 that way).
-  NON_PUBLIC.addSubnet(`64:ff9b::${network}`, 96 + prefix, 'ipv6');
+  NON_PUBLIC.addSubnet(`${NAT64_PREFIX}${network}`, 96 + prefix, 'ipv6');
 }
 for (const [network, prefix] of NON_PUBLIC_IPV6) NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
 
@@ -51,6 +53,9 @@ export function isNonPublicAddress(address: string): boolean {
   return NON_PUBLIC.check(address, version === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** `localhost` and the names under it (RFC 6761): this host. */
+const LOCALHOST_SUFFIX = '.localhost';
+
 /**
  * A URL's hostname (as URL normalises it: decimal, octal and hex IPv4 become dotted quads, IPv6 is
  * bracketed) that names a non-public address without a lookup: a literal address, or `localhost`
@@ -58,7 +63,7 @@ export function isNonPublicAddress(address: string): boolean {
  */
 export function isNonPublicHost(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (name === LOCALHOST_SUFFIX.slice(1) || name.endsWith(LOCALHOST_SUFFIX)) return true;
   return isNonPublicAddress(name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name);
 }
 
@@ -75,6 +80,20 @@ export function isLocalOnlyHost(hostname: string): boolean {
   if (isNonPublicHost(name)) return true;
   if (!name.startsWith('[') && !name.includes('.')) return true;
   return LOCAL_SUFFIXES.some((suffix) => name.endsWith(suffix) || name === suffix.slice(1));
+}
+
+/**
+ * What isLocalOnlyHost judges by, as data, for the editor to run the same algorithm on (the account
+ * dialog warns of a public URL the internet cannot reach as it is typed): the networks, the NAT64
+ * prefix, and the name suffixes (`localhost` among them, as isNonPublicHost has it).
+ */
+export function localOnlyRules(): { ipv4: Array<[string, number]>; ipv6: Array<[string, number]>; nat64: string; suffixes: string[] } {
+  return {
+    ipv4: NON_PUBLIC_IPV4.map(([network, prefix]) => [network, prefix]),
+    ipv6: NON_PUBLIC_IPV6.map(([network, prefix]) => [network, prefix]),
+    nat64: NAT64_PREFIX,
+    suffixes: [LOCALHOST_SUFFIX, ...LOCAL_SUFFIXES],
+  };
 }
 
 /** The code of the error a refused address raises, in the lookup or before a connection opens. */

@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { BLOCKED_ADDRESS_CODE, isNonPublicHost } from './addresses';
-import { ArrivingBody, type Allocate } from './arriving-body';
+import { ArrivingBody, SinkReceiver, type Allocate, type MediaSink, type Receiver } from './arriving-body';
 
-export type { Allocate } from './arriving-body';
+export type { Allocate, MediaSink } from './arriving-body';
 
 /** Every DownloadErrorKind, e.g. for checking that each has a message in the node catalogs. */
 export const DOWNLOAD_ERROR_KINDS = [
@@ -80,6 +80,9 @@ export interface MediaStream {
   on(event: 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   destroy(): unknown;
+  /** While a sink takes a chunk (got's streams have both). */
+  pause?(): unknown;
+  resume?(): unknown;
 }
 
 /** Opens one GET without following redirects; credentials only when `withCredentials`. */
@@ -114,17 +117,22 @@ export interface DownloadOptions {
    */
   allowPrivateAddresses?: boolean;
   signal?: AbortSignal;
+  /** Where the bytes go as they arrive, instead of into `body` (a file, a join). */
+  sink?: MediaSink;
 }
 
 export interface DownloadResult {
-  body: Buffer;
+  /** The file, unless a sink took its bytes. */
+  body: Buffer | undefined;
+  /** The file's length. */
+  bytes: number;
   contentType: string | undefined;
   /** The URL the bytes came from, after redirects. */
   url: string;
   redirects: number;
 }
 
-type Hop = { redirect: URL } | { body: Buffer; contentType: string | undefined };
+type Hop = { redirect: URL } | { body: Buffer | undefined; bytes: number; contentType: string | undefined };
 
 /** When the whole download must have finished (performance.now() time), and the limit that sets it. */
 interface Deadline {
@@ -154,7 +162,7 @@ export async function downloadMedia(access: MediaAccess, start: string, options:
     visited.add(url.href);
     onApiSoFar &&= url.origin === access.apiOrigin;
     const hop = await fetchOnce(access, url, onApiSoFar, deadline, options);
-    if ('body' in hop) return { body: hop.body, contentType: hop.contentType, url: url.href, redirects };
+    if ('bytes' in hop) return { body: hop.body, bytes: hop.bytes, contentType: hop.contentType, url: url.href, redirects };
     const next = hop.redirect;
     if (!isHttp(next)) {
       throw new DownloadError(`${url.host} redirected to a ${next.protocol.replace(/:$/, '')} URL; only http(s) is followed`, {
@@ -197,9 +205,11 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
       reject(new DownloadError(`The download from ${host} could not start`, { kind: 'network', host, ...codeOf(error) }));
       return;
     }
-    const body = new ArrivingBody(access.allocate ?? Buffer.allocUnsafe);
+    const body: Receiver = options.sink ? new SinkReceiver(options.sink) : new ArrivingBody(access.allocate ?? Buffer.allocUnsafe);
     let head: http.IncomingMessage | undefined;
     let settled = false;
+    /** The sink's latest write: the download ends once it has settled. */
+    let writing: Promise<void> | undefined;
     const deadlineTimer = setTimeout(() => fail(deadlinePassed(host, deadline)), deadline.at - performance.now());
     const finish = (outcome: () => void): void => {
       if (settled) return;
@@ -208,7 +218,8 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
       signal?.removeEventListener('abort', onAbort);
       outcome();
     };
-    const fail = (error: DownloadError): void => {
+    /** Fails the download: with a DownloadError, or with what a sink threw (a file's or a join's own error). */
+    const fail = (error: Error): void => {
       finish(() => {
         body.release();
         stream.destroy();
@@ -224,6 +235,7 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
       try {
         action();
       } catch (error) {
+        if (options.sink) return fail(asErrorOf(error));
         const bytes = body.announced ?? body.received;
         fail(new DownloadError(`Memory for the ${bytes} bytes of the file could not be reserved`, { kind: 'too-large', bytes, maxBytes, host, ...codeOf(error) }));
       }
@@ -275,7 +287,14 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
       } else if (announced !== undefined && received + chunk.length > announced) {
         fail(new DownloadError(`The download from ${host} sent more than its announced ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
       } else {
-        reserving(() => body.add(chunk));
+        reserving(() => {
+          const taking = body.add(chunk);
+          if (taking === undefined) return;
+          stream.pause?.();
+          writing = taking.then(() => {
+            if (!settled) stream.resume?.();
+          }, fail);
+        });
       }
     });
     stream.on('end', () => {
@@ -286,7 +305,9 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
         fail(new DownloadError(`The download from ${host} ended after ${received} of ${announced} bytes`, { kind: 'cut-off', bytes: received, host }));
         return;
       }
-      finish(() => resolve({ body: body.take(), contentType: contentTypeOf(head) }));
+      const done = (): void => finish(() => resolve({ body: body.take(), bytes: received, contentType: contentTypeOf(head) }));
+      if (writing) void writing.then(done);
+      else done();
     });
     stream.on('error', (error: Error) => {
       const code = codeOf(error);
@@ -303,6 +324,10 @@ function fetchOnce(access: MediaAccess, url: URL, withCredentials: boolean, dead
       }
     });
   });
+}
+
+function asErrorOf(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 function contentTypeOf(head: http.IncomingMessage | undefined): string | undefined {

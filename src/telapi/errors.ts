@@ -2,7 +2,7 @@ import { maskUrlSecrets } from './redact';
 
 /** What went wrong, machine-readable, so the node layer can translate it (the client has no i18n). */
 /** Every TelApiErrorKind, e.g. for checking that each has a message in the node catalogs. */
-export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'too-large', 'aborted', 'invalid-base-url'] as const;
+export const TELAPI_ERROR_KINDS = ['http', 'timeout', 'unreachable', 'network', 'invalid-response', 'too-large', 'recording-limit', 'aborted', 'invalid-base-url'] as const;
 
 export type TelApiErrorKind =
   | 'http' // TelAPI answered with a status > 399
@@ -11,6 +11,7 @@ export type TelApiErrorKind =
   | 'network' // the connection broke after the request may have reached TelAPI
   | 'invalid-response' // a 2xx answer that is not the JSON TelAPI sends
   | 'too-large' // an answer larger than any TelAPI resource (MAX_ANSWER_BYTES); it was not read to the end
+  | 'recording-limit' // TelAPI refused a recording of a call that has its most (MAX_RECORDINGS_PER_CALL)
   | 'aborted' // the caller cancelled the request (e.g. the node was closed)
   | 'invalid-base-url'; // the configured base URL cannot be requested; nothing was sent
 
@@ -23,6 +24,8 @@ export interface TelApiErrorDetails {
   apiMessage?: string;
   /** Low-level cause code such as ECONNREFUSED; never contains credentials. */
   cause?: string;
+  /** The call it was about, where that is what the error is about (recording-limit). */
+  callSid?: string;
   attempts?: number;
 }
 
@@ -34,6 +37,7 @@ export class TelApiError extends Error {
   readonly moreInfo: string | undefined;
   readonly apiMessage: string | undefined;
   readonly causeCode: string | undefined;
+  readonly callSid: string | undefined;
   readonly attempts: number;
 
   constructor(message: string, details: TelApiErrorDetails) {
@@ -45,6 +49,7 @@ export class TelApiError extends Error {
     this.moreInfo = details.moreInfo;
     this.apiMessage = details.apiMessage;
     this.causeCode = details.cause;
+    this.callSid = details.callSid;
     this.attempts = details.attempts ?? 1;
   }
 
@@ -92,6 +97,7 @@ export type InputErrorReason =
   | 'unknown-option'
   | 'range'
   | 'date'
+  | 'file-name'
   // InboundXML (inboundxml/): a verb, attribute or nesting the verb table does not have, or a value.
   | 'unknown-verb'
   | 'unknown-attribute'
@@ -106,7 +112,7 @@ export type InputErrorReason =
 /** Every InputErrorReason, e.g. for checking that each has a message in the node catalogs. */
 export const INPUT_ERROR_REASONS = [
   'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'relative-without-public-url', 'type', 'unknown-option',
-  'range', 'date', 'unknown-verb', 'unknown-attribute', 'unknown-property', 'nesting', 'no-children', 'no-text', 'dtmf', 'at-least',
+  'range', 'date', 'file-name', 'unknown-verb', 'unknown-attribute', 'unknown-property', 'nesting', 'no-children', 'no-text', 'dtmf', 'at-least',
   'service-verb',
 ] as const satisfies readonly InputErrorReason[];
 
@@ -125,6 +131,7 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,
   range: (p) => `must be a whole number from ${p.min} to ${p.max}, not ${p.value}`,
   date: () => 'must be a date YYYY-MM-DD',
+  'file-name': (p) => `must be a file name within the folder ${p.folder}`,
   'unknown-verb': (p) => `is not an InboundXML verb; expected one of ${p.allowed}`,
   'unknown-attribute': (p) => `is not an attribute of <${p.verb}>; expected one of ${p.allowed}`,
   'unknown-property': (p) => `is not a property of a verb; expected one of ${p.allowed}`,

@@ -19,3 +19,4 @@ export * from './inboundxml';
 export * from './call';
 export * from './join';
 export * from './got';
+export * from './join-call';

@@ -49,7 +49,7 @@ export function parseBoolean(field: string, value: unknown): boolean {
 }
 
 /** A whole number: a safe integer, or text of decimal digits only ("0x10", "1e3" and " " are not numbers here). */
-function wholeNumber(value: unknown): number | undefined {
+export function wholeNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value === 'string' && /^\s*\d{1,16}\s*$/.test(value)) {
     const number = Number(value);

@@ -3,6 +3,7 @@
  * signatures are checked over it, so that what the record node sends and what the callback node
  * verifies cannot differ by spelling.
  */
+import { isLocalOnlyHost } from './addresses';
 
 /** The optional user and password TelAPI sends when httpNodeAuth protects the HTTP nodes. */
 export interface CallbackCredentials {
@@ -74,4 +75,34 @@ export function withCallbackCredentials(url: string, credentials: CallbackCreden
   parsed.username = credentials.user;
   parsed.password = credentials.password;
   return parsed.href;
+}
+
+/**
+ * The public URL's host when TelAPI at `baseUrl` cannot reach it: a host only this machine or its
+ * network reaches (isLocalOnlyHost) while the API is out on the internet. An API on such a host too
+ * (the simulator on loopback) can: undefined then, and for a URL that is not one.
+ */
+export function privatePublicHost(publicUrl: string, baseUrl: string): string | undefined {
+  const host = parseHttpUrl(publicUrl.trim())?.hostname;
+  const apiHost = parseHttpUrl(baseUrl.trim())?.hostname;
+  if (host === undefined || apiHost === undefined) return undefined;
+  return isLocalOnlyHost(host) && !isLocalOnlyHost(apiHost) ? host : undefined;
+}
+
+/**
+ * Whether an absolute URL given to TelAPI (`value`) names a receiving node's `path` (its path ends with
+ * it) under another root than the public URL. TelAPI signs the URL it calls and a node in signature
+ * mode checks against public URL + path, so every request sent there is refused. A `/path` is put
+ * under the public URL: never elsewhere.
+ */
+export function signedElsewhere(value: string, publicUrl: string, path: string): boolean {
+  const text = value.trim();
+  if (text.startsWith('/')) return false;
+  const absolute = canonicalPublicUrl(text);
+  const root = canonicalPublicUrl(publicUrl);
+  const suffix = path.replace(/\/+$/, '').toLowerCase();
+  if (absolute === undefined || root === undefined || suffix === '') return false;
+  // Express routes a path whatever its case; the root before it is what the signature covers.
+  if (!absolute.toLowerCase().endsWith(suffix)) return false;
+  return absolute.slice(0, absolute.length - suffix.length) !== root;
 }

@@ -17,6 +17,8 @@ export const RECORD_DIRECTIONS = ['in', 'out', 'both'] as const;
 export const FILE_FORMATS = ['mp3', 'wav'] as const;
 /** Zang: auto, hybrid, keywords; TelAPI v1: auto, silver, gold, platinum (docs/telapi-api.md, "Start or stop a recording"). */
 export const TRANSCRIBE_QUALITIES = ['auto', 'hybrid', 'keywords', 'silver', 'gold', 'platinum'] as const;
+/** TelAPI keeps at most this many recordings of one call (docs/telapi-api.md, "Limits"). */
+export const MAX_RECORDINGS_PER_CALL = 5;
 /** TelAPI rejects URL parameters longer than this. */
 export const MAX_URL_LENGTH = 200;
 

@@ -9,7 +9,7 @@ import { MAX_ANSWER_BYTES } from './answers';
 import type { TelApiObject } from './response';
 import { isCallSid, isRecordingSid } from './sids';
 
-export const RECORDINGS_OPERATIONS = ['list', 'get', 'download', 'delete', 'transcribe'] as const;
+export const RECORDINGS_OPERATIONS = ['list', 'get', 'download', 'delete', 'transcribe', 'join'] as const;
 export type RecordingsOperation = (typeof RECORDINGS_OPERATIONS)[number];
 
 export const MAX_RECORDINGS_LIMIT = 100_000;

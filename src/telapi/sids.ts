@@ -20,7 +20,6 @@ export function isSid(prefix: SidPrefix, value: unknown): value is string {
 export const isAccountSid = (value: unknown): value is string => isSid('AC', value);
 export const isCallSid = (value: unknown): value is string => isSid('CA', value);
 export const isRecordingSid = (value: unknown): value is string => isSid('RE', value);
-export const isTranscriptionSid = (value: unknown): value is string => isSid('TR', value);
 
 /** "CA1a2b3c…" style short form for status badges and labels. */
 export function shortSid(sid: string, visible = 6): string {

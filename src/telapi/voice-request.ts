@@ -1,5 +1,6 @@
 import { XML_DECLARATION } from './inboundxml';
 import { define, parseCallbackBody, parseForm, queryText, type ParseResult, type ParsedCallback } from './callback';
+import { wholeNumber } from './options';
 import { CALLBACK_TOKEN_PARAM, PATH_KEY_PARAM } from './signature';
 
 /**
@@ -55,12 +56,11 @@ export const DEFAULT_FALLBACK = '<Response><Say>We are sorry, this call cannot b
 /** A flow has at most this long; TelAPI's own patience is no longer (docs/telapi-api.md, "Answering calls"). */
 export const MAX_VOICE_TIMEOUT_SECONDS = 60;
 
-/** The node's timeout: whole seconds from 1 to MAX_VOICE_TIMEOUT_SECONDS, else undefined. */
+/** The node's timeout: unset (the default), or whole seconds (options.ts wholeNumber) from 1 to MAX_VOICE_TIMEOUT_SECONDS; else undefined. */
 export function voiceTimeoutSeconds(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return DEFAULT_VOICE_TIMEOUT_SECONDS;
-  const text = String(value).trim();
-  const seconds = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
-  return seconds >= 1 && seconds <= MAX_VOICE_TIMEOUT_SECONDS ? seconds : undefined;
+  const seconds = wholeNumber(value);
+  return seconds !== undefined && seconds >= 1 && seconds <= MAX_VOICE_TIMEOUT_SECONDS ? seconds : undefined;
 }
 
 /** The fallback as sent: an InboundXML document (the XML declaration added if missing), else undefined. */

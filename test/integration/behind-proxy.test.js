@@ -6,11 +6,11 @@
 // callback node's reachability test; no password leaks into flows.json or the editor.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
 const https = require('node:https');
 const path = require('node:path');
 const vm = require('node:vm');
 const { startNodeRed, userDirWithPackage } = require('../support/node-red-process');
+const { startTlsProxy, TLS, CERT_FILE } = require('../support/tls-proxy');
 const { nodeRedPath } = require('../support/red');
 const { startSimulator } = require('@telapi-nodes/telapi-simulator');
 const telapi = require('../../dist/telapi');
@@ -20,45 +20,8 @@ const AUTH_TOKEN = 'Pr0xyT0kenPr0xyT0kenPr0xyT0ken12';
 const NODE_USER = 'telapi';
 const NODE_PASSWORD = 'cb-Pa55word-that-must-not-leak';
 const PREFIX = '/nr';
-const TLS = {
-  cert: fs.readFileSync(path.join(__dirname, '..', 'support', 'tls', 'cert.pem'), 'utf8'),
-  key: fs.readFileSync(path.join(__dirname, '..', 'support', 'tls', 'key.pem'), 'utf8'),
-};
 const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const NODE_AUTH = basic(NODE_USER, NODE_PASSWORD);
-
-/** A TLS reverse proxy: https://127.0.0.1:port/nr/… -> http://target/…, with X-Forwarded-*. */
-async function startTlsProxy(target) {
-  const server = https.createServer(TLS, (req, res) => {
-    if (!req.url.startsWith(`${PREFIX}/`)) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('proxy: no such location\n');
-      return;
-    }
-    const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    const upstream = http.request(`${target}${req.url.slice(PREFIX.length)}`, {
-      method: req.method,
-      headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'https', 'x-forwarded-host': req.headers.host },
-    });
-    upstream.on('response', (answer) => {
-      res.writeHead(answer.statusCode, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: server.address().port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 /** One account, record node, callback node and trigger per scenario; callbacks collected in global context. */
 function flows(scenarios, baseUrl) {
@@ -107,9 +70,9 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
         telapiReachabilityCheck: true,
       },
       // The runtime's own test callback goes out through the proxy, whose certificate is self-signed.
-      env: { NODE_EXTRA_CA_CERTS: path.join(__dirname, '..', 'support', 'tls', 'cert.pem') },
+      env: { NODE_EXTRA_CA_CERTS: CERT_FILE },
     });
-    proxy = await startTlsProxy(nodeRed.url);
+    proxy = await startTlsProxy(nodeRed.url, PREFIX);
     const at = `127.0.0.1:${proxy.port}`;
     scenarios = [
       { name: 'token', security: 'token', publicUrl: `https://${at}${PREFIX}/api` },
@@ -271,8 +234,13 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
       assert.equal(editor.normaliseCallbackPath(value), paths.normaliseNodePath(value) ?? null, value);
     }
     assert.equal(loadEditorCode(settings, 'https://Editor.Example:443').editorAddress(), 'https://editor.example/api');
+    // Opened through the proxy: what comes before httpAdminRoot (here "/") is the proxy's prefix, kept.
+    assert.equal(loadEditorCode(settings, `https://127.0.0.1:${proxy.port}${PREFIX}/`).editorAddress(), `https://127.0.0.1:${proxy.port}${PREFIX}/api`);
+    // The HTTP nodes under /api and the editor at /: a node's /flows is /api/flows, which the admin API does not answer.
+    assert.deepEqual(['/flows', '/auth/token', '/telapi/voice', '/a/../b'].map((value) => editor.receiverPathProblem({ id: 'n' }, value)?.problem ?? null),
+      [null, null, null, 'badUrl']);
     const restated = /\b200\b|\b43\b|'hybrid'|'platinum'|AC\[0-9a-fA-F\]|https\?:\\\/|A-Za-z0-9\._~-/;
-    for (const file of ['telapi-account.html', 'telapi-record.html', 'telapi-callback.html']) {
+    for (const file of ['telapi-account.html', 'telapi-record.html', 'telapi-callback.html', 'telapi-voice.html', 'telapi-inboundxml.html']) {
       const editorScript = fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', file), 'utf8').split('<script type="text/html"')[0];
       assert.doesNotMatch(editorScript, restated, `${file} restates a runtime rule`);
     }
@@ -313,11 +281,13 @@ describe('integration: callbacks behind a TLS reverse proxy with a path prefix (
   });
 });
 
-/** resources/telapi-editor.js as the editor runs it, on the runtime's exported settings. */
-function loadEditorCode(settings, origin = 'https://editor.example') {
+/** resources/telapi-editor.js as the editor runs it, on the runtime's exported settings, opened at `address`. */
+function loadEditorCode(settings, address = 'https://editor.example/') {
   const source = fs.readFileSync(path.join(__dirname, '..', '..', 'resources', 'telapi-editor.js'), 'utf8');
-  const window = { location: { origin } };
-  vm.runInNewContext(source, { window, RED: { settings }, URL });
+  const { origin, pathname } = new URL(address);
+  const window = { location: { origin, pathname } };
+  // No other nodes in the workspace: a path is refused only as invalid, or as the admin API's.
+  vm.runInNewContext(source, { window, RED: { settings, nodes: { eachNode() {} } }, URL });
   return window.telapiEditor;
 }
 

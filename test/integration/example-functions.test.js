@@ -52,28 +52,21 @@ describe('example 04: only a recording SID is taken from the callback', function
   });
 });
 
-describe('example 05: the keypress key', function () {
-  const keyCheck = nodeOf('05 - Record only after the caller presses 1.json', 'e05key');
-  const tab = nodeOf('05 - Record only after the caller presses 1.json', 'e05tab');
-  const keypress = (key) => ({ req: { query: key === undefined ? {} : { key } }, payload: { Digits: '1' } });
+describe('example 08: only a recording SID is taken from the Record action', function () {
+  const sidOf = nodeOf('08 - Voicemail, take a message and file the MP3.json', 'e08sid');
+  const SID = 'RE0123456789abcdef0123456789abcdef';
+  const take = (payload) => run(sidOf, { payload, callSid: 'CA1' }, {});
 
-  it('ships without a key, and refuses every keypress until one is set', () => {
-    const shipped = Object.fromEntries(tab.env.map((v) => [v.name, v.value]));
-    assert.equal(shipped.VOICE_KEY, '');
-    for (const key of [undefined, '', 'change-me-to-a-long-random-string', 'undefined']) {
-      const { result, logged } = run(keyCheck, keypress(key), shipped);
-      assert.equal(result[0], null, `key ${key}`);
-      assert.match(logged[0], /Set this flow's VOICE_KEY/);
-    }
-    const short = run(keyCheck, keypress('short'), { VOICE_KEY: 'short' });
-    assert.equal(short.result[0], null, 'a key under 16 characters is no key');
+  it('takes the SID at the end of RecordingUrl, with the caller and the call', () => {
+    const { result } = take({ RecordingUrl: `https://recordings.telapi.com/AC1/${SID}.mp3`, From: '+15550100' });
+    assert.deepEqual({ ...result }, { recordingSid: SID, caller: '+15550100', callSid: 'CA1' });
   });
 
-  it('lets through exactly the key that was set', () => {
-    const env = { VOICE_KEY: 'a-long-random-key-0123' };
-    assert.notEqual(run(keyCheck, keypress('a-long-random-key-0123'), env).result[0], null);
-    for (const key of ['a-long-random-key-012', 'a-long-random-key-01234', 'A-long-random-key-0123', '', undefined]) {
-      assert.equal(run(keyCheck, keypress(key), env).result[0], null, `key ${key}`);
+  it('passes on nothing but a well-formed SID, and never a URL', () => {
+    for (const payload of [{ RecordingUrl: `https://evil.example.net/${SID}.mp3?x=1` }, { RecordingUrl: 'file:///etc/passwd' }, { RecordingUrl: 'RE12.mp3' }, {}]) {
+      const { result, logged } = take(payload);
+      assert.equal(result, null, JSON.stringify(payload));
+      assert.equal(logged.length, 1);
     }
   });
 });

@@ -151,6 +151,8 @@ const union = unionTypes();
 // a template is a key built at run time, with the list of values it can take.
 
 const prefixAll = (prefix, values) => values.map((v) => `${prefix}${v}`);
+/** What resources/telapi-editor.js receiverPathProblem finds wrong with a receiving node's path. */
+const PATH_PROBLEMS = ['badUrl', 'adminUrl', 'duplicateUrl'];
 
 const SOURCES = {
   // tr(key) = RED.nodes.getType(type)._(key): the type's translator, which knows the module's catalog.
@@ -166,13 +168,34 @@ const SOURCES = {
       'telapi-record.nodeLabel.${action}': () => prefixAll('telapi-record.nodeLabel.', telapi.RECORD_ACTIONS),
     },
   },
+  'telapi-call.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    // A path that names no node of the field's kind: a voice node for the Voice URL, a callback node for the others.
+    templates: { 'telapi-call.warn.noNode.${TARGETS[field]}': () => prefixAll('telapi-call.warn.noNode.', ['telapi-voice', 'telapi-callback']) },
+  },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     helpers: { translate: { prefix: 'telapi-callback.', argument: 1, definition: "node._('telapi-callback.' + key, params)" } },
     helperBodies: ["'telapi-callback.' + key"],
     templates: {
-      'test.cause.${result.cause}': () => prefixAll('telapi-callback.test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
       'security.${mode}': () => prefixAll('telapi-callback.security.', telapi.CALLBACK_SECURITY_MODES),
+      'validation.${found.problem}': () => prefixAll('telapi-callback.validation.', PATH_PROBLEMS),
+    },
+  },
+  'telapi-voice.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      'telapi-voice.security.${mode}': () => prefixAll('telapi-voice.security.', telapi.CALLBACK_SECURITY_MODES),
+      'telapi-voice.validation.${found.problem}': () => prefixAll('telapi-voice.validation.', PATH_PROBLEMS),
+      // The problems of GET telapi-voice/url (src/nodes/voice/voice-url.ts).
+      'telapi-voice.url.${answer.problem}': () => prefixAll('telapi-voice.url.', ['noAccount', 'noPublicUrl', 'badPath']),
+    },
+  },
+  'telapi-inboundxml.html': {
+    calls: ['this\\._', 'node\\._', 'tr'],
+    templates: {
+      // resources/telapi-editor.js checkVerbs: the reasons of the runtime's TelApiInputError.
+      'telapi-inboundxml.errors.input.${problem.reason}': () => prefixAll('telapi-inboundxml.errors.input.', telapi.INPUT_ERROR_REASONS),
     },
   },
   'account/telapi-account.ts': { calls: ['RED\\._'] },
@@ -182,6 +205,7 @@ const SOURCES = {
     calls: ['this\\._', 'node\\._', 'tr'],
     templates: {
       'telapi-recordings.operation.${operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+      'telapi-recordings.nodeLabel.${operation}': () => prefixAll('telapi-recordings.nodeLabel.', telapi.RECORDINGS_OPERATIONS),
       'telapi-recordings.quality.${quality}': () => prefixAll('telapi-recordings.quality.', telapi.TRANSCRIBE_QUALITIES),
       // wholeNumber(name): the limits the runtime exports (recordingsRules in src/nodes/shared/editor-rules.ts).
       'telapi-recordings.validation.${name}': () => prefixAll('telapi-recordings.validation.', ['maxRecordings', 'maxBytes']),
@@ -339,7 +363,7 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('errors.', [...telapi.TELAPI_ERROR_KINDS, 'httpWithCode', 'invalidContent'])];
   const DESCRIBED = {
     'telapi-record': ['describe.start', 'describe.stop', 'result'],
-    'telapi-recordings': ['describe.list', 'describe.recording', ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
+    'telapi-recordings': ['describe.list', 'describe.recording', 'describe.join', ...prefixAll('errors.join.', telapi.JOIN_ERROR_KINDS), ...prefixAll('errors.download.', [...telapi.DOWNLOAD_ERROR_KINDS, 'deadline']),
       ...prefixAll('errors.join.', telapi.JOIN_ERROR_KINDS), ...prefixAll('errors.join.property.', telapi.JOIN_MISMATCH_PROPERTIES)],
     'telapi-call': ['describe.call', 'result'],
   };
@@ -358,6 +382,12 @@ describe('i18n: message catalogs and help in en-US and de', () => {
     ...prefixAll('reason.', [...Object.keys(callbackCore.REJECTION_STATUS), ...union('Refusal')]),
     ...prefixAll('warn.', ['rejected', 'rejectedSummary', 'middleware', 'middlewareSummary', 'httpNodeAuth', 'shadowsHttpIn']),
     'log.promoted', 'log.reachable', 'warn.unreachable', 'http.notAllowed',
+    // The dialog's validators of account, url and security (resources/telapi-editor.js receiverProperties),
+    ...prefixAll('validation.', ['account', 'security', ...PATH_PROBLEMS]),
+    // Its label and warnings (receiverProperties, receiverTips).
+    'paletteLabel', 'tip.noNodeRoot',
+    // The reachability test of the dialog (resources/telapi-editor.js reachabilityTest).
+    ...prefixAll('test.', ['button', 'hint', 'running', 'sentTo', 'failed', 'signedElsewhere']),
     // The deploy-time check logs the finding in the dialog's words.
     ...prefixAll('test.cause.', [...union('Cause'), 'noPublicUrl', 'notDeployed', 'misconfigured']),
   ];

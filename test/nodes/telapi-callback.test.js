@@ -12,6 +12,7 @@ const {
 const { callbackToken, computeSignature, pathKey } = require('../../dist/telapi');
 const accountNode = require('../../nodes/telapi-account.js');
 const callbackNode = require('../../nodes/telapi-callback.js');
+const recordNode = require('../../nodes/telapi-record.js');
 const { dispatcherOf } = require('../../dist/nodes/shared/routes');
 const { routerStack } = require('../../dist/nodes/shared/express');
 
@@ -212,6 +213,24 @@ describe('telapi-callback node', function () {
       await helper.load([accountNode, capture.register], makeFlow({ publicUrl }).map((n) => (n.id === 'acc' ? { ...n, baseUrl: 'https://api.zang.io/v2' } : n)), credentials());
       await until(() => warnings().some((text) => text.includes('would not reach')));
       assert.match(warnings().find((text) => text.includes('would not reach')), /only from here: 127\.0\.0\.1 is a local or private address, and TelAPI on the internet cannot reach it/);
+    });
+
+    it('in signature mode names a record node that gives TelAPI this path on another address: its callbacks would get 403', async function () {
+      helper.settings({ telapiReachabilityCheck: true });
+      const elsewhere = `https://other.example.com${PATH}`;
+      const flow = makeFlow({ publicUrl, security: 'signature', extra: [
+        { id: 'rec', type: 'telapi-record', name: 'start recording', account: 'acc', callbackUrl: elsewhere, transcribeCallback: PATH, wires: [[]] },
+        { id: 'off', type: 'telapi-record', name: 'disabled', d: true, account: 'acc', callbackUrl: elsewhere, wires: [[]] },
+      ] }).map((n) => (n.id === 'acc' ? { ...n, baseUrl: 'http://127.0.0.1:9/v2' } : n));
+      await helper.load([accountNode, withCatalog(recordNode), capture.register], flow, credentials());
+      await until(() => warnings().some((text) => text.includes('gives TelAPI')));
+      assert.deepEqual(warnings().filter((text) => text.includes('gives TelAPI')), [
+        `start recording gives TelAPI ${elsewhere}, another address than the one this node checks signatures against (${publicUrl}${PATH}): TelAPI signs the URL it calls, so those callbacks would get 403. Give start recording the path ${PATH} instead.`,
+      ]);
+      const res = await helper.request().post('/telapi-callback/cb/test');
+      assert.equal(res.body.cause, 'arrived', JSON.stringify(res.body));
+      assert.deepEqual({ elsewhere: res.body.elsewhere, expected: res.body.expected, path: res.body.path },
+        { elsewhere: [{ node: 'start recording', url: elsewhere }], expected: `${publicUrl}${PATH}`, path: PATH });
     });
 
     it('is off with telapiReachabilityCheck: false', async function () {

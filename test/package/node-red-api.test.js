@@ -25,6 +25,11 @@ const EDITOR_API = new Set([
   'RED.nodes.registerType', // definitions with defaults/credentials validators of the form (v, opt): 3.1.0
   'RED.nodes.getType', // a definition's own translator `_`
   'RED.nodes.node', // a config node by id
+  'RED.nodes.eachNode', // the workspace's flow nodes: another callback or voice node on the same path
+  'RED.nodes.eachConfig', // the accounts an InboundXML preview can be built for
+  'RED.nodes.filterLinks', // the wires into an InboundXML node: the voice node before it, whose account its preview uses
+  'RED.editor.validateNode', // a callback or voice node's path marks checked again after another changed (as core's function node does)
+  'RED.view.redraw', // the marks shown again
   'RED.settings', // httpNodeRoot, and the node settings registerType exports (`settings`, exportable: the rules)
 ]);
 const RUNTIME_API = new Set([
@@ -68,6 +73,9 @@ function editorDefinitions(file) {
     telapiRecordRules: editorRules.recordRules(),
     telapiRecordingsRules: editorRules.recordingsRules(),
     telapiCallbackRules: editorRules.callbackRules({}),
+    telapiVoiceRules: editorRules.voiceRules({}),
+    telapiInboundxmlRules: editorRules.inboundxmlRules('zang'),
+    telapiCallRules: editorRules.callRules(),
   };
   const sandbox = { RED: { settings, nodes: { registerType: (type, def) => { definitions[type] = def; } } } };
   sandbox.window = sandbox;

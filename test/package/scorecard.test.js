@@ -155,7 +155,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
 
     it('declares every node file, and each exists with its editor .html beside it (as checknodes.js loads them)', () => {
       const nodes = pkg['node-red'].nodes;
-      assert.deepEqual(Object.keys(nodes).sort(), ['telapi-account', 'telapi-callback', 'telapi-record', 'telapi-recordings']);
+      assert.deepEqual(Object.keys(nodes).sort(), ['telapi-account', 'telapi-call', 'telapi-callback', 'telapi-inboundxml', 'telapi-record', 'telapi-recordings', 'telapi-voice']);
       for (const file of Object.values(nodes)) {
         assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} (run npm run build)`);
         assert.ok(fs.existsSync(path.join(ROOT, file.replace('.js', '.html'))), file.replace('.js', '.html'));
@@ -179,7 +179,7 @@ describe('Flow Library scorecard (offline checks of node-red-dev validate)', fun
       const defs = definitions();
       assert.equal(defs['telapi-account'].category, 'config');
       assert.deepEqual(defs['telapi-account'].credentials, ['accountSid', 'authToken', 'callbackUser', 'callbackPassword']);
-      for (const type of ['telapi-record', 'telapi-callback']) {
+      for (const type of Object.keys(pkg['node-red'].nodes).filter((t) => t !== 'telapi-account')) {
         const def = defs[type];
         assert.equal(def.category, 'TelAPI', `${type} category`);
         assert.match(def.color, /^#[0-9A-Fa-f]{6}$/, `${type} color`);

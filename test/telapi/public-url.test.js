@@ -6,9 +6,11 @@ const {
   canonicalPublicUrl,
   checkCallback,
   parseCallbackBody,
+  privatePublicHost,
   publicUrlHasNodeRoot,
   resolveCallbackUrl,
   computeSignature,
+  signedElsewhere,
 } = require('../../dist/telapi');
 
 // The vector of docs/telapi-api.md, "Callback authenticity".
@@ -76,5 +78,34 @@ describe('canonical public URL (docs/design.md: one form for sending and checkin
     assert.equal(publicUrlHasNodeRoot('https://h/xapi', '/api'), false);
     assert.equal(publicUrlHasNodeRoot('https://h', '/'), true);
     assert.equal(publicUrlHasNodeRoot('https://h', undefined), true);
+  });
+
+  it('names a public URL\'s host TelAPI on the internet cannot reach, unless the API is on such a host too (issue 21)', () => {
+    assert.equal(privatePublicHost('http://127.0.0.1:1895', 'https://api.zang.io/v2'), '127.0.0.1');
+    assert.equal(privatePublicHost('https://nodered.local/api', 'https://api.telapi.com/v1'), 'nodered.local');
+    assert.equal(privatePublicHost(' http://[fd00::5]:1880 ', 'https://api.zang.io/v2'), '[fd00::5]');
+    assert.equal(privatePublicHost('http://127.0.0.1:1895', 'http://127.0.0.1:8089/v2'), undefined, 'the simulator on this machine');
+    assert.equal(privatePublicHost('https://nr.example.com', 'https://api.zang.io/v2'), undefined);
+    assert.equal(privatePublicHost('', 'https://api.zang.io/v2'), undefined);
+    assert.equal(privatePublicHost('http://127.0.0.1', 'not a url'), undefined);
+  });
+
+  it('tells an absolute URL of a receiving node\'s path under another root than the public URL, which a signature check refuses (issue 21)', () => {
+    const path = '/telapi/recording';
+    assert.equal(signedElsewhere('https://other.example.com/telapi/recording', 'https://nr.example.com', path), true);
+    assert.equal(signedElsewhere('https://nr.example.com:8443/telapi/recording', 'https://nr.example.com', path), true, 'another port');
+    assert.equal(signedElsewhere('http://nr.example.com/telapi/recording', 'https://nr.example.com', path), true, 'another scheme');
+    assert.equal(signedElsewhere('https://nr.example.com/telapi/recording', 'https://nr.example.com/nr/api', path), true, 'without the prefix');
+    assert.equal(signedElsewhere('https://host/nr/api/Telapi/Recording/?x=1', 'https://host/nr', path), true);
+    // What the node checks against: the same root, however written.
+    assert.equal(signedElsewhere('HTTPS://NR.example.com:443/nr/api/telapi/recording', 'https://nr.example.com/nr/api/', path), false);
+    assert.equal(signedElsewhere('https://u:p@nr.example.com/telapi/Recording?token=x', 'https://nr.example.com', path), false);
+    // Not this node's path, a path (put under the public URL), nothing to compare with.
+    assert.equal(signedElsewhere('https://other.example.com/telapi/transcription', 'https://nr.example.com', path), false);
+    assert.equal(signedElsewhere('https://other.example.com/x-telapi/recording', 'https://nr.example.com', path), false);
+    assert.equal(signedElsewhere('/telapi/recording', 'https://nr.example.com', path), false);
+    assert.equal(signedElsewhere('https://other.example.com/telapi/recording', '', path), false);
+    assert.equal(signedElsewhere('${CALLBACK_URL}', 'https://nr.example.com', path), false);
+    assert.equal(signedElsewhere('https://other.example.com/', 'https://nr.example.com', '/'), false);
   });
 });

@@ -14,6 +14,11 @@ export = function register(RED: NodeAPI): void {
     type: 'telapi-callback',
     methods: ['POST'],
     settings: { telapiCallbackRules: { value: callbackRules(settingsOf(RED)), exportable: true } },
+    senders: {
+      'telapi-record': ['callbackUrl', 'transcribeCallback'],
+      'telapi-recordings': ['transcribeCallback'],
+      'telapi-call': ['statusCallback', 'recordCallback', 'transcribeCallback'],
+    },
 
     parse: (req, body) => parseCallbackBody(body as Uint8Array | string | object | undefined, req.headers['content-type']),
 

@@ -2,17 +2,16 @@ import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   DEFAULT_FALLBACK,
-  INBOUNDXML_RESPONSE_ATTRIBUTES,
-  INBOUNDXML_VERBS,
-  TOP_LEVEL_VERBS,
   buildInboundXml,
   checkInboundXmlVerbs,
   fallbackDocument,
   inboundXmlService,
   shortSid,
   type InboundXmlAccount,
+  type InboundXmlService,
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode } from '../shared/account';
+import { inboundxmlRules } from '../shared/editor-rules';
 import { localizedError } from '../shared/errors';
 import { endWithError, readableError, shorten } from '../shared/request-node';
 import { answerInboundXml, expressResponseOf, voiceContextOf } from '../shared/voice-context';
@@ -26,7 +25,7 @@ type Send = (msg: InboundXmlMessage) => void;
 type Done = (error?: Error) => void;
 
 /** Where a deploy-time check looks: Zang's schema has every verb, so nothing valid is refused before the service is known. */
-const CHECK_SERVICE = 'zang';
+const CHECK_SERVICE: InboundXmlService = 'zang';
 /** Without a voice node's request, `/path` URLs have no public URL; with msg.res of a core http in node, this answers a failure. */
 const PLAIN_FALLBACK = fallbackDocument(DEFAULT_FALLBACK) as string;
 
@@ -80,10 +79,7 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('telapi-inboundxml', TelApiInboundXml, {
     settings: {
-      telapiInboundxmlRules: {
-        value: { verbs: INBOUNDXML_VERBS, topLevel: TOP_LEVEL_VERBS, responseAttributes: INBOUNDXML_RESPONSE_ATTRIBUTES },
-        exportable: true,
-      },
+      telapiInboundxmlRules: { value: inboundxmlRules(CHECK_SERVICE), exportable: true },
     },
   });
 

@@ -2,6 +2,10 @@ import type { NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
   CALLBACK_TOKEN_LENGTH,
   DEFAULT_RECORDING_OPTIONS,
+  DEFAULT_RECORDINGS_OPTIONS,
+  MAX_RECORDINGS_PER_CALL,
+  endsRecording,
+  listRecordings,
   TelApiError,
   type TelApiInputError,
   buildRecordForm,
@@ -98,7 +102,7 @@ export = function register(RED: NodeAPI): void {
         msg.statusCode = result.statusCode;
       } catch (error) {
         if (error instanceof TelApiError && error.status !== undefined) msg.statusCode = error.status;
-        throw error;
+        throw await asRecordingLimit(error, account, callSid, action, signal);
       }
       const sid = (msg.payload as { sid?: unknown }).sid;
       return {
@@ -108,6 +112,28 @@ export = function register(RED: NodeAPI): void {
     },
   });
 };
+
+/** Refusals a full call could be behind: not credentials, a missing call, or a busy TelAPI. */
+const NOT_A_LIMIT = new Set([401, 403, 404, 429]);
+
+/**
+ * TelAPI keeps at most MAX_RECORDINGS_PER_CALL recordings of a call, and no TelAPI document names
+ * the error it then gives: when a start or resume is refused, the call's recordings are counted, and
+ * a call that has them all is said to be full (a paused call may be resumed 4 times).
+ */
+async function asRecordingLimit(error: unknown, account: UsableAccount, callSid: string, action: RecordAction, signal: AbortSignal): Promise<unknown> {
+  if (!(error instanceof TelApiError) || error.kind !== 'http' || endsRecording(action)) return error;
+  if (error.status === undefined || error.status < 400 || error.status > 499 || NOT_A_LIMIT.has(error.status)) return error;
+  try {
+    const listed = await listRecordings(account.client, { ...DEFAULT_RECORDINGS_OPTIONS, callSid, maxRecordings: MAX_RECORDINGS_PER_CALL }, signal);
+    if (listed.recordings.length < MAX_RECORDINGS_PER_CALL) return error;
+  } catch {
+    return error;
+  }
+  return new TelApiError(`TelAPI keeps at most ${MAX_RECORDINGS_PER_CALL} recordings of a call, and call ${callSid} has them`, {
+    kind: 'recording-limit', status: error.status, callSid, attempts: error.attempts, ...(error.code !== undefined ? { code: error.code } : {}),
+  });
+}
 
 /** The error a start with these options would raise for its callback URLs, without a real call. */
 function callbackUrlProblem(options: RecordingOptions, account: UsableAccount): TelApiInputError | undefined {

@@ -1,10 +1,10 @@
 import { types } from 'node:util';
 import type { NodeAPI } from 'node-red';
-import { DownloadError, MAX_ANSWER_BYTES, TelApiError, TelApiInputError, inSeconds } from '../../telapi';
+import { DownloadError, JoinError, MAX_ANSWER_BYTES, MAX_RECORDINGS_PER_CALL, TelApiError, TelApiInputError, inSeconds } from '../../telapi';
 
 /**
  * The errors a node hands to Catch and shows in its status, in the user's language: the library's
- * own error (TelApiInputError, TelApiError, DownloadError, so a flow may test `instanceof` and read
+ * own error (TelApiInputError, TelApiError, DownloadError, JoinError, so a flow may test `instanceof` and read
  * `field`/`reason` or `kind`/`status`/`code`) with its text taken from `<type>.errors.*` of the node
  * type's catalog. Anything else passes unchanged.
  */
@@ -45,6 +45,8 @@ function localizedText(RED: NodeAPI, type: string, error: unknown): string | und
       detail: error.message,
       attempts: error.attempts,
       limit: MAX_ANSWER_BYTES,
+      call: error.callSid ?? '',
+      max: MAX_RECORDINGS_PER_CALL,
     };
     return RED._(`${type}.errors.${apiErrorKey(error)}`, params);
   }
@@ -56,6 +58,13 @@ function localizedText(RED: NodeAPI, type: string, error: unknown): string | und
     // A timeout with a deadline is the whole download running too long, not a silent server.
     const key = error.kind === 'timeout' && error.deadlineMs !== undefined ? 'deadline' : error.kind;
     return RED._(`${type}.errors.download.${key}`, params);
+  }
+  if (error instanceof JoinError) {
+    const params: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(error.params)) if (value !== undefined) params[name] = value;
+    // The property that differs, in the user's words.
+    if (error.params.property !== undefined) params.property = RED._(`${type}.errors.join.property.${error.params.property}`);
+    return RED._(`${type}.errors.join.${error.kind}`, params);
   }
   return undefined;
 }

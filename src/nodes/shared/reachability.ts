@@ -1,10 +1,21 @@
 import type { Request, Response } from 'express';
-import type { NodeAPI } from 'node-red';
+import type { NodeAPI, NodeDef } from 'node-red';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { CallbackRejection } from '../../telapi';
-import { SIGNATURE_HEADER, canonicalPublicUrl, constantTimeEqual, isLocalOnlyHost, parseHttpUrl, publicUrlHasNodeRoot, resolveCallbackUrl, withoutUserinfo } from '../../telapi';
+import {
+  SIGNATURE_HEADER,
+  canonicalCallbackUrl,
+  canonicalPublicUrl,
+  constantTimeEqual,
+  parseHttpUrl,
+  privatePublicHost,
+  publicUrlHasNodeRoot,
+  resolveCallbackUrl,
+  signedElsewhere,
+  withoutUserinfo,
+} from '../../telapi';
 import type { TelApiAccountNode } from './account';
 import { settingsOf } from './settings';
 
@@ -171,6 +182,9 @@ export function diagnose(seen: Diagnosis): Cause {
   return 'httpStatus';
 }
 
+/** Per node type, its properties that hold URLs TelAPI is given to call a receiving node at. */
+export type Senders = Readonly<Record<string, readonly string[]>>;
+
 /** What the reachability test needs of a deployed node. */
 export interface TestTarget {
   path: string;
@@ -178,6 +192,15 @@ export interface TestTarget {
   unavailable: boolean;
   /** Why the node listens nowhere (its error text), when it does not. */
   problem?: string;
+  security?: string;
+  /** The nodes that give TelAPI this node's URLs (signature mode: an absolute one elsewhere is refused). */
+  senders?: Senders;
+}
+
+/** A node giving TelAPI an absolute URL of the target's path under another root than the public URL. */
+export interface Elsewhere {
+  node: string;
+  url: string;
 }
 
 /**
@@ -206,6 +229,31 @@ export interface TestResult {
   reason?: string;
   root?: string;
   host?: string;
+  /** Signature mode: the flows' absolute URLs of this path under another root (signedElsewhere). */
+  elsewhere?: Elsewhere[];
+  /** With `elsewhere`: the URL signatures are checked against, and the node's path. */
+  expected?: string;
+  path?: string;
+}
+
+/**
+ * The nodes of `account` (enabled, of a type in `senders`) whose absolute URLs name `path` under
+ * another root than the public URL: TelAPI signs what it calls, so a node in signature mode refuses
+ * each such request.
+ */
+function sentElsewhere(RED: NodeAPI, senders: Senders, account: TelApiAccountNode, path: string): Elsewhere[] {
+  const found: Elsewhere[] = [];
+  RED.nodes.eachNode((other: NodeDef) => {
+    const properties = senders[other.type];
+    const config = other as NodeDef & Partial<Record<string, unknown>>;
+    if (!properties || config.account !== account.id || config.d === true) return;
+    for (const property of properties) {
+      const value = config[property];
+      if (typeof value !== 'string' || !signedElsewhere(value, account.publicUrl, path)) continue;
+      found.push({ node: other.name || other.id, url: canonicalPublicUrl(value) ?? value });
+    }
+  });
+  return found;
 }
 
 /**
@@ -238,9 +286,10 @@ export async function testReachability(RED: NodeAPI, type: string, nodeId: strin
     hasCredentials: !!account.callbackCredentials,
   });
   const host = parseHttpUrl(url)?.hostname ?? '';
-  const apiHost = parseHttpUrl(account.baseUrl)?.hostname;
-  if (cause === 'arrived' && isLocalOnlyHost(host) && apiHost !== undefined && !isLocalOnlyHost(apiHost)) cause = 'arrivedLocalOnly';
+  if (cause === 'arrived' && privatePublicHost(url, account.baseUrl) !== undefined) cause = 'arrivedLocalOnly';
+  const elsewhere = target.security === 'signature' && target.senders ? sentElsewhere(RED, target.senders, account, target.path) : [];
   return {
+    ...(elsewhere.length > 0 ? { elsewhere, expected: canonicalCallbackUrl(account.publicUrl, target.path), path: target.path } : {}),
     cause,
     host,
     url: shown.replace(/([?&]token=)[^&]*/, '$1…'),

@@ -19,7 +19,7 @@ import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, callbac
 import { cachedText } from './cached-text';
 import { mountPath, rootApp } from './express';
 import { normaliseNodePath } from './paths';
-import { TEST_HEADER, TEST_PARAM, markerHeader, noteArrival, readMarker, registerReachabilityTest, testReachability, type TestTarget } from './reachability';
+import { TEST_HEADER, TEST_PARAM, markerHeader, noteArrival, readMarker, registerReachabilityTest, testReachability, type Senders, type TestTarget } from './reachability';
 import { adminOwnsPath, claimPath, endRestart, installAtTop, isOwnedPath, pathBelow, pathKey, releasePath, requestPath, type Handler, type Listener, type RouteOptions } from './routes';
 import { nodeCloseTimeoutMs, positiveSecondsMs, settingsOf } from './settings';
 import { WarningLimiter } from './warning-limiter';
@@ -34,7 +34,8 @@ import { WarningLimiter } from './warning-limiter';
  * Each node type's catalog holds `errors.*` and `status.*` for every ConfigProblem and
  * `duplicateUrl`, `errors.internal`, `status.rejected`, `status.received`, `reason.*` for every
  * Refusal, `warn.{rejected,rejectedSummary,middleware,middlewareSummary,httpNodeAuth,shadowsHttpIn}`,
- * `log.promoted`, `log.reachable`, `warn.unreachable`, `test.cause.*` and `http.notAllowed`.
+ * `log.promoted`, `log.reachable`, `warn.unreachable`, `test.cause.*`, `test.signedElsewhere` and
+ * `http.notAllowed`.
  */
 export interface ReceiverNodeType {
   readonly type: string;
@@ -42,6 +43,8 @@ export interface ReceiverNodeType {
   readonly methods: readonly ('GET' | 'POST')[];
   /** Node settings the type exports to the editor (RED.nodes.registerType's `settings`). */
   readonly settings?: Record<string, { value: unknown; exportable: boolean }>;
+  /** The other node types' properties whose URLs TelAPI is given to call this type's nodes at. */
+  readonly senders: Senders;
   /** The request's parameters from its query or body (`body` as read, or what a middleware parsed). */
   parse(req: Request, body: unknown): ParseResult;
   /**
@@ -244,7 +247,7 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
     const owner = claimPath(RED.httpNode, route, listener, routeOptions());
     if (!owner) showProblem('duplicateUrl');
     warnAboutHttpIn(node, route);
-    targets.set(node.id, { path: route, account, unavailable: !!problem || !owner });
+    targets.set(node.id, { path: route, account, unavailable: !!problem || !owner, security, senders: type.senders });
     // A wrong public URL is in the log before the first call is lost, not only after a click.
     const check = owner && !problem && settings.telapiReachabilityCheck !== false ? setTimeout(checkReachability, REACHABILITY_CHECK_DELAY_MS) : undefined;
 
@@ -252,6 +255,7 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
       void testReachability(RED, type.type, node.id, targets.get(node.id)).then((result) => {
         if (closed) return;
         const url = result.url ?? route;
+        for (const sender of result.elsewhere ?? []) node.warn(t('test.signedElsewhere', { ...sender, expected: result.expected ?? '', path: route }));
         if (result.cause === 'arrived') return node.log(t('log.reachable', { url }));
         const params = { url, status: result.status ?? '', error: result.error ?? '', detail: result.detail ?? '', reason: result.reason ?? '', root: result.root ?? '', problem: result.problem ?? '', host: result.host ?? '' };
         node.warn(t('warn.unreachable', { url, finding: t(`test.cause.${result.cause}`, params) }));

@@ -235,7 +235,7 @@ export function installAtTop(root: object, middleware: Handler): void {
  * of the HTTP nodes' root (the default: both "/") the admin app sees every request first, so a
  * callback path among these would never reach the callback node.
  */
-const ADMIN_POST_PATHS: readonly RegExp[] = [
+export const ADMIN_POST_PATHS: readonly RegExp[] = [
   /^\/auth\/(token|revoke)\/?$/i,
   /^\/flows(\/state)?\/?$/i,
   /^\/flow\/?$/i,

@@ -26,6 +26,7 @@ export = function register(RED: NodeAPI): void {
     type: 'telapi-voice',
     methods: ['GET', 'POST'],
     settings: { telapiVoiceRules: { value: voiceRules(settings), exportable: true } },
+    senders: { 'telapi-call': ['url'] },
 
     parse: (req, body) => parseVoiceRequest({
       method: req.method,

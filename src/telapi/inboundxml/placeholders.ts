@@ -7,8 +7,8 @@
 /** Answers a placeholder's expression (the text between the braces, trimmed), e.g. "payload.From". */
 export type PlaceholderResolver = (expression: string) => unknown;
 
-/** `{{ name }}`, and `{{{ name }}}` (core's unescaped form: every value is escaped here anyway). */
-const PLACEHOLDER = /\{\{\{?\s*([^{}]*?)\s*\}?\}\}/g;
+/** `{{ name }}`, and `{{{ name }}}` (core's unescaped form: every value is escaped here anyway). The editor reads its source. */
+export const PLACEHOLDER = /\{\{\{?\s*([^{}]*?)\s*\}?\}\}/g;
 
 export function hasPlaceholder(value: string): boolean {
   PLACEHOLDER.lastIndex = 0;
