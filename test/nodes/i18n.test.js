@@ -214,7 +214,7 @@ const SOURCES = {
   'recordings/telapi-recordings.ts': {
     calls: ['RED\\._'],
     templates: {
-      'telapi-recordings.operation.${options.operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
+      'telapi-recordings.operation.${operation}': () => prefixAll('telapi-recordings.operation.', telapi.RECORDINGS_OPERATIONS),
     },
   },
   // The callback node's texts come from the receiver-node base: see below.
