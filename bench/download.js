@@ -1,10 +1,11 @@
 'use strict';
 // The download benchmark: telapi-recordings (download) against the DIY flow a user writes without it
 // (core http request node, binary return, the same authenticated media URL), side by side in one
-// Node-RED, on one 10 MB file from a loopback media server; then the peak RSS growth of Node-RED
-// while the node downloads a 50 MB file, divided by the file size.
+// Node-RED, on one 10 MB file from a loopback media server; then a long recording (200 MB) to a file
+// and into a Buffer, each in a fresh Node-RED (bench/long-download.js): the peak RSS growth of each.
 const http = require('node:http');
 const { startProbedNodeRed } = require('../test/support/probed-node-red');
+const { runLongDownloadBench } = require('./long-download');
 
 const MB = 1_000_000;
 const ACCOUNT_SID = 'ACbe0c4b0000000000000000000000beef';
@@ -79,8 +80,8 @@ const round2 = (x) => Math.round(x * 100) / 100;
  * @param {{ userDir: string, quick: boolean, log: (...parts: unknown[]) => void }} options
  */
 async function runDownloadBench({ userDir, quick, log }) {
-  const plan = { rounds: quick ? 5 : 9, filesPerSlice: quick ? 4 : 8, smallBytes: 10 * MB, bigBytes: 50 * MB, rssSamples: quick ? 3 : 5 };
-  const media = await startMediaServer({ small: plan.smallBytes, big: plan.bigBytes });
+  const plan = { rounds: quick ? 5 : 9, filesPerSlice: quick ? 4 : 8, smallBytes: 10 * MB };
+  const media = await startMediaServer({ small: plan.smallBytes });
   let nodeRed;
   try {
     nodeRed = await startProbedNodeRed({ userDir, settings: { logging: { console: { level: 'info', metrics: false, audit: false } } } });
@@ -88,8 +89,7 @@ async function runDownloadBench({ userDir, quick, log }) {
     const fetchOne = async (variant, size) => {
       const response = await fetch(`${nodeRed.url}/dl/${variant}/${size}`, { method: 'POST' });
       const text = await response.text();
-      const expected = size === 'small' ? plan.smallBytes : plan.bigBytes;
-      if (response.status !== 200 || Number(text) !== expected) throw new Error(`${variant} ${size}: ${response.status} ${text.slice(0, 200)}`);
+      if (response.status !== 200 || Number(text) !== plan.smallBytes) throw new Error(`${variant} ${size}: ${response.status} ${text.slice(0, 200)}`);
     };
     for (const variant of ['node', 'diy']) for (let i = 0; i < 2; i++) await fetchOne(variant, 'small');
     log('download: both variants deliver the 10 MB file; measuring');
@@ -106,40 +106,15 @@ async function runDownloadBench({ userDir, quick, log }) {
     }
     const paired = median(rates.node.map((rate, i) => rate / rates.diy[i]));
 
-    // Peak RSS growth during one 50 MB download, sampled by the probe; the baseline after a full GC.
-    const peakGrowth = async (variant) => {
-      const growths = [];
-      for (let sample = 0; sample < plan.rssSamples; sample++) {
-        const base = (await nodeRed.stats({ gc: true })).memory.rss;
-        let peak = base;
-        let running = true;
-        const sampler = (async () => {
-          while (running) {
-            peak = Math.max(peak, (await nodeRed.stats()).memory.rss);
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-        })();
-        await fetchOne(variant, 'big');
-        running = false;
-        await sampler;
-        growths.push((peak - base) / plan.bigBytes);
-      }
-      return round2(median(growths));
-    };
-    const peakRssOverFile = await peakGrowth('node');
-    const peakRssOverFileDiy = await peakGrowth('diy');
     return {
       ratioVsDiy: round2(median(rates.node) / median(rates.diy)),
       pairedRatio: round2(paired),
       filesPerSec: { node: round2(median(rates.node)), diy: round2(median(rates.diy)) },
       perRound: { node: rates.node.map(round2), diy: rates.diy.map(round2) },
-      peakRssOverFile,
-      peakRssOverFileDiy,
       fileBytes: plan.smallBytes,
-      bigFileBytes: plan.bigBytes,
       plan,
       method: 'sequential downloads through http in -> (telapi-recordings download | http request binary) -> http response of the length; ' +
-        'rounds alternate which variant goes first; peak RSS sampled every ~5 ms by the probe during one 50 MB download, baseline after a full GC, median of samples',
+        'rounds alternate which variant goes first',
     };
   } finally {
     if (nodeRed) await nodeRed.stop();
@@ -147,4 +122,15 @@ async function runDownloadBench({ userDir, quick, log }) {
   }
 }
 
-module.exports = { runDownloadBench, startMediaServer, downloadFlows, SIDS, MB };
+/**
+ * The download comparison, then the long recording's memory (bench/long-download.js), after the
+ * comparison's Node-RED has stopped: `toFile` and `toBuffer` ({ peakRssGrowthMb, rssBeforeMb }),
+ * `bufferOverFile` (the Buffer mode's growth over the file's size) and `longFileBytes`.
+ */
+async function runDownloadBenches({ userDir, quick, log }) {
+  const comparison = await runDownloadBench({ userDir, quick, log });
+  const long = await runLongDownloadBench({ log });
+  return { ...comparison, longFileBytes: long.fileBytes, toFile: long.toFile, toBuffer: long.toBuffer, bufferOverFile: long.bufferOverFile };
+}
+
+module.exports = { runDownloadBench, runDownloadBenches, startMediaServer, downloadFlows, SIDS, MB };

@@ -26,7 +26,7 @@ const { runLoad, percentile, closeAgents } = require('./load');
 const { benchFlows } = require('./flows');
 const { renderSvg } = require('./chart');
 const { summariseProfile } = require('./profile-top');
-const { runDownloadBench } = require('./download');
+const { runDownloadBenches } = require('./download');
 const { runCount } = require('./count');
 const { callgrindAvailable } = require('./callgrind');
 const { startProbedNodeRed } = require('../test/support/probed-node-red');
@@ -186,7 +186,7 @@ async function main() {
 
   log(`plan: ${QUICK ? 'quick' : 'full'}${PROFILE ? ', profiling Node-RED' : ''}`);
   if (ONLY === 'download') {
-    const download = await runDownloadBench({ userDir: installedUserDir(), quick: QUICK, log });
+    const download = await runDownloadBenches({ userDir: installedUserDir(), quick: QUICK, log });
     const file = path.join(__dirname, 'results.json');
     const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
     const cpus = os.cpus();
@@ -409,7 +409,7 @@ async function main() {
     for (const { child } of [got, sim]) if (child.connected) child.send({ type: 'exit' });
   }
   // Its own Node-RED, after the other one stopped: the RSS it measures carries nothing of theirs.
-  if (!ONLY) results.download = await runDownloadBench({ userDir: installedUserDir(), quick: QUICK, log });
+  if (!ONLY) results.download = await runDownloadBenches({ userDir: installedUserDir(), quick: QUICK, log });
 
   if (ONLY) {
     console.log(JSON.stringify(results.only, null, 1));
@@ -425,10 +425,12 @@ async function main() {
   results.mode = QUICK ? 'quick' : 'full';
   results.installedAs = LINK ? 'linked checkout' : 'npm pack + npm install';
 
-  // The contract keys first, the detail after.
+  // The contract keys first, the detail after; the counted figures (--count) stay beside them.
+  const file = path.join(__dirname, 'results.json');
+  const { counted } = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   const { record, callback, memory, download, client, machine, date, ...rest } = results;
-  const ordered = { record, callback, memory, download, client, machine, date, ...rest };
-  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(ordered, null, 2)}\n`);
+  const ordered = { record, callback, memory, download, ...(counted ? { counted } : {}), client, machine, date, ...rest };
+  fs.writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
   console.log(table(ordered));
 
@@ -534,7 +536,8 @@ function table(r) {
 function downloadTable(d) {
   return `\ndownload: ${d.fileBytes / 1e6} MB file, files/s median of ${d.plan.rounds} rounds: telapi-recordings ${d.filesPerSec.node}, ` +
     `DIY http request ${d.filesPerSec.diy}; ratioVsDiy ${d.ratioVsDiy}x (paired by round ${d.pairedRatio}x)\n` +
-    `  peak RSS growth during a ${d.bigFileBytes / 1e6} MB download / file size: telapi-recordings ${d.peakRssOverFile}, DIY ${d.peakRssOverFileDiy}`;
+    `  a ${(d.longFileBytes / 1e6).toFixed(1)} MB recording, each in a fresh Node-RED: peak RSS growth ${d.toFile.peakRssGrowthMb} MB to a file, ` +
+    `${d.toBuffer.peakRssGrowthMb} MB into a Buffer (${d.bufferOverFile}x the file)`;
 }
 
 main().catch((error) => {

@@ -60,7 +60,7 @@ export interface Outcome {
   status: string;
   /**
    * What TelAPI did, as the log says it when the node was closed meanwhile: a function, so that the
-   * catalog is read only then and not for every message (bench/README.md, "Changes the counts led to").
+   * catalog is read only then and not for every message (bench/README.md, "Changes the profile led to").
    */
   result: () => string;
 }
