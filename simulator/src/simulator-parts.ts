@@ -4,17 +4,15 @@ import { AudioLibrary } from './audio';
 import type { CallTranscripts } from './call-events';
 import { CallRunner } from './call-runner';
 import { CallbackDispatcher, DEFAULT_CALLBACK_POLICY } from './callbacks';
-import type { SimulatorAccount } from './constants';
 import type { ControlRequest } from './control-support';
 import { FaultInjector } from './faults';
 import { isControlPath } from './control-api';
 import { CallbackLifecycle } from './lifecycle';
-import type { SimulatorLogger } from './logger';
 import { mediaUrl, serveMedia } from './media-host';
 import type { TelApiSimulatorOptions } from './options';
 import type { PhonePage } from './phone-page';
 import { RequestHandler } from './server';
-import { nonNegative } from './simulator-support';
+import { nonNegative, type SimulatorSettings } from './simulator-support';
 import { Telephony } from './telephony';
 import type { TimerSet } from './timers';
 import { TranscriptionStore } from './transcription-store';
@@ -23,16 +21,9 @@ import { VoiceFetcher } from './voice-fetcher';
 const DEFAULT_VOICE_TIMEOUT_MS = 15_000;
 
 /** What the facade has already read from its options, and what only it can answer. */
-export interface AssemblyInput {
+export interface AssemblyInput
+  extends Pick<SimulatorSettings, 'accounts' | 'timeScale' | 'signCallbacks' | 'callbackDelayMs' | 'transcriptionDelayMs' | 'maxBodyBytes' | 'logger' | 'now'> {
   options: TelApiSimulatorOptions;
-  accounts: ReadonlyMap<string, SimulatorAccount>;
-  timeScale: number;
-  signCallbacks: boolean;
-  callbackDelayMs: number;
-  transcriptionDelayMs: number;
-  maxBodyBytes: number;
-  logger: SimulatorLogger;
-  now: () => Date;
   timers: TimerSet;
   transcripts: CallTranscripts;
   closing: AbortSignal;

@@ -198,9 +198,9 @@ export = function register(RED: NodeAPI): void {
       }
       const writes = options.folder !== '' && (options.operation === 'download' || options.operation === 'join');
       const given = writes ? givenName(msg.filename) : undefined;
-      // A name of the message's own is checked now, before anything is sent.
-      if (given !== undefined) outputPath(fileWorkingDirectory(RED), options.folder, given);
       const base = fileWorkingDirectory(RED);
+      // A name of the message's own is checked now, before anything is sent.
+      if (given !== undefined) outputPath(base, options.folder, given);
       // ('' names the folder itself: where the file is written before it has its name.)
       const target = writes ? (name: string): string => outputPath(base, options.folder, name || '.') : undefined;
       const params: Record<string, string> = perRecording ? { operation: options.operation, recording: recordingSid } : { call: options.callSid };
