@@ -37,6 +37,7 @@ const { benchRequests } = require('./requests');
 const ROOT = path.join(__dirname, '..');
 /** Where --profile writes (.tmp/ is git-ignored). */
 const PROFILE_DIR = path.join(ROOT, '.tmp', 'bench-profiles');
+const RESULTS_FILE = path.join(__dirname, 'results.json');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 /** --count: instructions per message under callgrind (bench/count.js) instead of timed runs. */
@@ -187,16 +188,12 @@ async function main() {
   log(`plan: ${QUICK ? 'quick' : 'full'}${PROFILE ? ', profiling Node-RED' : ''}`);
   if (ONLY === 'download') {
     const download = await runDownloadBenches({ userDir: installedUserDir(), quick: QUICK, log });
-    const file = path.join(__dirname, 'results.json');
-    const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
     const cpus = os.cpus();
     download.machine = `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}, Node ${process.version}, 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`;
     download.date = new Date().toISOString();
     download.mode = QUICK ? 'quick' : 'full';
-    const { record, callback, memory, download: _replaced, ...rest } = previous;
-    const ordered = { record, callback, memory, download, ...rest };
-    fs.writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
-    if (record && callback && memory) fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
+    const ordered = writeResults({ ...readResults(), download });
+    if (ordered.record && ordered.callback && ordered.memory) fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
     console.log(downloadTable(download));
     return;
   }
@@ -425,16 +422,25 @@ async function main() {
   results.mode = QUICK ? 'quick' : 'full';
   results.installedAs = LINK ? 'linked checkout' : 'npm pack + npm install';
 
-  // The contract keys first, the detail after; the counted figures (--count) stay beside them.
-  const file = path.join(__dirname, 'results.json');
-  const { counted } = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  const { record, callback, memory, download, client, machine, date, ...rest } = results;
-  const ordered = { record, callback, memory, download, ...(counted ? { counted } : {}), client, machine, date, ...rest };
-  fs.writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
+  // The counted figures (--count) stay beside the timed ones.
+  const ordered = writeResults({ ...results, counted: readResults().counted });
   fs.writeFileSync(path.join(__dirname, 'results.svg'), renderSvg(ordered));
   console.log(table(ordered));
 
   printProfile();
+}
+
+/** The committed results.json, or nothing yet. */
+function readResults() {
+  return fs.existsSync(RESULTS_FILE) ? JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')) : {};
+}
+
+/** Writes results.json, the contract keys first and the detail after; returns what it wrote. */
+function writeResults(results) {
+  const { record, callback, memory, download, counted, ...rest } = results;
+  const ordered = { record, callback, memory, download, counted, ...rest };
+  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
+  return ordered;
 }
 
 /** --count: the counted comparisons; their figures replace `counted` in results.json, the timed keys stay. */
@@ -458,10 +464,7 @@ async function countMain(loadAtStart) {
     `${execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()}, 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`;
   counted.date = new Date().toISOString();
   counted.installedAs = LINK ? 'linked checkout' : 'npm pack + npm install';
-  const file = path.join(__dirname, 'results.json');
-  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  const { record, callback, memory, download, counted: _replaced, ...rest } = previous;
-  fs.writeFileSync(file, `${JSON.stringify({ record, callback, memory, download, counted, ...rest }, null, 2)}\n`);
+  writeResults({ ...readResults(), counted });
   console.log(countTable(counted));
 }
 
