@@ -18,9 +18,13 @@ const QUERY_SECRET = /((?:^|[?&\s"'(]|%3F|%26)(?:token|key)(?:=|%3D))[A-Za-z0-9_
 /** `text` with URL credentials and `token`/`key` values masked. */
 export function maskUrlSecrets(text: string): string {
   if (!text.includes('@') && !text.includes('%40') && !/token|key/i.test(text)) return text;
-  return text
-    .replace(USERINFO, (_match, slashes?: string, at?: string, encodedSlashes?: string, encodedAt?: string) => `${slashes ?? encodedSlashes}${MASK}${at ?? encodedAt}`)
-    .replace(QUERY_SECRET, `$1${MASK}`);
+  return maskUrlCredentials(text).replace(QUERY_SECRET, `$1${MASK}`);
+}
+
+/** `text` with the user and password of its URLs masked (plain or URL-encoded). */
+function maskUrlCredentials(text: string): string {
+  if (!text.includes('@') && !text.includes('%40')) return text;
+  return text.replace(USERINFO, (_match, slashes?: string, at?: string, encodedSlashes?: string, encodedAt?: string) => `${slashes ?? encodedSlashes}${MASK}${at ?? encodedAt}`);
 }
 
 /** The Base64 of `user:password` that a Basic Authorization header carries. */
@@ -68,9 +72,21 @@ export class SecretRedactor {
   }
 
   text(text: string): string {
+    return maskUrlSecrets(this.#maskSecrets(text));
+  }
+
+  /**
+   * `text` with the account's secrets and URL credentials masked, its `token` and `key` values kept:
+   * for what this package itself made with the per-call tokens, such as an InboundXML answer.
+   */
+  withoutCredentials(text: string): string {
+    return maskUrlCredentials(this.#maskSecrets(text));
+  }
+
+  #maskSecrets(text: string): string {
     let result = text;
     for (const secret of this.#secrets) if (result.includes(secret)) result = result.split(secret).join(MASK);
-    return maskUrlSecrets(result);
+    return result;
   }
 
   /** A copy of a parsed answer (objects, arrays, strings) with every string masked; other values as they are. */

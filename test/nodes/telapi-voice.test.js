@@ -76,6 +76,19 @@ describe('telapi-voice and telapi-inboundxml nodes', function () {
     assert.deepEqual(await xsdErrors([res.text]), []);
   });
 
+  it('with callback credentials, TelAPI gets them in the answer\'s URLs and the flow never sees the password', async () => {
+    const password = 'CbPassw0rdSECRETzz';
+    await helper.load([accountNode, capture.register, inboundXmlNode], flow(),
+      { acc: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbackUser: 'cbuser', callbackPassword: password } });
+    helper.getNode('answered').on('input', (msg) => answered.push(msg));
+    const res = await request(app()).post(`${PATH}?key=${PATH_KEY}`).type('form').send(VOICE);
+    assert.equal(res.status, 200);
+    assert.ok(res.text.includes(`action="https://cbuser:${password}@nr.example.com/telapi/consent?token=${CALL_TOKEN}"`), res.text);
+    await settle();
+    assert.equal(answered.length, 1);
+    assert.equal(answered[0].payload, res.text.replace(`//cbuser:${password}@`, '//…@'), 'what it answered, the URL credentials masked');
+  });
+
   it('a GET with the parameters in the query, and a URL carrying the call\'s token, are taken too', async () => {
     await load();
     const query = new URLSearchParams({ ...VOICE, key: PATH_KEY }).toString();

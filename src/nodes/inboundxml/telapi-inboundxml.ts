@@ -61,7 +61,8 @@ export = function register(RED: NodeAPI): void {
           resolve: (expression) => RED.util.getMessageProperty(msg, expression),
         });
         if (res && !answerInboundXml(res, xml)) node.warn(RED._('telapi-inboundxml.warn.alreadyAnswered', { call: callSid ?? '?' }));
-        msg.payload = xml;
+        // The answer carries the callback credentials for TelAPI; the flow gets it without them.
+        msg.payload = context?.account ? context.account.redactor.withoutCredentials(xml) : xml;
         const text = callSid ? RED._('telapi-inboundxml.status.answered', { call: shortSid(callSid) }) : RED._('telapi-inboundxml.status.built');
         node.status({ fill: 'green', shape: 'dot', text });
         send(msg);
