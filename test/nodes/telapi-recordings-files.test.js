@@ -126,6 +126,23 @@ describe('telapi-recordings node: join, and files in a folder', function () {
     }
   });
 
+  it('a msg.filename through a symbolic link that leads out of the folder is refused before any request, and nothing is written', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-outside-'));
+    try {
+      fs.symlinkSync(outside, path.join(dir, 'link'), 'dir');
+      const [part] = await recordInParts(sim, clock, sim.createCall().sid, 'mp3', 1);
+      const seen = await load({ operation: 'download', folder: dir });
+      for (const filename of ['link/escape.mp3', 'link/deeper/escape.mp3', 'link']) {
+        const { error } = await send(seen, { recordingSid: part.sid, filename });
+        assert.equal(error.message, `Invalid filename: must be a file name within the folder ${dir}`, filename);
+      }
+      assert.deepEqual(fs.readdirSync(outside), []);
+      assert.deepEqual(leftovers(), []);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   describe('a download that fails leaves no file', function () {
     let media;
     let answer;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { TelApiInputError } from '../../telapi';
@@ -79,9 +80,31 @@ export function outputPath(base: string, folder: string, name: string): string {
   const root = path.resolve(base, folder);
   const target = path.resolve(root, name);
   if (name === '.') return root;
-  const relative = path.relative(root, target);
-  if (name.trim() === '' || relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+  // By name, then on disk: a symbolic link inside the folder may lead out of it.
+  if (name.trim() === '' || !isInside(root, target) || !isInside(onDisk(root), onDisk(target))) {
     throw new TelApiInputError('filename', 'file-name', { folder });
   }
   return target;
+}
+
+/** Whether `target` is below `root` (not `root` itself). */
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** `file` with the symbolic links of its deepest existing folder (or itself) resolved; the rest as named. */
+function onDisk(file: string): string {
+  let existing = file;
+  const missing: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync(existing), ...missing);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return file;
+      missing.unshift(path.basename(existing));
+      existing = parent;
+    }
+  }
 }
