@@ -151,6 +151,19 @@ describe('telapi-voice and telapi-inboundxml nodes', function () {
     assert.deepEqual(warnings, [`The flow did not answer call ${CALL_SID} within 1 s: the caller heard the fallback`]);
   });
 
+  it('a node stopped with a call still unanswered (a redeploy) answers it the fallback at once, and warns naming the CallSid', async () => {
+    await load({ timeout: 60, answer: 'seen' });
+    const warnings = [];
+    helper.getNode('voice').on('call:warn', (call) => warnings.push(String(call.args[0])));
+    const answer = request(app()).post(`${PATH}?key=${PATH_KEY}`).type('form').send(VOICE).then((res) => res);
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await helper.clearFlows();
+    const res = await answer;
+    assert.equal(res.status, 200);
+    assert.equal(res.text, '<?xml version="1.0" encoding="UTF-8"?><Response><Say>We are sorry, this call cannot be answered now.</Say><Hangup/></Response>');
+    assert.deepEqual(warnings, [`The node was stopped before the flow answered call ${CALL_SID}: the caller heard the fallback`]);
+  });
+
   it('a bad value in msg.inboundxml is an error at Catch, and the caller hears the fallback at once', async () => {
     await load({ verbs: [] }, [coreNode('common/25-catch.js')]);
     const errors = [];

@@ -51,6 +51,12 @@ export = function register(RED: NodeAPI): void {
       const usable = isUsable(account) ? account : undefined;
       const answerAfter = seconds * 1000;
       const fallbackXml = fallback;
+      /** The calls the flow has not answered yet: each one's answer when the node is stopped. */
+      const unanswered = new Set<() => void>();
+      // A redeploy drops the messages on their way: the callers hear the fallback now, not at the timeout.
+      node.on('close', () => {
+        for (const answerOnClose of [...unanswered]) answerOnClose();
+      });
 
       return ({ req, res, callback, callSid }) => {
         const answerFallback = (): void => {
@@ -60,8 +66,16 @@ export = function register(RED: NodeAPI): void {
         const timer = setTimeout(() => {
           if (answerInboundXml(res, fallbackXml)) node.warn(RED._('telapi-voice.warn.fallback', { call: callSid, seconds: seconds as number }));
         }, answerAfter);
-        res.once('close', () => clearTimeout(timer));
-        res.once('finish', () => clearTimeout(timer));
+        const answerOnClose = (): void => {
+          if (answerInboundXml(res, fallbackXml)) node.warn(RED._('telapi-voice.warn.closedFallback', { call: callSid }));
+        };
+        unanswered.add(answerOnClose);
+        const answered = (): void => {
+          clearTimeout(timer);
+          unanswered.delete(answerOnClose);
+        };
+        res.once('close', answered);
+        res.once('finish', answered);
         setVoiceContext(res, { callSid, account: usable, service, answerFallback });
         const msg: NodeMessage & Record<string, unknown> = { payload: callback.params, callSid, req, res: { _res: res } };
         node.send(msg);
