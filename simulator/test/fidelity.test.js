@@ -78,7 +78,9 @@ describe('simulator: fidelity to TelAPI data', function () {
   });
 
   it('filters GET /Calls.json by To, From, Status and StartTime> / StartTime< as the Zang clients send them, paging what matches', async function () {
-    const sim = await startSim({ demoCalls: false });
+    // Dates at noon: day filters that run across midnight must not change the answer.
+    const noon = new Date(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`).getTime();
+    const sim = await startSim({ demoCalls: false, now: () => new Date(noon) });
     const first = sim.createCall({ from: '+15550101001', to: '+15550102001' });
     const second = sim.createCall({ from: '+15550101001', to: '+15550102002' });
     const third = sim.createCall({ from: '+15550101002', to: '+15550102001' });
@@ -94,7 +96,7 @@ describe('simulator: fidelity to TelAPI data', function () {
     assert.deepEqual(await listed('From=%2B15550101001'), [second.sid, first.sid]);
     assert.deepEqual(await listed('Status=completed'), [third.sid]);
     assert.deepEqual(await listed('Status=In-Progress'), [second.sid, first.sid]);
-    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const day = (offset) => new Date(noon + offset * 86_400_000).toISOString().slice(0, 10);
     assert.deepEqual(await listed(`StartTime%3E=${day(0)}&StartTime%3C=${day(0)}`), [third.sid, second.sid, first.sid]);
     assert.deepEqual(await listed(`StartTime%3E=${day(1)}`), []);
     assert.deepEqual(await listed(`StartTime%3C=${day(-1)}`), []);

@@ -22,9 +22,11 @@ describe('example flows against the simulator in a real Node-RED', function () {
   const examples = {};
 
   const TAB_ENV = {};
+  /** The simulator's dates (date_created, the DateCreated filters) run this far ahead of the real clock. */
+  let clockAheadMs = 0;
 
   before(async () => {
-    sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100 });
+    sim = await startSimulator({ port: 0, timeScale: 0.1, callbackDelayMs: 0, transcriptionDelayMs: 50, callbackRetryBaseMs: 100, now: () => new Date(Date.now() + clockAheadMs) });
     Object.assign(TAB_ENV, { SIMULATOR_URL: sim.url });
     // Node-RED binds a free port itself; the flows, deployed after it started, name it.
     nodeRed = await startNodeRed({ userDir: userDirWithPackage() });
@@ -184,9 +186,12 @@ describe('example flows against the simulator in a real Node-RED', function () {
     const first = await debugOf('e07tab', '07 new recordings');
     const caughtUp = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 caught up').map((m) => m.value);
     await sidebar.waitFor(() => caughtUp().length >= Number(first.value), 20_000, 'the start run of 07');
+    const startRunDone = new Date();
     const counts = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 new recordings');
     const before = counts().length;
-    const missed = sim.seedRecordings({ count: 2, from: new Date(Date.now() - 3600 * 1000), to: new Date(Date.now() - 60 * 1000), duration: 1 });
+    // Missed while down means made after everything the start run handled: dated from then to now
+    // (dated an hour back, they fell on the day before the newest handled one just after midnight).
+    const missed = sim.seedRecordings({ count: 2, from: startRunDone, to: new Date(), duration: 1 });
     await inject('e07i1');
     await sidebar.waitFor(() => counts().length > before, 20_000, '07 count');
     // Besides the two missed ones, a recording of an earlier example that was still being made at start.
@@ -197,6 +202,41 @@ describe('example flows against the simulator in a real Node-RED', function () {
     await sidebar.waitFor(() => counts().length > before + 1, 20_000, '07 second count');
     assert.equal(Number(counts()[before + 1].value), 0, 'nothing is handled twice');
     assert.equal(new Set(caughtUp()).size, caughtUp().length);
+  });
+
+  it('07 catches up a recording still being made at a catch-up, dated the day before the newest one handled', async () => {
+    const counts = () => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 new recordings');
+    const nextCount = async () => {
+      const before = counts().length;
+      await inject('e07i1');
+      await sidebar.waitFor(() => counts().length > before, 20_000, '07 count');
+      return Number(counts()[before].value);
+    };
+    const startOfTodayUtc = new Date(new Date().toISOString().slice(0, 10)).getTime();
+    try {
+      // 23:59 tomorrow: a call's recording starts, and runs past midnight.
+      clockAheadMs = startOfTodayUtc + 2 * 24 * 3600 * 1000 - 60 * 1000 - Date.now();
+      const call = sim.createCall({ from: '+15550100707', to: '+15550100100' });
+      const started = await fetch(`${sim.url}/v2/Accounts/${DEMO_ACCOUNT_SID}/Calls/${call.sid}/Recordings.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${DEMO_ACCOUNT_SID}:${DEMO_AUTH_TOKEN}`).toString('base64')}` },
+        body: new URLSearchParams({ Record: 'true' }),
+      });
+      assert.equal(started.status, 200, await started.clone().text());
+      const running = (await started.json()).sid;
+      // 00:01 the day after: a catch-up handles a recording made after midnight, and sees the running one.
+      clockAheadMs += 2 * 60 * 1000;
+      const [afterMidnight] = sim.seedRecordings({ count: 1, from: new Date(Date.now() + clockAheadMs - 30 * 1000), duration: 1 });
+      assert.equal(await nextCount(), 1, 'only the finished recording is new');
+      await debugOf('e07tab', '07 caught up', (v) => v === afterMidnight.sid);
+      sim.hangUp(call.sid);
+      assert.ok(sim.getRecording(running).duration > 0, 'the recording ended with the call');
+      assert.equal(await nextCount(), 1, 'the recording that was running is listed again, from its own day');
+      await debugOf('e07tab', '07 caught up', (v) => v === running);
+      assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'caught-up', `${running}.mp3`)));
+    } finally {
+      clockAheadMs = 0;
+    }
   });
 
   it('08 takes a message with <Record> and files the MP3', async () => {
