@@ -395,21 +395,21 @@ describe('attack 17: redeploys and the reachability test', function () {
     }
   });
 
-  // Not fixed: the callback node reads the body of a POST to a path it owns before any body parser
-  // (the admin API's would re-parse it). When a deploy in the meantime hands the path to a core
-  // http in node, that node gets the request with its body already consumed and no req.body: its
-  // msg.payload is undefined. Passing the body on would mean re-creating what body-parser would
-  // have made of it for each content type; the window is one request straddling such a deploy.
-  it.skip('a callback body read across a deploy that hands the path to an http in node reaches that node', async () => {
+  // The callback node reads the body of a POST to a path it owns before any body parser (the admin
+  // API's would re-parse it). A deploy during that read can hand the path to a core http in node,
+  // which would then get the request with its body consumed (msg.payload undefined): the request is
+  // answered 503 with Retry-After instead, and TelAPI's retry reaches the new node whole.
+  it('a callback body read across a deploy that hands the path to an http in node is answered 503, and its retry reaches that node', async () => {
     const callSid = `CA${'1'.repeat(32)}`;
     const tab = { id: z, type: 'tab', label: 'handover' };
     const accountNode = { id: 'acc', type: 'telapi-account', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: PUBLIC_URL, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
     await red.nodeRed.deploy([tab, accountNode, { id: 'cb', type: 'telapi-callback', z, account: 'acc', url: '/telapi/handover', security: 'token', wires: [[]] }]);
     const body = new URLSearchParams({ AccountSid: ACCOUNT_SID, CallSid: callSid }).toString();
+    const target = `/telapi/handover?token=${callbackToken(AUTH_TOKEN, callSid)}`;
     const port = Number(new URL(red.nodeRed.url).port);
     const answer = await new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1', async () => {
-        socket.write(`POST /telapi/handover?token=${callbackToken(AUTH_TOKEN, callSid)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`
+        socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`
           + `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
         await red.nodeRed.deploy([tab, accountNode,
           { id: 'hin', type: 'http in', z, url: '/telapi/handover', method: 'post', upload: false, wires: [['hfn']] },
@@ -421,6 +421,11 @@ describe('attack 17: redeploys and the reachability test', function () {
       socket.on('data', (chunk) => { received += chunk; });
       socket.on('close', () => resolve(received));
     });
-    assert.match(answer, new RegExp(callSid));
+    assert.match(answer, /^HTTP\/1\.1 503 /);
+    assert.match(answer, /\r\nRetry-After: \d+\r\n/i);
+    assert.doesNotMatch(answer, /no body/);
+    const retried = await fetch(`${red.nodeRed.url}${target}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    assert.equal(retried.status, 200);
+    assert.match(await retried.text(), new RegExp(callSid));
   });
 });

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import getRawBody from 'raw-body';
 import type { CallbackRejection } from '../../telapi';
+import { answerRedeploying } from './routes';
 
 /**
  * Reading a callback's body: bounded in bytes and in time, before any other middleware can parse
@@ -125,12 +126,14 @@ export function callbackBody(req: Request, limit: number, timeoutMs: number): Pr
  * A middleware for the top of the root app's stack: it reads the body of a POST that a callback
  * node will take, before any body parser can (with httpAdminRoot = httpNodeRoot the admin API's
  * parsers would otherwise turn `Foo[bar]=1` into an object), and marks it parsed so they skip it.
+ * When a deploy during the read gave the path to something else (a core `http in` node would get
+ * the request without its body), the request is answered 503: TelAPI's retry reaches the new owner.
  */
 export function captureMiddleware(
   takes: (req: Request) => boolean,
   limits: () => { limit: number; timeoutMs: number },
 ): (req: Request, res: Response, next: (error?: unknown) => void) => void {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const capturing = req as CapturingRequest;
     if (req.method !== 'POST' || capturing._body === true || capturing[CAPTURED] || !takes(req)) {
       next();
@@ -139,6 +142,10 @@ export function captureMiddleware(
     const { limit, timeoutMs } = limits();
     void readBody(req, limit, timeoutMs).then((result) => {
       if (result.kind === 'aborted') return;
+      if (!takes(req)) {
+        answerRedeploying(res);
+        return;
+      }
       capturing[CAPTURED] = result;
       capturing._body = true;
       next();

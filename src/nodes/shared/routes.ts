@@ -84,6 +84,16 @@ export function requestPath(url: string): string {
 
 const RETRY_AFTER_SECONDS = 2;
 
+/** 503 with Retry-After: the node at this URL is changing; TelAPI retries, and the retry finds the new one. */
+export function answerRedeploying(res: Response): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.statusCode = 503;
+  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end('Node-RED is redeploying the node at this URL; retry shortly\n');
+}
+
 function dispatcher(app: Express, routes: () => AppRoutes): Handler {
   // Named: a layer in the router stack that says what it is.
   const telapiDispatch: Handler = (req, res, next) => {
@@ -107,10 +117,7 @@ function dispatcher(app: Express, routes: () => AppRoutes): Handler {
       return;
     }
     if (!owner) {
-      res.statusCode = 503;
-      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('Node-RED is redeploying the node at this URL; retry shortly\n');
+      answerRedeploying(res);
       return;
     }
     if (preflight && options.cors) {
