@@ -126,6 +126,22 @@ describe('telapi-recordings node: join, and files in a folder', function () {
     }
   });
 
+  it('a msg.filename that is not a string is refused before any request, with or without a folder', async () => {
+    const [part] = await recordInParts(sim, clock, sim.createCall().sid, 'mp3', 1);
+    for (const [props, msg] of [
+      [{ operation: 'download' }, { recordingSid: part.sid }],
+      [{ operation: 'download', folder: dir }, { recordingSid: part.sid }],
+      [{ operation: 'join' }, { callSid: part.call_sid }],
+    ]) {
+      const seen = await load(props);
+      sim.clearRequests();
+      const { error } = await send(seen, { ...msg, filename: 42 });
+      assert.equal(error.message, 'Invalid filename: must be of type string', JSON.stringify(props));
+      assert.deepEqual(sim.requests(), [], `nothing sent (${JSON.stringify(props)})`);
+      await helper.unload();
+    }
+  });
+
   it('a msg.filename through a symbolic link that leads out of the folder is refused before any request, and nothing is written', async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'telapi-outside-'));
     try {

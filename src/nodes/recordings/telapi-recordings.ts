@@ -51,6 +51,8 @@ interface RecordingsInput {
   recordingSid: string;
   /** File mode (download, join): the file's path, by its name (msg.filename, or the recording's or call's own). */
   target: ((name: string) => string) | undefined;
+  /** msg.filename (download, join), checked before anything is sent. */
+  filename: string | undefined;
 }
 
 /** The node's properties that are options; msg.recordings may override every option but the folder. */
@@ -120,7 +122,7 @@ export = function register(RED: NodeAPI): void {
     }
   }
 
-  async function run({ options, recordingSid, target }: RecordingsInput, msg: RecordingsMessage, { account, signal, delivery, settings }: RunContext): Promise<Outcome> {
+  async function run({ options, recordingSid, target, filename: given }: RecordingsInput, msg: RecordingsMessage, { account, signal, delivery, settings }: RunContext): Promise<Outcome> {
     const { client, redactor } = account;
     const short = shortSid(recordingSid);
     switch (options.operation) {
@@ -137,7 +139,7 @@ export = function register(RED: NodeAPI): void {
         const recording = await getRecording(client, recordingSid, signal);
         const url = recordingUrlOf(recording);
         const download = downloadOptions(options, settings, signal);
-        const name = givenName(msg.filename) ?? recordingFilename(recordingSid, url);
+        const name = given ?? recordingFilename(recordingSid, url);
         const { result, body, filename } = target === undefined
           ? { result: await client.download(url, download), body: undefined, filename: name }
           : await intoFileOrBuffer(target, () => name, async (file) => ({ result: await client.download(url, { ...download, sink: { write: (chunk) => file.write([chunk]) } }) }));
@@ -161,7 +163,6 @@ export = function register(RED: NodeAPI): void {
       case 'join': {
         const listed = await listRecordings(client, options, signal);
         const segments = callSegments(listed.recordings);
-        const given = givenName(msg.filename);
         const { result: end, body, filename } = await intoFileOrBuffer<JoinEnd>(target, (joined) => given ?? `${options.callSid}.${joined.summary.format}`, async (output) => {
           const joined = await joinRecordings(client, segments, downloadOptions(options, settings, signal), output);
           return { result: joined, header: joined.header };
@@ -196,16 +197,17 @@ export = function register(RED: NodeAPI): void {
         const problem = transcribeCallbackProblem(options, account);
         if (problem) throw problem;
       }
-      const writes = options.folder !== '' && (options.operation === 'download' || options.operation === 'join');
-      const given = writes ? givenName(msg.filename) : undefined;
-      const base = fileWorkingDirectory(RED);
+      const named = options.operation === 'download' || options.operation === 'join';
+      const writes = named && options.folder !== '';
       // A name of the message's own is checked now, before anything is sent.
-      if (given !== undefined) outputPath(base, options.folder, given);
+      const given = named ? givenName(msg.filename) : undefined;
+      const base = fileWorkingDirectory(RED);
+      if (writes && given !== undefined) outputPath(base, options.folder, given);
       // ('' names the folder itself: where the file is written before it has its name.)
       const target = writes ? (name: string): string => outputPath(base, options.folder, name || '.') : undefined;
       const params: Record<string, string> = perRecording ? { operation: options.operation, recording: recordingSid } : { call: options.callSid };
       return {
-        input: { options, recordingSid, target },
+        input: { options, recordingSid, target, filename: given },
         working: statusText.working(operationName(options.operation)),
         describe: { key: options.operation === 'list' ? 'list' : options.operation === 'join' ? 'join' : 'recording', params },
         changes: CHANGING.has(options.operation),
