@@ -30,7 +30,7 @@ const PLAN = {
   // A major GC (10 MB Buffers) falls into a window or the next: more files between the two windows
   // spread it (with 6, the per-file figure moved by 6 % between runs). A full GC before each window
   // instead lowers V8's next limit, and the windows then hold more of them, not fewer.
-  download: { warmup: 4, settle: 2, small: 2, large: 16 },
+  download: { warmup: 4, settle: 2, small: 2, large: 60 },
   client: { warmup: 3000, settle: 800, small: 100, large: 800 },
   /** Counted processes at a time. */
   parallel: 2,

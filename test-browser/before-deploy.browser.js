@@ -15,6 +15,7 @@ const ZANG = 'https://api.zang.io/v2';
 const SIGNED_PATH = '/telapi/signed';
 /** The signature-mode node's path on another host than the account's public URL. */
 const ELSEWHERE = `https://other.example.com${SIGNED_PATH}`;
+const SIGNED_VOICE_PATH = '/telapi/signed-voice';
 const TYPES = Object.keys(require('../package.json')['node-red'].nodes);
 
 describe('before deploy: what the dialogs say', function () {
@@ -31,6 +32,10 @@ describe('before deploy: what the dialogs say', function () {
         // A TelAPI on this machine (the simulator) and this Node-RED as the public URL: the test callback arrives.
         { id: 'loc', type: 'telapi-account', name: 'local', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: server.url, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
         { id: 'sig', type: 'telapi-callback', z: 'flow', name: 'signed', account: 'loc', url: SIGNED_PATH, security: 'signature', x: 160, y: 320, wires: [[]] },
+        { id: 'sigvoice', type: 'telapi-voice', z: 'flow', name: 'signed voice', account: 'loc', url: SIGNED_VOICE_PATH, security: 'signature', timeout: 10, fallback: '', x: 400, y: 320, wires: [[]] },
+        { id: 'farcall', type: 'telapi-call', z: 'flow', name: 'call elsewhere', account: 'loc', from: '+15550100100', to: '+15550100200',
+          url: `https://other.example.com${SIGNED_VOICE_PATH}`, statusCallback: ELSEWHERE, record: false, recordCallback: '', transcribe: false, transcribeCallback: '', timeout: 60,
+          x: 400, y: 400, wires: [[]] },
         { id: 'far', type: 'telapi-record', z: 'flow', name: 'record elsewhere', account: 'loc', action: 'start', direction: 'both', timeLimit: 60, callbackUrl: ELSEWHERE,
           fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 400, wires: [[]] },
       ]);
@@ -169,6 +174,23 @@ describe('before deploy: what the dialogs say', function () {
     await page.evaluate(() => RED.sidebar.show('info'));
   });
 
+  it('a call node\'s absolute URLs of signature-mode voice and callback nodes\' paths on another host: warned in its dialog', async () => {
+    await h.openNodeDialog(page, 'farcall');
+    const voiceWarning = page.locator('#telapi-call-warning-url');
+    await voiceWarning.waitFor({ state: 'visible' });
+    assert.equal((await voiceWarning.innerText()).trim(),
+      `The voice node signed voice (signature mode) receives at ${SIGNED_VOICE_PATH} and checks signatures against ${server.url}${SIGNED_VOICE_PATH}: TelAPI signs the URL it calls, so requests sent to this other address would get 403. Give the path ${SIGNED_VOICE_PATH} instead.`);
+    const statusWarning = page.locator('#telapi-call-warning-statusCallback');
+    assert.equal((await statusWarning.innerText()).trim(),
+      `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`);
+    // The public URL itself is no other address; the path is what the node offers.
+    await page.locator('#node-input-url').fill(`${server.url}${SIGNED_VOICE_PATH}`);
+    await voiceWarning.waitFor({ state: 'hidden' });
+    await page.locator('#node-input-statusCallback').fill(SIGNED_PATH);
+    await statusWarning.waitFor({ state: 'hidden' });
+    await closeDialog();
+  });
+
   it('a record node\'s absolute callback URL of a signature-mode callback node\'s path on another host: warned in its dialog, named by that node\'s test', async () => {
     await h.openNodeDialog(page, 'far');
     const warning = page.locator('#telapi-record-warn-callbackUrl');
@@ -193,8 +215,9 @@ describe('before deploy: what the dialogs say', function () {
     const result = page.locator('#telapi-callback-test-result[data-cause]');
     await result.waitFor();
     assert.equal(await result.getAttribute('data-cause'), 'arrived', await result.textContent());
-    assert.equal(await result.getAttribute('data-elsewhere'), '1');
+    assert.equal(await result.getAttribute('data-elsewhere'), '2', 'the record node and the call node');
     assert.match(await result.textContent(), new RegExp(`record elsewhere gives TelAPI ${ELSEWHERE.replace(/[.]/g, '\\.')}, another address than the one this node checks signatures against .*so those callbacks would get 403`));
+    assert.match(await result.textContent(), /call elsewhere gives TelAPI/);
     await closeDialog();
   });
 

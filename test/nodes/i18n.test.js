@@ -171,7 +171,10 @@ const SOURCES = {
   'telapi-call.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
     // A path that names no node of the field's kind: a voice node for the Voice URL, a callback node for the others.
-    templates: { 'telapi-call.warn.noNode.${TARGETS[field]}': () => prefixAll('telapi-call.warn.noNode.', ['telapi-voice', 'telapi-callback']) },
+    templates: {
+      'telapi-call.warn.noNode.${TARGETS[field]}': () => prefixAll('telapi-call.warn.noNode.', ['telapi-voice', 'telapi-callback']),
+      'telapi-call.warn.signedElsewhere.${TARGETS[field]}': () => prefixAll('telapi-call.warn.signedElsewhere.', ['telapi-voice', 'telapi-callback']),
+    },
   },
   'telapi-callback.html': {
     calls: ['this\\._', 'node\\._', 'tr'],
