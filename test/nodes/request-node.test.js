@@ -63,6 +63,39 @@ describe('request nodes: one base, one way to close', function () {
     });
   });
 
+  it('an InboundXML answer reads no catalog text after the first: its status texts are read once', async () => {
+    let reads = 0;
+    const counting = withCatalog((RED) => {
+      const red = Object.create(RED);
+      red._ = (...args) => {
+        reads += 1;
+        return RED._(...args);
+      };
+      return require('../../nodes/telapi-inboundxml.js')(red);
+    });
+    await helper.load([counting], [
+      { id: 'xml', type: 'telapi-inboundxml', verbs: [{ verb: 'Say', text: 'Hello' }], wires: [['out']], z: 'f' },
+      { id: 'out', type: 'helper', z: 'f' },
+      { id: 'f', type: 'tab' },
+    ]);
+    const received = [];
+    helper.getNode('out').on('input', (msg) => received.push(msg));
+    const until = async (count) => {
+      while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    helper.getNode('xml').receive({ callSid: CALL_SID });
+    helper.getNode('xml').receive({});
+    await until(2);
+    const afterFirst = reads;
+    for (let i = 0; i < 3; i++) {
+      helper.getNode('xml').receive({ callSid: CALL_SID });
+      helper.getNode('xml').receive({});
+    }
+    await until(8);
+    assert.equal(reads - afterFirst, 0, 'catalog reads for 6 more answers');
+    assert.match(received[7].payload, /<Say>Hello<\/Say>/);
+  });
+
   it('a message that succeeds reads no catalog text: every text is read once, at deploy or first use (bench/README.md)', async () => {
     let reads = 0;
     const counting = (register) => withCatalog((RED) => {

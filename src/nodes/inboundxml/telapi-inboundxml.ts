@@ -11,6 +11,7 @@ import {
   type InboundXmlService,
 } from '../../telapi';
 import { isUsable, type TelApiAccountNode } from '../shared/account';
+import { cachedText } from '../shared/cached-text';
 import { inboundxmlRules } from '../shared/editor-rules';
 import { localizedError } from '../shared/errors';
 import { endWithError, readableError, shorten } from '../shared/request-node';
@@ -35,6 +36,9 @@ const PLAIN_FALLBACK = fallbackDocument(DEFAULT_FALLBACK) as string;
  * error to Catch, and the caller hears the voice node's fallback at once.
  */
 export = function register(RED: NodeAPI): void {
+  const answeredText = cachedText(RED._, 'telapi-inboundxml.status.answered', 'call');
+  const builtText = cachedText(RED._, 'telapi-inboundxml.status.built');
+
   function TelApiInboundXml(this: Node, config: InboundXmlDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -63,7 +67,7 @@ export = function register(RED: NodeAPI): void {
         if (res && !answerInboundXml(res, xml)) node.warn(RED._('telapi-inboundxml.warn.alreadyAnswered', { call: callSid ?? '?' }));
         // The answer carries the callback credentials for TelAPI; the flow gets it without them.
         msg.payload = context?.account ? context.account.redactor.withoutCredentials(xml) : xml;
-        const text = callSid ? RED._('telapi-inboundxml.status.answered', { call: shortSid(callSid) }) : RED._('telapi-inboundxml.status.built');
+        const text = callSid ? answeredText(shortSid(callSid)) : builtText();
         node.status({ fill: 'green', shape: 'dot', text });
         send(msg);
         done();
