@@ -36,6 +36,8 @@ describe('before deploy: what the dialogs say', function () {
         { id: 'farcall', type: 'telapi-call', z: 'flow', name: 'call elsewhere', account: 'loc', from: '+15550100100', to: '+15550100200',
           url: `https://other.example.com${SIGNED_VOICE_PATH}`, statusCallback: ELSEWHERE, record: false, recordCallback: '', transcribe: false, transcribeCallback: '', timeout: 60,
           x: 400, y: 400, wires: [[]] },
+        { id: 'fartx', type: 'telapi-recordings', z: 'flow', name: 'transcribe elsewhere', account: 'loc', operation: 'transcribe', maxRecordings: 1000, maxBytes: 52428800,
+          transcribeQuality: 'auto', transcribeCallback: ELSEWHERE, folder: '', x: 400, y: 480, wires: [[]] },
         { id: 'far', type: 'telapi-record', z: 'flow', name: 'record elsewhere', account: 'loc', action: 'start', direction: 'both', timeLimit: 60, callbackUrl: ELSEWHERE,
           fileFormat: 'mp3', trimSilence: false, transcribe: false, transcribeQuality: 'auto', transcribeCallback: '', x: 160, y: 400, wires: [[]] },
       ]);
@@ -45,6 +47,10 @@ describe('before deploy: what the dialogs say', function () {
   let page;
   let pageErrors;
   before(() => { ({ server, page, errors: pageErrors } = editor); });
+
+  /** What a dialog says of an absolute URL of the signature-mode callback node's path on another host. */
+  const signedCallbackWarning = () =>
+    `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`;
 
   async function closeDialog() {
     await page.locator('#node-dialog-cancel').click();
@@ -181,8 +187,7 @@ describe('before deploy: what the dialogs say', function () {
     assert.equal((await voiceWarning.innerText()).trim(),
       `The voice node signed voice (signature mode) receives at ${SIGNED_VOICE_PATH} and checks signatures against ${server.url}${SIGNED_VOICE_PATH}: TelAPI signs the URL it calls, so requests sent to this other address would get 403. Give the path ${SIGNED_VOICE_PATH} instead.`);
     const statusWarning = page.locator('#telapi-call-warning-statusCallback');
-    assert.equal((await statusWarning.innerText()).trim(),
-      `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`);
+    assert.equal((await statusWarning.innerText()).trim(), signedCallbackWarning());
     // The public URL itself is no other address; the path is what the node offers.
     await page.locator('#node-input-url').fill(`${server.url}${SIGNED_VOICE_PATH}`);
     await voiceWarning.waitFor({ state: 'hidden' });
@@ -191,12 +196,21 @@ describe('before deploy: what the dialogs say', function () {
     await closeDialog();
   });
 
+  it('a recordings node\'s absolute transcription callback URL of a signature-mode callback node\'s path on another host: warned in its dialog', async () => {
+    await h.openNodeDialog(page, 'fartx');
+    const warning = page.locator('#telapi-recordings-warn-transcribeCallback');
+    await warning.waitFor({ state: 'visible' });
+    assert.equal((await warning.innerText()).trim(), signedCallbackWarning());
+    await page.locator('#node-input-transcribeCallback').fill(SIGNED_PATH);
+    await warning.waitFor({ state: 'hidden' });
+    await closeDialog();
+  });
+
   it('a record node\'s absolute callback URL of a signature-mode callback node\'s path on another host: warned in its dialog, named by that node\'s test', async () => {
     await h.openNodeDialog(page, 'far');
     const warning = page.locator('#telapi-record-warn-callbackUrl');
     await warning.waitFor({ state: 'visible' });
-    assert.equal((await warning.innerText()).trim(),
-      `The callback node signed (signature mode) receives at ${SIGNED_PATH} and checks signatures against ${server.url}${SIGNED_PATH}: TelAPI signs the URL it calls, so callbacks sent to this other address would get 403. Give the path ${SIGNED_PATH} instead.`);
+    assert.equal((await warning.innerText()).trim(), signedCallbackWarning());
     await h.screenshotTray(page, h.artifact('record-signed-elsewhere.png'), warning);
     const callbackUrl = page.locator('#node-input-callbackUrl');
     await callbackUrl.fill(SIGNED_PATH);
@@ -215,9 +229,10 @@ describe('before deploy: what the dialogs say', function () {
     const result = page.locator('#telapi-callback-test-result[data-cause]');
     await result.waitFor();
     assert.equal(await result.getAttribute('data-cause'), 'arrived', await result.textContent());
-    assert.equal(await result.getAttribute('data-elsewhere'), '2', 'the record node and the call node');
+    assert.equal(await result.getAttribute('data-elsewhere'), '3', 'the record, call and recordings nodes');
     assert.match(await result.textContent(), new RegExp(`record elsewhere gives TelAPI ${ELSEWHERE.replace(/[.]/g, '\\.')}, another address than the one this node checks signatures against .*so those callbacks would get 403`));
     assert.match(await result.textContent(), /call elsewhere gives TelAPI/);
+    assert.match(await result.textContent(), /transcribe elsewhere gives TelAPI/);
     await closeDialog();
   });
 
