@@ -143,6 +143,34 @@ describe('telapi/join: MP3', () => {
       assert.equal(joinSegments([segment]).segments[0].skippedBytes, junk.length);
     });
 
+    it('skips junk in work that grows with its length, not its square: the bytes searched per junk byte stay bounded', () => {
+      // A run of 0xFF bytes: a possible frame sync at every byte, none of them a frame. Each junk byte
+      // was searched past by up to three tag searches over the whole 64 KiB chunk.
+      const frames = a.frames(10);
+      const scannedFor = (junkLength) => {
+        const segment = Buffer.concat([...frames, Buffer.alloc(junkLength, 0xff), ...frames]);
+        const original = Buffer.prototype.indexOf;
+        let scanned = 0;
+        Buffer.prototype.indexOf = function (value, byteOffset, ...rest) {
+          const found = original.call(this, value, byteOffset, ...rest);
+          const from = Math.max(0, Number(byteOffset) || 0);
+          scanned += found === -1 ? Math.max(0, this.length - from) : found - from + 1;
+          return found;
+        };
+        try {
+          const joined = joinInPieces([segment], 65536);
+          assert.ok(joined.bytes.equals(Buffer.concat([...frames, ...frames])));
+        } finally {
+          Buffer.prototype.indexOf = original;
+        }
+        return scanned;
+      };
+      const small = scannedFor(64 * 1024);
+      const large = scannedFor(256 * 1024);
+      assert.ok(large / (256 * 1024) <= 16, `${large} bytes searched for 256 KiB of junk (${small} for 64 KiB)`);
+      assert.ok(large <= 4 * small + 4 * 65536, `${large} bytes searched for 256 KiB of junk, ${small} for 64 KiB`);
+    });
+
     it('skips an APEv2 tag without a header: its items as unreadable bytes (the syncs in them are not taken), its footer by its size', () => {
       const audio = a.frames(3);
       const ape = a.apeTag({ header: false });

@@ -57,13 +57,15 @@ export class ByteQueue {
     return true;
   }
 
-  /** The index of the next `value` at or after `from`, else -1. */
-  indexOf(value: number, from: number): number {
+  /** The index of the next `value` at or after `from` and before `end` (default: all), else -1. */
+  indexOf(value: number, from: number, end = this.#length): number {
     let base = -this.#offset;
     for (const chunk of this.#chunks) {
+      if (base >= end) break;
       const local = Math.max(0, from - base);
-      if (local < chunk.length) {
-        const found = chunk.indexOf(value, local);
+      const stop = Math.min(chunk.length, end - base);
+      if (local < stop) {
+        const found = (stop === chunk.length ? chunk : chunk.subarray(0, stop)).indexOf(value, local);
         if (found !== -1) return base + found;
       }
       base += chunk.length;
@@ -93,10 +95,23 @@ export class ByteQueue {
     return parts;
   }
 
-  /** Removes the first `count` bytes (at most all) and tells how many it removed. */
+  /** Removes the first `count` bytes (at most all) and tells how many it removed; no slices are made. */
   skip(count: number): number {
     const skipped = Math.min(count, this.#length);
-    this.take(skipped);
+    this.#length -= skipped;
+    let left = skipped;
+    while (left > 0) {
+      const chunk = this.#chunks[0];
+      if (!chunk) break;
+      const available = chunk.length - this.#offset;
+      if (left < available) {
+        this.#offset += left;
+        break;
+      }
+      left -= available;
+      this.#chunks.shift();
+      this.#offset = 0;
+    }
     return skipped;
   }
 }

@@ -159,17 +159,16 @@ export class Mp3Reader extends QueueReader {
     const queue = this.queue;
     const sync = queue.indexOf(0xff, 1);
     let count = sync === -1 ? queue.length : sync;
-    const tag = Math.min(...TAG_LETTERS.map((letter) => this.#tagBetween(letter, count)));
-    count = Math.min(count, tag);
+    for (const letter of TAG_LETTERS) count = this.#tagBetween(letter, count);
     if (sync === -1 && !this.ended) count = Math.max(1, Math.min(count, queue.length - 7));
     this.counts.skippedBytes += queue.skip(count);
     this.#afterFrame = false;
     return 'next';
   }
 
-  /** Where a tag starting with `letter` begins between 1 and `limit`, else `limit`. */
+  /** Where a tag starting with `letter` begins between 1 and `limit`, else `limit`: searched up to `limit` only. */
   #tagBetween(letter: number, limit: number): number {
-    for (let at = this.queue.indexOf(letter, 1); at !== -1 && at < limit; at = this.queue.indexOf(letter, at + 1)) {
+    for (let at = this.queue.indexOf(letter, 1, limit); at !== -1; at = this.queue.indexOf(letter, at + 1, limit)) {
       if (tagStartsAt(this.queue, at)) return at;
     }
     return limit;
