@@ -40,7 +40,8 @@ export interface AccountInstances {
 export function accountInstances(got: Got, baseUrl: string, settings: InstanceSettings): AccountInstances {
   const { proxy, lookup, timeoutMs, connectTimeoutMs } = settings;
   const target = parseHttpUrl(baseUrl);
-  const transport = transportFor(target, proxy);
+  // A tunnel is open once the proxy has looked TelAPI up and connected to it: two connect phases.
+  const transport = transportFor(target, proxy, 2 * connectTimeoutMs);
   // Under a public API, a name must resolve to public addresses only; the proxy's own name is exempt.
   const api = target && { origin: target.origin, isPublic: !isNonPublicHost(target.hostname) };
   const publicOnly = api?.isPublic === true;

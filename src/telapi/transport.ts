@@ -26,7 +26,7 @@ export function directAgents(): { http: http.Agent; https: https.Agent } {
   return { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) };
 }
 
-export function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined): {
+export function transportFor(target: URL | undefined, proxy: TelApiProxy | undefined, tunnelTimeoutMs: number): {
   agents: { http: http.Agent; https: https.Agent };
   request?: RequestFunction;
 } {
@@ -40,7 +40,7 @@ export function transportFor(target: URL | undefined, proxy: TelApiProxy | undef
   const withCredentials = new URL(proxyUrl.href);
   withCredentials.username = encodeURIComponent(proxy.username ?? '');
   withCredentials.password = encodeURIComponent(proxy.password ?? '');
-  const tunnel = new TunnelAgent({ ...keepAlive, proxy: withCredentials });
+  const tunnel = new TunnelAgent({ ...keepAlive, proxy: withCredentials }, tunnelTimeoutMs);
   // Plain HTTP goes to the proxy in absolute form (GET http://host/path), as forward proxies expect;
   // many refuse a CONNECT to ports other than 443. Every request of the account takes the proxy,
   // whatever its scheme: a media file may be on another host and scheme than the API.
@@ -56,13 +56,45 @@ export function transportFor(target: URL | undefined, proxy: TelApiProxy | undef
   return { agents: { http: toProxy, https: tunnel }, request };
 }
 
-/** hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI. */
+/** What hpagent reads, per tunnel, when it builds the CONNECT request (ProxyAgentRequestOptions and more). */
+interface ConnectRequestOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI.
+ * Opening it has a deadline: hpagent's CONNECT request times out only when idle, so a proxy that
+ * trickles its answer's header lines would hold it (and the message) for as long as it likes, and
+ * got's own timeouts start only once it has a socket.
+ */
 class TunnelAgent extends HttpsProxyAgent {
+  readonly #timeoutMs: number;
+
+  constructor(options: ConstructorParameters<typeof HttpsProxyAgent>[0], timeoutMs: number) {
+    super(options);
+    this.#timeoutMs = timeoutMs;
+  }
+
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    return super.createConnection(options, (error, stream) => {
-      if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
-      callback?.(error, stream);
-    });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const agent = this as unknown as { proxyRequestOptions: ConnectRequestOptions };
+    const shared = agent.proxyRequestOptions;
+    // hpagent copies these into the CONNECT request synchronously, in this call.
+    agent.proxyRequestOptions = { ...shared, signal: deadline.signal };
+    try {
+      return super.createConnection(options, (error, stream) => {
+        clearTimeout(timer);
+        if (error && deadline.signal.aborted) {
+          callback?.(Object.assign(new Error(`The proxy did not open the tunnel within ${this.#timeoutMs} ms`), { code: 'EPROXY' }), stream);
+          return;
+        }
+        if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
+        callback?.(error, stream);
+      });
+    } finally {
+      agent.proxyRequestOptions = shared;
+    }
   }
 }
 

@@ -247,6 +247,27 @@ describe('telapi/client: transport on got', () => {
       await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ECONNREFUSED', attempts: 3 });
     });
 
+    it('gives up on a tunnel the proxy never finishes opening (its CONNECT answer trickles), within the connect timeout, as unreachable', async () => {
+      // A header line every 100 ms keeps the CONNECT request's idle timer from ever firing.
+      const dribbling = net.createServer((socket) => {
+        socket.on('error', () => {});
+        socket.once('data', () => {
+          socket.write('HTTP/1.1 200 OK\r\n');
+          const timer = setInterval(() => socket.write('x-a: b\r\n'), 100);
+          socket.on('close', () => clearInterval(timer));
+        });
+      });
+      await new Promise((resolve) => dribbling.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, connectTimeoutMs: 300, timeoutMs: 60_000,
+          proxy: { url: `http://127.0.0.1:${dribbling.address().port}`, username: PROXY_USER, password: PROXY_PASSWORD } });
+        await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'EPROXY', attempts: 3 });
+        assert.equal(secureStandIn.requests.length, 0);
+      } finally {
+        dribbling.close();
+      }
+    });
+
     it('shows the proxy without its credentials, and never the password when inspected', () => {
       const client = viaProxy();
       assert.equal(client.proxyUrl, proxy.url);
