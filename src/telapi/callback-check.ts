@@ -84,7 +84,7 @@ function tokenVerdict(credential: UrlCredential & { ok: true }, callSid: string,
  * `token` and `key`, once; `token` and `signature` also require the AccountSid to be the account's
  * (a path key admits any CallSid, so that check is what binds it to the account). The URL the
  * signature covers is the configured public URL plus the path and query as received — never one
- * rebuilt from Host or X-Forwarded-* headers.
+ * rebuilt from Host or X-Forwarded-* headers; a token or key that URL carries must be right too.
  */
 export function checkCallback(request: CallbackCheckRequest, policy: CallbackCheckPolicy): CallbackVerdict {
   const { params, pairs } = request.callback;
@@ -106,6 +106,13 @@ export function checkCallback(request: CallbackCheckRequest, policy: CallbackChe
     const signature = request.signature?.trim() ?? '';
     if (signature === '') return { ok: false, reason: 'noSignature' };
     if (!verifier.verifySignature(url, pairs, signature)) return { ok: false, reason: 'badSignature' };
+    // A token or key the URL carries holds as well. The signature joins names and values without
+    // separators, so a signed POST's signature is also valid for a GET to that joined string, whose
+    // query can name another call; the token the package put last in the URL swallows the join.
+    if (credential.kind !== 'none') {
+      const rejection = tokenVerdict(credential, callSid, verifier, policy.path);
+      if (rejection !== undefined) return { ok: false, reason: rejection };
+    }
   }
   const accountSid = paramString(params, 'AccountSid') ?? '';
   if (!constantTimeEqual(accountSid, verifier.accountSid)) return { ok: false, reason: 'foreignAccount' };

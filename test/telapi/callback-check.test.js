@@ -90,7 +90,7 @@ describe('telapi/callback-check: voice requests and callbacks', () => {
   });
 
   describe('signature and none modes, as for callbacks', () => {
-    const signaturePolicy = { security: 'signature', verifier, publicUrl: `${PUBLIC_URL}/` };
+    const signaturePolicy = { security: 'signature', verifier, publicUrl: `${PUBLIC_URL}/`, path: VOICE_PATH };
 
     it('checks a POST signature over the URL and the body, and a GET signature over the URL with its query', () => {
       const posted = post(`${VOICE_PATH}?key=${VOICE_PATH_KEY}`);
@@ -110,6 +110,25 @@ describe('telapi/callback-check: voice requests and callbacks', () => {
       const otherQuery = `${VOICE_PATH}?${query({ ...VOICE, CallStatus: 'completed' })}`;
       assert.deepEqual(check(fetched, signaturePolicy, signedOver(otherQuery, {})), refused('badSignature', 403));
       assert.deepEqual(check(fetched, signaturePolicy, undefined), refused('noSignature', 403));
+    });
+
+    it('refuses a signed POST\'s signature replayed as a GET that names another call: a token or key in the URL must hold as well', () => {
+      // The signature covers URL + names and values without separators: a GET to exactly that string
+      // carries the same signature. With a caller-chosen From such as "x&CallSid=CA…", the GET's
+      // query names another call, and the token the POST's URL ended with swallows the rest.
+      const from = `sip:x&AccountSid=${ACCOUNT_SID}&CallSid=${OTHER_CALL_SID}&Injected=yes`;
+      const posted = post(`${VOICE_PATH}?token=${CALL_TOKEN}`, { ...VOICE, From: from });
+      const pairs = [...posted.parsed.callback.pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const signature = verifier.sign(`${PUBLIC_URL}${posted.relativeUrl}`, pairs);
+      assert.deepEqual(check(posted, signaturePolicy, signature), { ok: true, callSid: CALL_SID }, 'the genuine POST');
+      const forged = `${posted.relativeUrl}${pairs.map(([name, value]) => `${name}${value}`).join('')}`;
+      const replayed = { relativeUrl: forged, parsed: parseVoiceRequest({ method: 'GET', relativeUrl: forged }) };
+      assert.equal(replayed.parsed.callback.params.CallSid, OTHER_CALL_SID, 'the GET names another call');
+      assert.equal(verifier.verifySignature(`${PUBLIC_URL}${forged}`, [], signature), true, 'and carries a valid signature');
+      assert.deepEqual(check(replayed, signaturePolicy, signature), refused('badToken', 403));
+      // A key in the URL is held to the node's path as well.
+      const keyed = post(`${VOICE_PATH}?key=${STATUS_PATH_KEY}`);
+      assert.deepEqual(check(keyed, signaturePolicy, verifier.sign(`${PUBLIC_URL}${keyed.relativeUrl}`, Object.entries(VOICE))), refused('badKey', 403));
     });
 
     it('none mode takes any well-formed request, still not one without a CallSid', () => {
