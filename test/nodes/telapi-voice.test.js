@@ -141,6 +141,13 @@ describe('telapi-voice and telapi-inboundxml nodes', function () {
     assert.deepEqual(await xsdErrors([res.text]), []);
   });
 
+  it('a placeholder whose property or any parent of it is missing is empty, as in core\'s template node', async () => {
+    await load({ verbs: [{ verb: 'Say', text: 'Hello {{payload.CallerName}}{{nothing.here.at.all}}{{payload.nested.deeper}}!' }] });
+    const res = await request(app()).post(`${PATH}?key=${PATH_KEY}`).type('form').send(VOICE);
+    assert.equal(res.status, 200);
+    assert.match(res.text, /<Say>Hello Ada!<\/Say>/);
+  });
+
   it('a flow that does not answer in time: the node answers its fallback and warns naming the CallSid', async () => {
     await load({ timeout: 1, answer: 'seen' });
     const warnings = [];

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import {
   DEFAULT_FALLBACK,
   buildInboundXml,
@@ -62,7 +62,7 @@ export = function register(RED: NodeAPI): void {
           service: context?.service ?? CHECK_SERVICE,
           account: context?.account && lent(context.account),
           callSid,
-          resolve: (expression) => RED.util.getMessageProperty(msg, expression),
+          resolve: (expression) => messageValue(RED, msg, expression),
         });
         if (res && !answerInboundXml(res, xml)) node.warn(RED._('telapi-inboundxml.warn.alreadyAnswered', { call: callSid ?? '?' }));
         // The answer carries the callback credentials for TelAPI; the flow gets it without them.
@@ -92,6 +92,21 @@ export = function register(RED: NodeAPI): void {
 };
 
 /** What the builder may use of an account: its public URL and the tokens, never the AuthToken. */
+/**
+ * A placeholder's value: the msg property, or undefined (an empty text) when it or any parent of it is
+ * missing, as in core's template node; RED.util.getMessageProperty throws on a missing parent. A
+ * malformed expression, or a getter that throws, is still an error.
+ */
+function messageValue(RED: NodeAPI, msg: NodeMessage, expression: string): unknown {
+  const parts = RED.util.normalisePropertyExpression(expression.startsWith('msg.') ? expression.slice(4) : expression, msg);
+  let value: unknown = msg;
+  for (const part of parts) {
+    if (value === undefined || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
 function lent(account: TelApiAccountNode & { authenticator: NonNullable<TelApiAccountNode['authenticator']> }): InboundXmlAccount {
   return { publicUrl: account.publicUrl, authenticator: account.authenticator, callbackCredentials: account.callbackCredentials };
 }
