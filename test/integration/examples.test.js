@@ -22,6 +22,8 @@ describe('example flows against the simulator in a real Node-RED', function () {
   const examples = {};
 
   const TAB_ENV = {};
+  /** Error messages a test caused on purpose. */
+  const causedErrors = new Set();
   /** The simulator's dates (date_created, the DateCreated filters) run this far ahead of the real clock. */
   let clockAheadMs = 0;
 
@@ -231,9 +233,19 @@ describe('example flows against the simulator in a real Node-RED', function () {
       await debugOf('e07tab', '07 caught up', (v) => v === afterMidnight.sid);
       sim.hangUp(call.sid);
       assert.ok(sim.getRecording(running).duration > 0, 'the recording ended with the call');
+      // Its file cannot be written the first time (a folder stands in its way): it stays pending.
+      const file = path.join(nodeRed.userDir, 'caught-up', `${running}.mp3`);
+      fs.mkdirSync(file, { recursive: true });
+      const errors = sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 error').length;
       assert.equal(await nextCount(), 1, 'the recording that was running is listed again, from its own day');
+      await sidebar.waitFor(() => sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 error').length > errors, 20_000, '07 error');
+      const caused = sidebar.messages.filter((m) => m.z === 'e07tab' && m.name === '07 error').slice(errors);
+      assert.match(JSON.stringify(caused[0].value), /EISDIR|directory/i);
+      for (const message of caused) causedErrors.add(message);
+      fs.rmdirSync(file);
+      assert.equal(await nextCount(), 1, 'and again after its file failed');
       await debugOf('e07tab', '07 caught up', (v) => v === running);
-      assert.ok(fs.existsSync(path.join(nodeRed.userDir, 'caught-up', `${running}.mp3`)));
+      assert.ok(fs.statSync(file).isFile());
     } finally {
       clockAheadMs = 0;
     }
@@ -297,6 +309,6 @@ describe('example flows against the simulator in a real Node-RED', function () {
   });
 
   it('no example reported an error', () => {
-    assert.deepEqual(sidebar.messages.filter((m) => / ?error$/.test(m.name)).map((m) => m.value), []);
+    assert.deepEqual(sidebar.messages.filter((m) => / ?error$/.test(m.name) && !causedErrors.has(m)).map((m) => m.value), []);
   });
 });
