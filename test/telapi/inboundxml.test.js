@@ -4,7 +4,7 @@
 // that every document made for Zang validates against Zang's official schema.
 const assert = require('node:assert/strict');
 const { CallbackAuthenticator, TelApiInputError, buildInboundXml, checkInboundXmlVerbs, inboundXmlService } = require('../../dist/telapi');
-const { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, VOICE_PATH_KEY } = require('../support/fixtures');
+const { ACCOUNT_SID, AUTH_TOKEN, CALL_SID, CALL_TOKEN, OTHER_CALL_SID, STATUS_PATH_KEY, VOICE_PATH_KEY } = require('../support/fixtures');
 const { assertValidInboundXml, xsdErrors } = require('../support/xsd');
 
 const PUBLIC_URL = 'https://nr.example.com';
@@ -141,6 +141,14 @@ describe('telapi/inboundxml: building the answer to a voice request', () => {
       assert.ok(xml.includes(`action="${PUBLIC_URL}/telapi/after-dial?token=${CALL_TOKEN}"`), xml);
       assert.ok(xml.includes(`callbackUrl="${PUBLIC_URL}/telapi/voice/?key=${VOICE_PATH_KEY}"`), xml);
       assert.ok(xml.includes(`url="${PUBLIC_URL}/telapi/voice?whisper=1&amp;key=${VOICE_PATH_KEY}"`), xml);
+    });
+
+    it('give a conference\'s callback and record callback paths the path key: every participant\'s events go there', () => {
+      const xml = build([{ verb: 'Dial', children: [{ verb: 'Conference', text: 'room', attributes: {
+        callbackUrl: '/telapi/status', recordCallbackUrl: '/telapi/status', waitUrl: '/telapi/wait', record: 'true' } }] }]);
+      assert.ok(xml.includes(`callbackUrl="${PUBLIC_URL}/telapi/status?key=${STATUS_PATH_KEY}"`), xml);
+      assert.ok(xml.includes(`recordCallbackUrl="${PUBLIC_URL}/telapi/status?key=${STATUS_PATH_KEY}"`), xml);
+      assert.ok(xml.includes(`waitUrl="${PUBLIC_URL}/telapi/wait?token=${CALL_TOKEN}"`), 'the waiting participant\'s own call');
     });
 
     it('take absolute URLs as they are: no token leaves for another host, none is added under the public URL either', () => {

@@ -51,7 +51,8 @@ const conferenceAttributes: Record<string, AttributeSpec> = {
   waitUrl: url('call', 'InboundXML run for the participant while the conference has not started.'),
   waitMethod: method('How waitUrl is requested.'),
   hangupOnStar: flag('false', 'The participant leaves the conference by pressing *.'),
-  callbackUrl: url('call', 'Requested when participants enter or leave and when the conference ends (the first one given counts).'),
+  // Shared by the participants (the first one given counts): which CallSid it carries is not documented.
+  callbackUrl: url('leg', 'Requested when participants enter or leave and when the conference ends (the first one given counts).'),
   callbackMethod: method('How callbackUrl is requested.'),
   method: method('How the action URL is requested.'),
   waitSound: url('call', 'InboundXML (Play only) for the participant while waiting to enter.'),
@@ -60,7 +61,7 @@ const conferenceAttributes: Record<string, AttributeSpec> = {
   stayAlone: flag('false', 'The participant stays in the conference when alone.'),
   record: flag('false', 'Record the conference.'),
   recordFileFormat: choice(FILE_FORMAT_VALUES, "The recording's file format.", 'mp3'),
-  recordCallbackUrl: url('call', 'Requested with the recording once the conference ends.'),
+  recordCallbackUrl: url('leg', 'Requested with the recording once the conference ends.'),
   recordCallbackMethod: method('How recordCallbackUrl is requested.'),
 };
 
