@@ -77,7 +77,7 @@ class TunnelAgent extends HttpsProxyAgent {
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs).unref();
     const agent = this as unknown as { proxyRequestOptions: ConnectRequestOptions };
     const shared = agent.proxyRequestOptions;
     // hpagent copies these into the CONNECT request synchronously, in this call.
@@ -92,6 +92,9 @@ class TunnelAgent extends HttpsProxyAgent {
         if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
         callback?.(error, stream);
       });
+    } catch (error) {
+      clearTimeout(timer);
+      throw error;
     } finally {
       agent.proxyRequestOptions = shared;
     }

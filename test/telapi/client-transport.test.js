@@ -261,11 +261,24 @@ describe('telapi/client: transport on got', () => {
       try {
         const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, connectTimeoutMs: 300, timeoutMs: 60_000,
           proxy: { url: `http://127.0.0.1:${dribbling.address().port}`, username: PROXY_USER, password: PROXY_PASSWORD } });
+        const started = Date.now();
         await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'EPROXY', attempts: 3 });
         assert.equal(secureStandIn.requests.length, 0);
+        // Three attempts of at most 600 ms each, and the back-off between them: far below the trickle's end (never).
+        assert.ok(Date.now() - started < 20_000, `gave up after ${Date.now() - started} ms`);
       } finally {
         dribbling.close();
       }
+    });
+
+    it('keeps a tunnel that opened in time, however long TelAPI then takes to answer (the deadline is for opening only)', async () => {
+      const client = viaProxy({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, connectTimeoutMs: 100, timeoutMs: 10_000 });
+      secureStandIn.enqueue({ ...replies.recording(), delayMs: 600 }, { ...replies.recording(), delayMs: 600 });
+      const first = await recordCall(client, CALL_SID, FORM);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await recordCall(client, CALL_SID, FORM);
+      assert.deepEqual([first.recording, second.recording], [RECORDING, RECORDING]);
+      assert.deepEqual(proxy.requests.map((r) => r.method), ['CONNECT'], 'one tunnel, kept alive past the 200 ms deadline');
     });
 
     it('shows the proxy without its credentials, and never the password when inspected', () => {

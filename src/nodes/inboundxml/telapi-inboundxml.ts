@@ -91,7 +91,6 @@ export = function register(RED: NodeAPI): void {
   registerPreviewRoute(RED);
 };
 
-/** What the builder may use of an account: its public URL and the tokens, never the AuthToken. */
 /**
  * A placeholder's value: the msg property, or undefined (an empty text) when it or any parent of it is
  * missing, as in core's template node; RED.util.getMessageProperty throws on a missing parent. A
@@ -107,6 +106,7 @@ function messageValue(RED: NodeAPI, msg: NodeMessage, expression: string): unkno
   return value;
 }
 
+/** What the builder may use of an account: its public URL and the tokens, never the AuthToken. */
 function lent(account: TelApiAccountNode & { authenticator: NonNullable<TelApiAccountNode['authenticator']> }): InboundXmlAccount {
   return { publicUrl: account.publicUrl, authenticator: account.authenticator, callbackCredentials: account.callbackCredentials };
 }

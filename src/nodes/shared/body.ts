@@ -142,7 +142,8 @@ export function captureMiddleware(
     const { limit, timeoutMs } = limits();
     void readBody(req, limit, timeoutMs).then((result) => {
       if (result.kind === 'aborted') return;
-      if (!takes(req)) {
+      // Only a body read whole: a slow or oversize one goes on to be refused (408, 413) as before.
+      if (result.kind === 'raw' && !takes(req)) {
         answerRedeploying(res);
         return;
       }
