@@ -46,15 +46,20 @@ class CountedProcess {
    * @param {string} outDir where the dumps go
    * @param {string} name the file name's stem
    */
-  constructor(outDir, name) {
+  constructor(outDir, name, { withoutGc = false } = {}) {
     this.file = path.join(outDir, `${name}.callgrind`);
     this.dumps = 0;
     this.pid = undefined;
+    this.withoutGc = withoutGc;
   }
 
-  /** The command that runs Node under callgrind (before node's own arguments). */
+  /**
+   * The command that runs Node under callgrind (before node's own arguments). `withoutGc` leaves out
+   * what V8's collector executes (Heap::CollectGarbage: scavenges and full collections alike).
+   */
   wrapper() {
-    return ['valgrind', '--quiet', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${this.file}`];
+    return ['valgrind', '--quiet', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${this.file}`,
+      ...(this.withoutGc ? ['--toggle-collect=v8::internal::Heap::CollectGarbage(*'] : [])];
   }
 
   async #control(...args) {

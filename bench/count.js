@@ -27,9 +27,11 @@ const { startProbedNodeRed } = require('../test/support/probed-node-red');
 const PLAN = {
   record: { warmup: 3000, settle: 800, small: 100, large: 800 },
   callback: { warmup: 5000, settle: 1500, small: 200, large: 1500 },
-  // A major GC (10 MB Buffers) falls into a window or the next: more files between the two windows
-  // spread it (with 6, the per-file figure moved by 6 % between runs). A full GC before each window
-  // instead lowers V8's next limit, and the windows then hold more of them, not fewer.
+  // A major GC (V8 collecting the freed 10 MB Buffers, most of a download's instructions) falls into
+  // a window or the next: one more or one less moves the per-file figure by its cost over the files
+  // between the windows. With 14 files between them the ratio moved 7 % between runs, with 58 4 %,
+  // with 98 6 % (bench/README.md). A full GC before each window instead lowers V8's next limit, and
+  // the windows then hold more of them.
   download: { warmup: 4, settle: 2, small: 2, large: 60 },
   client: { warmup: 3000, settle: 800, small: 100, large: 800 },
   /** Counted processes at a time. */
@@ -43,8 +45,8 @@ const SETTINGS = { logging: { console: { level: 'info', metrics: false, audit: f
  * A fresh Node-RED under callgrind with `flows(url)` deployed; `send(url)(count)` sends `count`
  * messages one at a time. Resolves with the instructions per message and the two windows.
  */
-async function countNodeRed({ name, userDir, outDir, flows, send, plan, log }) {
-  const counted = new CountedProcess(outDir, name);
+async function countNodeRed({ name, userDir, outDir, flows, send, plan, log, withoutGc = false }) {
+  const counted = new CountedProcess(outDir, name, { withoutGc });
   // A user dir of its own (flows.json, settings.js), the installed node_modules shared.
   const ownDir = fs.mkdtempSync(path.join(outDir, `${name}-user-`));
   fs.writeFileSync(path.join(ownDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
@@ -117,19 +119,19 @@ async function runCount({ userDir, stand, log, plan = PLAN, only }) {
   const media = await startMediaServer({ small: 10 * MB });
   const account = (publicUrl) => ({ baseUrl: `${stand.url}/v1`, accountSid: stand.accountSid, authToken: stand.authToken, publicUrl });
 
-  const nodeRedJob = (name, flows, send, part) => () => countNodeRed({ name, userDir, outDir, flows, send, plan: part, log });
+  const nodeRedJob = (name, flows, send, part, options = {}) => () => countNodeRed({ name, userDir, outDir, flows, send, plan: part, log, ...options });
   const variantFlows = (variant) => (url) => countFlows(variant, account(url));
   const record = (variant, route) => nodeRedJob(variant, variantFlows(variant),
     (url) => loadSender(`${url}${route}`, benchRequests(stand, url).recordRequest), plan.record);
   const callback = (variant) => nodeRedJob(variant, variantFlows(variant),
     (url) => loadSender(url, benchRequests(stand, url).callbackRequest(variant)), plan.callback);
-  const download = (variant) => nodeRedJob(`download-${variant}`, () => downloadNodes(media.url, variant), (url) => async (count) => {
+  const download = (variant, options = {}) => nodeRedJob(`download-${variant}`, () => downloadNodes(media.url, variant), (url) => async (count) => {
     for (let i = 0; i < count; i++) {
       const response = await fetch(`${url}/dl/${variant}/small`, { method: 'POST' });
       const text = await response.text();
       if (response.status !== 200 || Number(text) !== 10 * MB) throw new Error(`download ${variant}: ${response.status} ${text.slice(0, 200)}`);
     }
-  }, plan.download);
+  }, plan.download, options);
   // The in-flow driver (bench/flows.js): one POST starts a loop inside Node-RED that sends `count`
   // messages, one at a time; no inbound HTTP request per message.
   const inFlow = (variant, route) => nodeRedJob(variant, variantFlows(variant), (url) => async (count) => {
@@ -157,6 +159,9 @@ async function runCount({ userDir, stand, log, plan = PLAN, only }) {
     hop: record('hop', '/bench/hop'),
     nodeInFlow: inFlow('nodeInFlow', '/drive/node'),
     diyInFlow: inFlow('diyInFlow', '/drive/diy'),
+    // What a download costs besides V8's garbage collection, which is most of it (bench/README.md).
+    downloadNodeWithoutGc: download('node', { withoutGc: true }),
+    downloadDiyWithoutGc: download('diy', { withoutGc: true }),
   };
   const chosen = only ? Object.fromEntries(Object.entries({ ...jobs, ...extra }).filter(([name]) => only.includes(name))) : jobs;
   let results;
