@@ -77,7 +77,8 @@ describe('call dialogs in a real browser', function () {
     const loop = attributeRows(say).nth(0).locator('input');
     assert.match(await loop.getAttribute('class'), /input-error/);
     assert.match(await loop.getAttribute('title'), /must be a whole number of at least 0/);
-    assert.match(await page.locator('#telapi-inboundxml-preview').textContent(), /bogus: not an attribute of <Gather>/);
+    // The preview comes from the runtime (an admin request): wait for it rather than read it at once.
+    await page.locator('#telapi-inboundxml-preview', { hasText: 'bogus: not an attribute of <Gather>' }).waitFor();
 
     // A value typed: out of the table's range, then a placeholder (checked when a call comes), then right.
     const numDigits = attributeRows(gather).nth(0).locator('input');
