@@ -76,14 +76,26 @@ export class ByteQueue {
   /** Removes the first `count` bytes and gives them as slices of the chunks they came in. */
   take(count: number): Buffer[] {
     const parts: Buffer[] = [];
-    let left = Math.min(count, this.#length);
-    this.#length -= left;
+    this.#remove(count, (part) => parts.push(part));
+    return parts;
+  }
+
+  /** Removes the first `count` bytes (at most all) and tells how many it removed; no slices are made. */
+  skip(count: number): number {
+    return this.#remove(count);
+  }
+
+  /** Removes the first `count` bytes (at most all), handing each chunk's part to `keep` if given; how many it removed. */
+  #remove(count: number, keep?: (part: Buffer) => void): number {
+    const removed = Math.min(count, this.#length);
+    this.#length -= removed;
+    let left = removed;
     while (left > 0) {
       const chunk = this.#chunks[0];
       if (!chunk) break;
       const available = chunk.length - this.#offset;
       const used = Math.min(available, left);
-      parts.push(chunk.subarray(this.#offset, this.#offset + used));
+      keep?.(chunk.subarray(this.#offset, this.#offset + used));
       left -= used;
       if (used === available) {
         this.#chunks.shift();
@@ -92,26 +104,6 @@ export class ByteQueue {
         this.#offset += used;
       }
     }
-    return parts;
-  }
-
-  /** Removes the first `count` bytes (at most all) and tells how many it removed; no slices are made. */
-  skip(count: number): number {
-    const skipped = Math.min(count, this.#length);
-    this.#length -= skipped;
-    let left = skipped;
-    while (left > 0) {
-      const chunk = this.#chunks[0];
-      if (!chunk) break;
-      const available = chunk.length - this.#offset;
-      if (left < available) {
-        this.#offset += left;
-        break;
-      }
-      left -= available;
-      this.#chunks.shift();
-      this.#offset = 0;
-    }
-    return skipped;
+    return removed;
   }
 }
