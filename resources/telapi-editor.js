@@ -242,6 +242,16 @@
         return other ? { problem: 'duplicateUrl', node: other.name || normaliseCallbackPath(other.url) } : null;
     }
 
+    /**
+     * The account node of `node`: the one chosen in its open dialog's account field when `inDialog`,
+     * else the saved one; null for none or "add new".
+     */
+    function accountOf(node, inDialog) {
+        var field = $('#node-input-account');
+        var id = inDialog && field.length ? field.val() : node.account;
+        return id && id !== '_ADD_' ? RED.nodes.node(id) : null;
+    }
+
     /** src/telapi/public-url.ts signedElsewhere */
     function signedElsewhere(value, publicUrl, path) {
         var text = String(value || '').trim();
@@ -542,6 +552,7 @@
         receiverPathProblem: receiverPathProblem,
         signedElsewhere: signedElsewhere,
         signatureNodeElsewhere: signatureNodeElsewhere,
+        accountOf: accountOf,
         receiverProperties: receiverProperties,
         revalidateReceivers: revalidateReceivers,
         isFallbackDocument: isFallbackDocument,
