@@ -15,7 +15,8 @@
 // With several legs, the compat folders that need it are installed first, side by side, then the
 // legs run, N at a time (--jobs N, default 1; TELAPI_TEST_JOBS overrides it). With more than one at
 // a time each leg's output is held back and printed whole when the leg ends. A summary with each
-// leg's versions, counts and time ends the run; the exit code is non-zero if any leg failed.
+// leg's versions, counts and time ends the run, followed by each failed leg's failure report; the
+// exit code is non-zero if any leg failed.
 //
 // The tests find the leg's Node-RED through TELAPI_TEST_NODE_RED (read by test/support/red.js, the
 // one place that picks the runtime) and its name through TELAPI_TEST_LEG.
@@ -131,7 +132,14 @@ async function runLeg(target, mochaArgs, buffered) {
   const line = `== ${target.title}, ${code === 0 ? 'passed' : 'FAILED'} in ${seconds} s${counts(output) ? ` (${counts(output)})` : ''}`;
   if (buffered) process.stdout.write(`== ${target.title}\n${output}`);
   console.log(line);
-  return { ...target, code, line };
+  return { ...target, code, line, failures: code === 0 ? '' : failures(output) };
+}
+
+/** mocha's spec reporter's failure report (from "N failing" on), or the output's tail when it has none. */
+function failures(output) {
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const start = plain.search(/^\s*\d+ failing\b/m);
+  return start >= 0 ? plain.slice(start) : plain.slice(-4000);
 }
 
 /** Like run(), but always keeps the output; prints it live unless `hold`. */
@@ -185,6 +193,10 @@ async function main() {
   if (legs.length > 1) {
     console.log(`\n== ${legs.length} legs, ${jobs} at a time, in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
     for (const target of targets) console.log(results.find((r) => r.leg === target.leg).line);
+    // Each failed leg's failures again at the very end, where a log's tail shows them.
+    for (const result of results.filter((r) => r.code !== 0)) {
+      console.log(`\n== failures of ${result.title}:\n${result.failures.trimEnd()}`);
+    }
   }
   process.exit(results.every((r) => r.code === 0) ? 0 : 1);
 }
