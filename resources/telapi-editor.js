@@ -36,10 +36,14 @@
         return !!url && rules('telapiAccountRules').urlProtocols.indexOf(url.protocol) !== -1 && url.hostname !== '' && !hasForbiddenHost(url);
     }
 
-    /** src/telapi/options.ts urlOrPath: empty, a path beginning with "/", or an absolute http(s) URL. */
+    /** src/telapi/options.ts urlOrPath: empty, a path beginning with "/" without dot segments, or an absolute http(s) URL. */
     function isUrlOrPath(value) {
         var text = String(value || '').trim();
-        return text === '' || text.charAt(0) === '/' || isHttpUrl(text);
+        if (text.charAt(0) === '/') {
+            var dotSegment = rules('telapiAccountRules').dotSegment;
+            return !new RegExp(dotSegment.source, dotSegment.flags).test(text.split(/[?#]/)[0]);
+        }
+        return text === '' || isHttpUrl(text);
     }
 
     /** src/telapi/options.ts wholeNumber: a safe integer, or text of decimal digits only ("0x10", "1e3" and " " are not numbers). */

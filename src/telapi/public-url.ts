@@ -40,6 +40,18 @@ export function canonicalPublicUrl(publicUrl: string): string | undefined {
   return `${url.protocol}//${url.host}${path}`;
 }
 
+/**
+ * A "." or ".." segment, also percent-encoded or after a "\\" (which a URL reads as "/"): under the
+ * public URL https://host/nr, `/../x` is https://host/x, outside Node-RED, where a token, a key or
+ * the callback credentials must never go. The editor reads this rule from the account's settings.
+ */
+export const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)/i;
+
+/** True when the path of a `/path` (what comes before its query or fragment) has a dot segment. */
+export function hasDotSegment(pathAndQuery: string): boolean {
+  return DOT_SEGMENT.test(pathAndQuery.split(/[?#]/, 1)[0] ?? '');
+}
+
 /** The canonical public URL joined with a path (and query) starting with "/", one slash between them. */
 export function canonicalCallbackUrl(publicUrl: string, pathAndQuery: string): string | undefined {
   const base = canonicalPublicUrl(publicUrl);

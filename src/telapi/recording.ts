@@ -2,7 +2,7 @@ import type { TelApiResult } from './answers';
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
 import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './options';
-import { canonicalCallbackUrl, canonicalPublicUrl, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
+import { canonicalCallbackUrl, canonicalPublicUrl, hasDotSegment, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import type { RecordingsClient } from './recordings';
 import type { Delivery } from './request';
 import { parseRecordingResponse, type TelApiObject } from './response';
@@ -118,6 +118,7 @@ export function resolveNodeUrl(
   const base = canonicalPublicUrl(publicUrl);
   let absolute: string | undefined;
   if (value.startsWith('/')) {
+    if (hasDotSegment(value)) throw new TelApiInputError(field, 'url');
     if (publicUrl.trim() === '') {
       throw new TelApiInputError(field, 'relative-without-public-url');
     }
@@ -129,7 +130,8 @@ export function resolveNodeUrl(
     throw new TelApiInputError(field, 'url');
   }
   let resolved = param === undefined ? absolute : withQueryParam(absolute, param.name, param.value);
-  if (base !== undefined && resolved.startsWith(`${base}/`)) resolved = withCallbackCredentials(resolved, credentials);
+  // Judged on the URL as TelAPI will read it: "/nr/../x" under https://host/nr is https://host/x.
+  if (base !== undefined && new URL(resolved).href.startsWith(`${base}/`)) resolved = withCallbackCredentials(resolved, credentials);
   if (resolved.length > maxLength) {
     throw new TelApiInputError(field, 'url-too-long', { length: resolved.length, max: maxLength });
   }

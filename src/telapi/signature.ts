@@ -22,10 +22,15 @@ export function withCallbackToken(url: string, token: string): string {
   return withQueryParam(url, CALLBACK_TOKEN_PARAM, token);
 }
 
-/** Returns `url` with the query parameter `name` set to `value` (replacing any earlier one). */
+/**
+ * Returns `url` with the query parameter `name` set to `value`, as its last parameter (replacing any
+ * earlier one). Last: a signature joins names and values without separators, and a token or key at
+ * the end swallows what a GET would join after it (callback-check.ts, checkCallback).
+ */
 export function withQueryParam(url: string, name: string, value: string): string {
   const parsed = new URL(url);
-  parsed.searchParams.set(name, value);
+  parsed.searchParams.delete(name);
+  parsed.searchParams.append(name, value);
   return parsed.toString();
 }
 

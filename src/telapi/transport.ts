@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { HttpsProxyAgent } from 'hpagent';
 import type { RequestFunction } from 'got' with { 'resolution-mode': 'import' };
@@ -63,9 +64,12 @@ interface ConnectRequestOptions {
 
 /**
  * hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI.
- * Opening it has a deadline: hpagent's CONNECT request times out only when idle, so a proxy that
- * trickles its answer's header lines would hold it (and the message) for as long as it likes, and
- * got's own timeouts start only once it has a socket.
+ * A failure to connect to the proxy keeps its code (ECONNREFUSED, ENOTFOUND: the proxy could not be
+ * reached); anything after that and before the tunnel is open (a reset, a garbled, refused or endless
+ * answer to CONNECT) is EPROXY. Opening it has a deadline, and so has the TLS handshake with TelAPI
+ * through it: hpagent's CONNECT request times out only when idle, so a proxy that trickles its
+ * answer's header lines would hold it (and the message) for as long as it likes; and got's connect
+ * and TLS timeouts never start on a socket handed over already connected.
  */
 class TunnelAgent extends HttpsProxyAgent {
   readonly #timeoutMs: number;
@@ -77,20 +81,31 @@ class TunnelAgent extends HttpsProxyAgent {
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs).unref();
+    let handshake: tls.TLSSocket | undefined;
+    const timer = setTimeout(() => {
+      if (handshake) handshake.destroy(proxyError(`The TLS handshake through the proxy did not complete within ${this.#timeoutMs} ms`));
+      else deadline.abort();
+    }, this.#timeoutMs).unref();
     const agent = this as unknown as { proxyRequestOptions: ConnectRequestOptions };
     const shared = agent.proxyRequestOptions;
     // hpagent copies these into the CONNECT request synchronously, in this call.
     agent.proxyRequestOptions = { ...shared, signal: deadline.signal };
     try {
       return super.createConnection(options, (error, stream) => {
-        clearTimeout(timer);
-        if (error && deadline.signal.aborted) {
-          callback?.(Object.assign(new Error(`The proxy did not open the tunnel within ${this.#timeoutMs} ms`), { code: 'EPROXY' }), stream);
+        if (error) {
+          clearTimeout(timer);
+          callback?.(deadline.signal.aborted ? proxyError(`The proxy did not open the tunnel within ${this.#timeoutMs} ms`) : tunnelError(error), stream);
           return;
         }
-        if (error && errorCode(error) === undefined) Object.assign(error, { code: 'EPROXY' });
-        callback?.(error, stream);
+        if (stream instanceof tls.TLSSocket) {
+          handshake = stream;
+          const done = (): void => clearTimeout(timer);
+          stream.once('secureConnect', done);
+          stream.once('close', done);
+        } else {
+          clearTimeout(timer);
+        }
+        callback?.(null, stream);
       });
     } catch (error) {
       clearTimeout(timer);
@@ -99,6 +114,17 @@ class TunnelAgent extends HttpsProxyAgent {
       agent.proxyRequestOptions = shared;
     }
   }
+}
+
+function proxyError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'EPROXY' });
+}
+
+/** A failure before the tunnel opened: EPROXY, unless connecting to the proxy itself failed. */
+function tunnelError(error: Error): Error {
+  const syscall = (error as { syscall?: unknown }).syscall;
+  if (errorCode(error) !== undefined && (syscall === 'connect' || syscall === 'getaddrinfo')) return error;
+  return Object.assign(error, { code: 'EPROXY' });
 }
 
 export function errorCode(error: unknown): string | undefined {

@@ -127,7 +127,8 @@ export function callbackBody(req: Request, limit: number, timeoutMs: number): Pr
  * node will take, before any body parser can (with httpAdminRoot = httpNodeRoot the admin API's
  * parsers would otherwise turn `Foo[bar]=1` into an object), and marks it parsed so they skip it.
  * When a deploy during the read gave the path to something else (a core `http in` node would get
- * the request without its body), the request is answered 503: TelAPI's retry reaches the new owner.
+ * the request without its body), the request is answered here: 503 for a body read whole, so that
+ * TelAPI's retry reaches the new owner.
  */
 export function captureMiddleware(
   takes: (req: Request) => boolean,
@@ -142,9 +143,14 @@ export function captureMiddleware(
     const { limit, timeoutMs } = limits();
     void readBody(req, limit, timeoutMs).then((result) => {
       if (result.kind === 'aborted') return;
-      // Only a body read whole: a slow or oversize one goes on to be refused (408, 413) as before.
-      if (result.kind === 'raw' && !takes(req)) {
-        answerRedeploying(res);
+      // The path still a TelAPI node's: it refuses a slow, oversize or misframed body itself (408,
+      // 413, 400). Now another node's: answered here, as that TelAPI node would have, or 503 for a
+      // whole body; never handed on without it.
+      if (!takes(req)) {
+        if (result.kind === 'slow') refuseSlow(req, res);
+        else if (result.kind === 'tooLarge') refuseOversize(req, res, timeoutMs);
+        else if (result.kind === 'badLength') answer(res, REJECTION_STATUS.badBody);
+        else answerRedeploying(res);
         return;
       }
       capturing[CAPTURED] = result;

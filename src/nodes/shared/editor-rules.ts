@@ -8,6 +8,7 @@ import {
   DEFAULT_RECORDING_OPTIONS,
   DEFAULT_RECORDINGS_OPTIONS,
   DEFAULT_VOICE_TIMEOUT_SECONDS,
+  DOT_SEGMENT,
   MAX_VOICE_TIMEOUT_SECONDS,
   FILE_FORMATS,
   MAX_CALL_TIMEOUT,
@@ -65,6 +66,8 @@ export function recordRules(): Record<string, unknown> {
     // positiveInteger (src/telapi/options.ts): any safe integer above 0.
     timeLimit: { min: 1, max: Number.MAX_SAFE_INTEGER } satisfies Range,
     urlProtocols: URL_PROTOCOLS,
+    // What a `/path` URL must not have (hasDotSegment in src/telapi/public-url.ts).
+    dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
   };
 }
 
@@ -118,6 +121,8 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     defaults: { baseUrl: DEFAULT_BASE_URL, timeout: DEFAULT_TIMEOUT_SECONDS },
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
+    // What a `/path` URL must not have (hasDotSegment in src/telapi/public-url.ts).
+    dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
     httpNodeAuth: !!settings.httpNodeAuth,
     // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
     localOnly: localOnlyRules(),

@@ -1,0 +1,385 @@
+'use strict';
+// A helper's attack on the review fixes of issues 17-24 (503 for a body read across a deploy, the
+// proxy tunnel's deadline, signature mode checking the URL's token or key, the conference path key,
+// msg overrides): each hole it found is a test here, with the attempts that held beside them.
+const assert = require('node:assert/strict');
+const net = require('node:net');
+const { startNodeRed, userDirWithPackage } = require('../support/node-red-process');
+const { callbackToken } = require('../../dist/telapi');
+const { until } = require('./helpers');
+
+const ACCOUNT_SID = 'AC5ec2e75ec2e75ec2e75ec2e75ec2e75e';
+const AUTH_TOKEN = 'Hs7Lw2Vb9Nx4Tk6Rm1Hc8Jd3Fp5Gs0Yq';
+const PUBLIC_URL = 'https://nr.example.com';
+const z = 'review';
+const fn = (id, func, wires = []) => ({ id, type: 'function', z, outputs: wires.length, libs: [], func, wires });
+
+/** Sends a POST's head and the first bytes of its body, runs `between`, then the rest (or nothing). */
+function partialPost(port, target, headers, first, between, rest) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', async () => {
+      socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headers}\r\n${first}`);
+      await between();
+      if (rest !== undefined) socket.write(rest);
+    });
+    let received = '';
+    socket.on('data', (chunk) => { received += chunk; });
+    socket.on('close', () => resolve(received));
+    socket.on('error', () => undefined);
+    socket.setTimeout(30_000, () => socket.destroy());
+  });
+}
+
+describe('attack review: a callback body read across a deploy', function () {
+  this.timeout(60_000);
+  let nodeRed;
+  let port;
+  const tab = { id: z, type: 'tab', label: 'review' };
+  const accountNode = { id: 'acc', type: 'telapi-account', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: PUBLIC_URL, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
+  const callSid = `CA${'1'.repeat(32)}`;
+  const body = new URLSearchParams({ AccountSid: ACCOUNT_SID, CallSid: callSid }).toString();
+  const target = `/telapi/handover?token=${callbackToken(AUTH_TOKEN, callSid)}`;
+  const httpIn = [
+    { id: 'hin', type: 'http in', z, url: '/telapi/handover', method: 'post', upload: false, wires: [['hfn']] },
+    fn('hfn', "node.warn('HTTPIN ' + JSON.stringify(msg.payload === undefined ? 'no body' : msg.payload));\nmsg.payload = JSON.stringify(msg.payload === undefined ? 'no body' : msg.payload);\nreturn msg;", [['hres']]),
+    { id: 'hres', type: 'http response', z, statusCode: '', headers: {} },
+  ];
+
+  before(async () => {
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { telapiCallbackReadTimeout: 1 } });
+    port = Number(new URL(nodeRed.url).port);
+  });
+  after(async () => { await nodeRed?.stop(); });
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed') console.log(`--- Node-RED log (last 3000 chars):\n${nodeRed.log.slice(-3000)}`);
+  });
+
+  async function deployCallback() {
+    await nodeRed.deploy([tab, accountNode, { id: 'cb', type: 'telapi-callback', z, account: 'acc', url: '/telapi/handover', security: 'token', wires: [[]] }]);
+  }
+
+  it('a body that stalls across a deploy giving the path to an http in node: 408, and the http in node never gets the request without its body', async () => {
+    await deployCallback();
+    const mark = nodeRed.log.length;
+    const answer = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => nodeRed.deploy([tab, accountNode, ...httpIn]));
+    const log = nodeRed.log.slice(mark);
+    assert.doesNotMatch(log, /HTTPIN "no body"/, 'the http in node fired with msg.payload undefined');
+    assert.doesNotMatch(answer, /no body/);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  });
+
+  it('an oversize chunked body across a deploy giving the path to an http in node: 413, and the http in node never gets the request without its body', async () => {
+    await deployCallback();
+    const mark = nodeRed.log.length;
+    const chunk = (text) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+    const big = `&Pad=${'x'.repeat(300 * 1024)}`;
+    const answer = await partialPost(port, target, 'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n',
+      chunk(body), () => nodeRed.deploy([tab, accountNode, ...httpIn]), `${chunk(big)}0\r\n\r\n`);
+    const log = nodeRed.log.slice(mark);
+    assert.doesNotMatch(log, /HTTPIN "no body"/, `the http in node fired with msg.payload undefined; answer: ${answer.slice(0, 200)}`);
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+  });
+
+  it('held: a body completed after the path moved from a callback node to a voice node reaches the voice node whole', async () => {
+    await deployCallback();
+    const mark = nodeRed.log.length;
+    const voice = [{ id: 'vc', type: 'telapi-voice', z, account: 'acc', url: '/telapi/handover', security: 'token', timeout: 1, wires: [['vfn']] },
+      fn('vfn', "node.warn('VOICE ' + JSON.stringify(msg.payload));\nreturn null;")];
+    const answer = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => nodeRed.deploy([tab, accountNode, ...voice]), body.slice(10));
+    assert.match(nodeRed.log.slice(mark), new RegExp(`VOICE .*${callSid}`));
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+  });
+
+  it('held: a body completed after a "nodes" deploy modified the callback node, or after its path was removed, gets an answer (200 / 503), never a hang', async () => {
+    await deployCallback();
+    const modified = { id: 'cb', type: 'telapi-callback', z, account: 'acc', url: '/telapi/handover', security: 'none', wires: [[]] };
+    const first = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => nodeRed.deploy([tab, accountNode, modified], 'nodes'), body.slice(10));
+    assert.match(first, /^HTTP\/1\.1 (200|503) /);
+    const second = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => nodeRed.deploy([tab, accountNode], 'full'), body.slice(10));
+    assert.match(second, /^HTTP\/1\.1 503 /);
+  });
+
+  it('held: 100 concurrent partial bodies across a deploy to an http in node are each answered 503, none reaches the http in node bodiless', async () => {
+    await deployCallback();
+    const mark = nodeRed.log.length;
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    const posts = Array.from({ length: 100 }, () => partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => gate, body.slice(10)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await nodeRed.deploy([tab, accountNode, ...httpIn]);
+    release();
+    const answers = await Promise.all(posts);
+    const statuses = answers.map((a) => a.slice(9, 12));
+    assert.deepEqual([...new Set(statuses)], ['503'], statuses.join(','));
+    assert.doesNotMatch(nodeRed.log.slice(mark), /HTTPIN/);
+  });
+});
+
+describe('attack review: a hostile proxy opening the CONNECT tunnel (client in process)', function () {
+  this.timeout(60_000);
+  const { TelApiClient, loadGot, recordCall, recordingFormParams, parseRecordingOptions, TelApiError } = require('../../dist/telapi');
+  const FORM = recordingFormParams(parseRecordingOptions({ direction: 'out' }));
+  let got;
+  before(async () => { got = await loadGot(); });
+
+  /** A proxy on loopback that behaves as `mode` says once the CONNECT request's head is in. */
+  async function hostileProxy(mode) {
+    const sockets = new Set();
+    const timers = new Set();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      let head = '';
+      const onData = (chunk) => {
+        head += chunk;
+        if (!head.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        const every = (ms, fn) => { const t = setInterval(fn, ms); timers.add(t); socket.on('close', () => clearInterval(t)); };
+        switch (mode) {
+          case 'silent': break;
+          case 'byteByByte': { const text = 'HTTP/1.1 200 OK\r\nX-Slow: '; let i = 0; every(100, () => socket.write(i < text.length ? text[i++] : 'a')); break; }
+          case 'established-stall': socket.write('HTTP/1.1 200 Connection established\r\n\r\n'); break;
+          case 'established-close': socket.write('HTTP/1.1 200 Connection established\r\n\r\n'); setTimeout(() => socket.destroy(), 50); break;
+          case 'established-garbage': socket.write('HTTP/1.1 200 Connection established\r\n\r\nthis is no TLS at all\r\n'); break;
+          case 'established-with-head': socket.write('HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01\x00\x05hello'); break;
+          case 'garbage': socket.write('\x00\x01garbage that is no HTTP\r\n\r\n'); break;
+          case 'half-status-close': socket.write('HTTP/1.1 2'); setTimeout(() => socket.destroy(), 50); break;
+          case 'endless-headers': socket.write('HTTP/1.1 200 OK\r\n'); every(5, () => socket.write(`X-${'a'.repeat(1000)}: b\r\n`)); break;
+          case '100-continue-forever': every(50, () => socket.write('HTTP/1.1 100 Continue\r\n\r\n')); break;
+          case '407': socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n'); break;
+          default: throw new Error(mode);
+        }
+      };
+      socket.on('data', onData);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${server.address().port}`,
+      open: () => sockets.size,
+      close: () => new Promise((resolve) => { for (const t of timers) clearInterval(t); for (const s of sockets) s.destroy(); server.close(resolve); }),
+    };
+  }
+
+  const handleCount = () => process._getActiveHandles().length;
+
+  for (const mode of ['silent', 'byteByByte', 'established-stall', 'established-close', 'established-garbage', 'established-with-head', 'garbage', 'half-status-close', 'endless-headers', '100-continue-forever', '407']) {
+    it(`a proxy that answers CONNECT "${mode}": the request fails as a TelApiError in bounded time, no handle left behind`, async () => {
+      const proxy = await hostileProxy(mode);
+      const before = handleCount();
+      const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'https://127.0.0.1:9/v2', unreachableBackoffMs: 5,
+        connectTimeoutMs: 200, timeoutMs: 1000, proxy: { url: proxy.url, username: 'u', password: 'p' } });
+      const started = Date.now();
+      let error;
+      try {
+        await recordCall(client, `CA${'2'.repeat(32)}`, FORM);
+      } catch (caught) {
+        error = caught;
+      }
+      const took = Date.now() - started;
+      client.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = handleCount();
+      const proxyOpen = proxy.open();
+      await proxy.close();
+      assert.ok(error instanceof TelApiError, `not a TelApiError: ${error}`);
+      assert.ok(took < 10_000, `took ${took} ms`);
+      assert.ok(after <= before, `handles ${before} -> ${after}`);
+      assert.equal(proxyOpen, 0, 'a socket to the proxy is still open after close()');
+      // No tunnel was opened (no 200 to the CONNECT), or TLS never completed through it: nothing can
+      // have reached TelAPI, and the request is repeated.
+      if (!mode.startsWith('established') || mode === 'established-stall') {
+        assert.equal(error.kind, 'unreachable', `${mode} is reported as: ${error.message}`);
+        assert.equal(error.attempts, 3, error.message);
+      }
+    });
+  }
+});
+
+describe('attack review: signature mode and the URL\'s token or key (in process)', () => {
+  const { CallbackAuthenticator, checkCallback, parseVoiceRequest, callUrls, parseCallOptions } = require('../../dist/telapi');
+  const auth = new CallbackAuthenticator(ACCOUNT_SID, AUTH_TOKEN);
+  const REAL = `CA${'a'.repeat(32)}`;
+  const OTHER = `CA${'b'.repeat(32)}`;
+  const policy = { security: 'signature', verifier: auth, publicUrl: PUBLIC_URL, path: '/telapi/voice' };
+  /** The call node's Url for `value` (a /path under the public URL, with the path key). */
+  const callUrl = (value) => new Map(callUrls({ options: parseCallOptions({ from: '1', to: '2', url: value }), publicUrl: PUBLIC_URL, keyFor: (p) => auth.keyFor(p) })).get('Url');
+  /** The GET whose signed string equals that of TelAPI's signed POST to `url` (names and values joined after the URL). */
+  function joinedGet(url) {
+    const from = `x&AccountSid=${ACCOUNT_SID}&CallSid=${OTHER}&z=`;
+    const pairs = [['AccountSid', ACCOUNT_SID], ['CallSid', REAL], ['From', from], ['To', '+15550001']];
+    const signature = auth.sign(url, pairs);
+    const relativeUrl = url.slice(PUBLIC_URL.length) + pairs.map(([n, v]) => n + v).join('');
+    const parsed = parseVoiceRequest({ method: 'GET', relativeUrl });
+    assert.ok(parsed.ok);
+    return checkCallback({ callback: parsed.callback, relativeUrl, signature }, policy);
+  }
+  const post = (relativeUrl, pairs, url = PUBLIC_URL + relativeUrl) => {
+    const parsed = parseVoiceRequest({ method: 'POST', relativeUrl, body: new URLSearchParams(pairs).toString(), contentType: 'application/x-www-form-urlencoded' });
+    return parsed.ok ? checkCallback({ callback: parsed.callback, relativeUrl, signature: auth.sign(url, pairs) }, policy) : parsed;
+  };
+  const base = [['AccountSid', ACCOUNT_SID], ['CallSid', REAL]];
+  const key = auth.keyFor('/telapi/voice');
+
+  it('held: the join of a signed POST to a package URL ending in its key is refused as a GET naming another call', () => {
+    const url = callUrl('/telapi/voice?step=2');
+    assert.match(url, /&key=[^&]+$/);
+    assert.equal(joinedGet(url).ok, false);
+  });
+
+  it('puts the key last in a URL whose query named it before another parameter: the join of a signed POST is refused as a GET naming another call', () => {
+    // A user pasting the voice URL the dialog shows (…?key=…) and adding a parameter: a key kept in
+    // place would no longer end the URL, and the join would land in `step`.
+    const url = callUrl('/telapi/voice?key=&step=2');
+    assert.match(url, /\?step=2&key=[^&]+$/);
+    const verdict = joinedGet(url);
+    assert.equal(verdict.ok, false, `accepted for ${verdict.callSid} (the signed POST was for ${REAL}); URL ${url.replace(key, 'K')}`);
+  });
+
+  it('held: mismatched, repeated, encoded, empty, case-variant and very long token/key with a valid signature', () => {
+    assert.deepEqual(post(`/telapi/voice?key=${key}`, base), { ok: true, callSid: REAL });
+    assert.equal(post(`/telapi/voice?key=${auth.keyFor('/telapi/other')}`, base).reason, 'badKey');
+    assert.equal(post(`/telapi/voice?token=${auth.tokenFor(OTHER)}`, base).reason, 'badToken');
+    assert.equal(post(`/telapi/voice?key=${key}&key=${key}`, base).reason, 'repeatedParam');
+    assert.equal(post(`/telapi/voice?%6Bey=x&key=${key}`, base).reason, 'repeatedParam');
+    assert.equal(post(`/telapi/voice?k%65y=${key}`, base).ok, true);
+    assert.equal(post(`/telapi/voice?k%65y=bad`, base).reason, 'badKey');
+    assert.equal(post(`/telapi/voice?key=${key}&token=${auth.tokenFor(REAL)}`, base).reason, 'tokenAndKey');
+    assert.equal(post('/telapi/voice?key=', base).ok, true, 'an empty key is no credential: the signature alone');
+    assert.equal(post(`/telapi/voice?KEY=bad&Token=bad`, base).ok, true, 'other spellings are not ours');
+    assert.equal(post(`/telapi/voice?key=${'A'.repeat(100_000)}`, base).reason, 'badKey');
+    assert.equal(post(`/telapi/voice?key=${key}%00`, base).reason, 'badKey');
+    // A key in the body is no credential (dropped from the parameters): token mode refuses it without one in the URL.
+    const parsed = parseVoiceRequest({ method: 'POST', relativeUrl: '/telapi/voice', body: new URLSearchParams([...base, ['key', key]]).toString(), contentType: 'application/x-www-form-urlencoded' });
+    assert.equal(checkCallback({ callback: parsed.callback, relativeUrl: '/telapi/voice' }, { ...policy, security: 'token' }).reason, 'noToken');
+  });
+});
+
+describe('attack review: InboundXML URLs (in process)', () => {
+  const { buildInboundXml, CallbackAuthenticator } = require('../../dist/telapi');
+  const auth = new CallbackAuthenticator(ACCOUNT_SID, AUTH_TOKEN);
+  const account = { publicUrl: 'https://nr.example.com/nr', authenticator: auth, callbackCredentials: { user: 'cbuser', password: 'Cb-pass-Kq1Zr6Mv9' } };
+  const build = (verbs, values = {}) => buildInboundXml({ verbs }, { service: 'zang', account, callSid: `CA${'1'.repeat(32)}`, resolve: (e) => values[e] });
+
+  it('held: every placeholder value is escaped; a Conference callbackUrl keeps the path key of its own path, in the query, and nothing on an absolute URL', () => {
+    const evil = '"/><Hangup/><Say a=\'';
+    const xml = build([{ verb: 'Dial', children: [{ verb: 'Conference', text: '{{payload.x}}', attributes: { callbackUrl: '/telapi/conf?from={{payload.x}}&key=stolen', recordCallbackUrl: '{{payload.abs}}' } }] }],
+      { 'payload.x': evil, 'payload.abs': 'https://other.example.net/x?key=1' });
+    assert.doesNotMatch(xml, /<Hangup\/>/);
+    assert.equal((xml.match(/<[A-Za-z]/g) ?? []).length, 3, xml);
+    assert.ok(xml.includes(`key=${auth.keyFor('/telapi/conf')}`), xml);
+    assert.ok(!xml.includes('stolen'));
+    assert.ok(xml.includes('recordCallbackUrl="https://other.example.net/x?key=1"'), 'an absolute URL is as given, without our key or credentials');
+    assert.ok(!/other\.example\.net[^"]*cbuser/.test(xml) && !/cbuser[^"]*other\.example\.net/.test(xml));
+  });
+
+  const refused = (verbs, values, field) => assert.throws(() => build(verbs, values), (error) =>
+    error.name === 'TelApiInputError' && error.reason === 'url' && error.field === field);
+
+  it('refuses a call /path with "." or ".." segments (as typed, percent-encoded, after a "\\"): no per-call token for an address outside Node-RED', () => {
+    for (const path of ['/../other-app/next', '/telapi/../../x', '/%2e%2e/x', '/.%2E/x', '/..\\x', '/./telapi/voice', '/telapi/..']) {
+      refused([{ verb: 'Redirect', text: path }], {}, 'verbs[0].text');
+    }
+    refused([{ verb: 'Redirect', text: '/telapi/{{payload.p}}' }], { 'payload.p': '../../x' }, 'verbs[0].text');
+    // Dots within a segment, and in the query, are no dot segments.
+    assert.match(build([{ verb: 'Redirect', text: '/telapi/.well/...x?a=/../b' }]), /<Redirect>https:\/\/cbuser:[^@]+@nr\.example\.com\/nr\/telapi\/\.well\/\.\.\.x\?a=%2F\.\.%2Fb&amp;token=/);
+  });
+
+  it('refuses a media /path with ".." segments; an absolute URL that climbs out of the public URL\'s path gets no callback credentials (httpNodeAuth)', () => {
+    refused([{ verb: 'Play', text: '/../other-app/file.mp3' }], {}, 'verbs[0].text');
+    refused([{ verb: 'Play', text: '/media/{{payload.f}}' }], { 'payload.f': '%2e%2e/%2e%2e/x.mp3' }, 'verbs[0].text');
+    // The record node's callback URLs: an absolute URL under the public URL gets the credentials.
+    const { resolveNodeUrl } = require('../../dist/telapi');
+    const credentialsOf = (url) => new URL(resolveNodeUrl('callbackUrl', url, account.publicUrl, undefined, account.callbackCredentials)).username;
+    assert.equal(credentialsOf('https://nr.example.com/nr/../other-app/recording'), '');
+    assert.equal(credentialsOf('https://nr.example.com/nr/%2e%2e/other-app/recording'), '');
+    assert.equal(credentialsOf('https://nr.example.com/nr/telapi/recording'), 'cbuser', 'the public URL\'s own path keeps them');
+  });
+});
+
+describe('attack review: the nodes behind a silent proxy, and hostile msg overrides (Node-RED)', function () {
+  this.timeout(60_000);
+  const fs = require('node:fs');
+  let nodeRed;
+  let proxy;
+  let proxySockets;
+  const tab = { id: z, type: 'tab', label: 'review' };
+  const inject = (id, target, props = []) => ({ id, type: 'inject', z, props, repeat: '', once: false, wires: [[target]] });
+  const str = (p, v) => ({ p, v, vt: 'str' });
+  const fdCount = () => fs.readdirSync(`/proc/${nodeRed.pid}/fd`).length;
+
+  before(async () => {
+    proxySockets = new Set();
+    proxy = net.createServer((socket) => { proxySockets.add(socket); socket.resume(); socket.on('close', () => proxySockets.delete(socket)); socket.on('error', () => undefined); });
+    await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage() });
+    await nodeRed.deploy([
+      tab,
+      { id: 'accPx', type: 'telapi-account', baseUrl: 'https://127.0.0.1:9/v2', publicUrl: PUBLIC_URL, timeout: 1, proxy: 'px', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+      { id: 'px', type: 'http proxy', url: `http://127.0.0.1:${proxy.address().port}`, noproxy: [], credentials: { username: 'u', password: 'p' } },
+      { id: 'acc', type: 'telapi-account', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: PUBLIC_URL, timeout: 1, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+      inject('goRec', 'nRec', [str('callSid', `CA${'3'.repeat(32)}`)]),
+      { id: 'nRec', type: 'telapi-record', z, account: 'accPx', wires: [[]] },
+      inject('goGet', 'nGet', [str('recordingSid', `RE${'3'.repeat(32)}`)]),
+      { id: 'nGet', type: 'telapi-recordings', z, account: 'accPx', operation: 'get', wires: [[]] },
+      inject('goDl', 'nDl', [str('recordingSid', `RE${'3'.repeat(32)}`)]),
+      { id: 'nDl', type: 'telapi-recordings', z, account: 'accPx', operation: 'download', wires: [[]] },
+      inject('goCall', 'nCall', []),
+      { id: 'nCall', type: 'telapi-call', z, account: 'accPx', from: '+15550001', to: '+15550002', url: '/telapi/voice', wires: [[]] },
+      { id: 'goHostile', type: 'inject', z, props: [], repeat: '', once: false, wires: [['hostile', 'hp1', 'hp2', 'hp3']] },
+      fn('hp1', "msg.call = new Proxy({}, { ownKeys() { throw new Error('boom-ownKeys'); } });\nreturn msg;", [['hcall']]),
+      fn('hp2', "msg.call = new Proxy({ to: '1' }, { get() { throw new Error('boom-get'); } });\nreturn msg;", [['hcall']]),
+      fn('hp3', "msg.call = { get to() { throw new Error('boom-getter'); } };\nreturn msg;", [['hcall']]),
+      fn('hostile', [
+        "const big = 'x'.repeat(5e6);",
+        "const sends = [",
+        "  ['c', { call: { to: { toString() { return '1'; } } } }],",
+        "  ['c', { call: Object.create({ to: '1', from: '2', url: '/v' }) }],",
+        "  ['c', { call: JSON.parse('{\"__proto__\": {\"url\": \"https://evil.example\"}}') }],",
+        "  ['c', { call: { timeout: '99999999999999999999' } }],",
+        "  ['c', { call: { url: '/' + big } }],",
+        "  ['c', { call: { to: big } }],",
+        "  ['r', { callSid: 'CA" + '4'.repeat(32) + "', recording: { timeLimit: 1e400 } }],",
+        "  ['r', { callSid: 'CA" + '4'.repeat(32) + "', recording: [] }],",
+        "  ['r', { callSid: 'CA" + '4'.repeat(32) + "', recording: { callbackUrl: { length: 1 } } }],",
+        "  ['s', { recordings: { operation: 'delete', constructor: 1 } }],",
+        "  ['s', { recordingSid: 'RE" + '4'.repeat(32) + "', recordings: { maxBytes: -1 } }],",
+        "  ['s', { recordings: { operation: 'list', maxRecordings: 1e9 } }],",
+        "];",
+        "for (const [to, m] of sends) node.send(to === 'c' ? [m, null, null] : to === 'r' ? [null, m, null] : [null, null, m]);",
+        "return null;",
+      ].join('\n'), [['hcall'], ['hrec'], ['hrecs']]),
+      { id: 'hcall', type: 'telapi-call', z, account: 'acc', from: '+15550001', to: '+15550002', url: '/telapi/voice', wires: [[]] },
+      { id: 'hrec', type: 'telapi-record', z, account: 'acc', wires: [[]] },
+      { id: 'hrecs', type: 'telapi-recordings', z, account: 'acc', operation: 'list', wires: [[]] },
+      { id: 'catchAll', type: 'catch', z, scope: null, uncaught: false, wires: [['caught']] },
+      fn('caught', "node.warn('CAUGHT ' + JSON.stringify({ source: msg.error.source.id, message: String(msg.error.message).slice(0, 300) }));\nreturn null;"),
+    ]);
+  });
+  after(async () => {
+    await nodeRed?.stop();
+    for (const socket of proxySockets ?? []) socket.destroy();
+    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve()));
+  });
+  afterEach(async function () {
+    if (this.currentTest.state === 'failed') console.log(`--- Node-RED log (last 3000 chars):\n${nodeRed.log.slice(-3000)}`);
+  });
+  const caught = (mark) => nodeRed.log.slice(mark).split('\n').filter((l) => l.includes('CAUGHT ')).map((l) => JSON.parse(l.slice(l.indexOf('CAUGHT ') + 7)));
+
+  it('held: hostile msg.call / msg.recording / msg.recordings (throwing Proxy traps and getters, toString objects, inherited and __proto__ values, 5 MB strings) each end at Catch or in the log, Node-RED stays up', async () => {
+    const mark = nodeRed.log.length;
+    await nodeRed.adminRequest('POST', '/inject/goHostile');
+    await until(() => caught(mark).length >= 15, { timeoutMs: 20_000, describe: () => nodeRed.log.slice(mark) });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const errors = caught(mark);
+    assert.equal(errors.length, 15, JSON.stringify(errors));
+    assert.deepEqual([...new Set(errors.map((e) => e.source))].sort(), ['hcall', 'hrec', 'hrecs']);
+    assert.ok(Array.isArray((await nodeRed.adminRequest('GET', '/flows')).flows));
+    assert.ok(!nodeRed.log.slice(mark).includes('x'.repeat(1000)), 'a 5 MB value is not logged whole');
+  });
+});
