@@ -41,7 +41,7 @@
         var text = String(value || '').trim();
         if (text.charAt(0) === '/') {
             var dotSegment = rules('telapiAccountRules').dotSegment;
-            return !new RegExp(dotSegment.source, dotSegment.flags).test(text.split(/[?#]/)[0]);
+            return !new RegExp(dotSegment.source, dotSegment.flags).test(text.replace(/[\t\n\r]/g, '').split(/[?#]/)[0]);
         }
         return text === '' || isHttpUrl(text);
     }

@@ -47,10 +47,16 @@ export function canonicalPublicUrl(publicUrl: string): string | undefined {
  */
 export const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)/i;
 
-/** True when the path of a `/path` (what comes before its query or fragment) has a dot segment. */
+/**
+ * True when the path of a `/path` (what comes before its query or fragment) has a dot segment, read
+ * as a URL parser reads it: without tabs and newlines ("/.\t./x" is "/../x").
+ */
 export function hasDotSegment(pathAndQuery: string): boolean {
-  return DOT_SEGMENT.test(pathAndQuery.split(/[?#]/, 1)[0] ?? '');
+  return DOT_SEGMENT.test(pathAndQuery.replace(URL_IGNORED, '').split(/[?#]/, 1)[0] ?? '');
 }
+
+/** What a URL parser removes from anywhere in its input. */
+export const URL_IGNORED = /[\t\n\r]/g;
 
 /** The canonical public URL joined with a path (and query) starting with "/", one slash between them. */
 export function canonicalCallbackUrl(publicUrl: string, pathAndQuery: string): string | undefined {

@@ -281,8 +281,9 @@ describe('attack review: InboundXML URLs (in process)', () => {
   const refused = (verbs, values, field) => assert.throws(() => build(verbs, values), (error) =>
     error.name === 'TelApiInputError' && error.reason === 'url' && error.field === field);
 
-  it('refuses a call /path with "." or ".." segments (as typed, percent-encoded, after a "\\"): no per-call token for an address outside Node-RED', () => {
-    for (const path of ['/../other-app/next', '/telapi/../../x', '/%2e%2e/x', '/.%2E/x', '/..\\x', '/./telapi/voice', '/telapi/..']) {
+  it('refuses a call /path with "." or ".." segments (as typed, percent-encoded, after a "\\", split by a tab or newline): no per-call token for an address outside Node-RED', () => {
+    // A URL parser drops tabs and newlines before it reads the path: "/.\t./x" is "/../x".
+    for (const path of ['/../other-app/next', '/telapi/../../x', '/%2e%2e/x', '/.%2E/x', '/..\\x', '/./telapi/voice', '/telapi/..', '/.\t./x', '/\t../x', '/..\r\n/x', '/%2e\n%2e/x']) {
       refused([{ verb: 'Redirect', text: path }], {}, 'verbs[0].text');
     }
     refused([{ verb: 'Redirect', text: '/telapi/{{payload.p}}' }], { 'payload.p': '../../x' }, 'verbs[0].text');
