@@ -36,12 +36,14 @@
         return !!url && rules('telapiAccountRules').urlProtocols.indexOf(url.protocol) !== -1 && url.hostname !== '' && !hasForbiddenHost(url);
     }
 
-    /** src/telapi/options.ts urlOrPath: empty, a path beginning with "/" without dot segments, or an absolute http(s) URL. */
+    function ruleRegExp(rule) { return new RegExp(rule.source, rule.flags); }
+
+    /** src/telapi/options.ts urlOrPath: empty, a path beginning with "/" (isUnsafePath: no dot segment or control character), or an absolute http(s) URL. */
     function isUrlOrPath(value) {
         var text = String(value || '').trim();
         if (text.charAt(0) === '/') {
-            var dotSegment = rules('telapiAccountRules').dotSegment;
-            return !new RegExp(dotSegment.source, dotSegment.flags).test(text.replace(/[\t\n\r]/g, '').split(/[?#]/)[0]);
+            var account = rules('telapiAccountRules');
+            return !ruleRegExp(account.controlCharacter).test(text) && !ruleRegExp(account.dotSegment).test(text.split(/[?#]/)[0]);
         }
         return text === '' || isHttpUrl(text);
     }

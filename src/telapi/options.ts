@@ -1,5 +1,5 @@
 import { TelApiInputError } from './errors';
-import { hasDotSegment, isHttpUrl } from './public-url';
+import { isUnsafePath, isHttpUrl } from './public-url';
 
 /**
  * Reading option values that come from messages (msg.recording, msg.recordings) or node properties:
@@ -75,6 +75,6 @@ export function urlOrPath(field: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'string' });
   const trimmed = value.trim();
-  if (trimmed.startsWith('/') ? hasDotSegment(trimmed) : trimmed !== '' && !isHttpUrl(trimmed)) throw new TelApiInputError(field, 'url');
+  if (trimmed.startsWith('/') ? isUnsafePath(trimmed) : trimmed !== '' && !isHttpUrl(trimmed)) throw new TelApiInputError(field, 'url');
   return trimmed;
 }

@@ -47,16 +47,17 @@ export function canonicalPublicUrl(publicUrl: string): string | undefined {
  */
 export const DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\]|$)/i;
 
-/**
- * True when the path of a `/path` (what comes before its query or fragment) has a dot segment, read
- * as a URL parser reads it: without tabs and newlines ("/.\t./x" is "/../x").
- */
-export function hasDotSegment(pathAndQuery: string): boolean {
-  return DOT_SEGMENT.test(pathAndQuery.replace(URL_IGNORED, '').split(/[?#]/, 1)[0] ?? '');
-}
+/** A C0 control character or DEL. */
+export const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
 
-/** What a URL parser removes from anywhere in its input. */
-export const URL_IGNORED = /[\t\n\r]/g;
+/**
+ * True when a `/path` could leave the public URL's path: a dot segment in its path (what comes before
+ * its query or fragment), or a control character anywhere, since a URL parser drops tabs and
+ * newlines wherever they are and controls at the ends ("/.\t./x" is "/../x", "/..\u0001" is "/..").
+ */
+export function isUnsafePath(pathAndQuery: string): boolean {
+  return CONTROL_CHARACTER.test(pathAndQuery) || DOT_SEGMENT.test(pathAndQuery.split(/[?#]/, 1)[0] ?? '');
+}
 
 /** The canonical public URL joined with a path (and query) starting with "/", one slash between them. */
 export function canonicalCallbackUrl(publicUrl: string, pathAndQuery: string): string | undefined {

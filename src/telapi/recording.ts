@@ -2,7 +2,7 @@ import type { TelApiResult } from './answers';
 import { TelApiInputError } from './errors';
 import { isCallSid } from './sids';
 import { ownOptions, oneOf, parseBoolean, positiveInteger, urlOrPath } from './options';
-import { canonicalCallbackUrl, canonicalPublicUrl, hasDotSegment, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
+import { canonicalCallbackUrl, canonicalPublicUrl, isUnsafePath, isHttpUrl, withCallbackCredentials, type CallbackCredentials } from './public-url';
 import type { RecordingsClient } from './recordings';
 import type { Delivery } from './request';
 import { parseRecordingResponse, type TelApiObject } from './response';
@@ -118,7 +118,7 @@ export function resolveNodeUrl(
   const base = canonicalPublicUrl(publicUrl);
   let absolute: string | undefined;
   if (value.startsWith('/')) {
-    if (hasDotSegment(value)) throw new TelApiInputError(field, 'url');
+    if (isUnsafePath(value)) throw new TelApiInputError(field, 'url');
     if (publicUrl.trim() === '') {
       throw new TelApiInputError(field, 'relative-without-public-url');
     }

@@ -384,3 +384,205 @@ describe('attack review: the nodes behind a silent proxy, and hostile msg overri
     assert.ok(!nodeRed.log.slice(mark).includes('x'.repeat(1000)), 'a 5 MB value is not logged whole');
   });
 });
+
+// A second attack, on the fixes above.
+describe('attack review, second run: /path URLs outside the public URL (in process)', () => {
+  const t = require('../../dist/telapi');
+  const PUBLIC = 'https://nr.example.com/nr';
+  const CALL = `CA${'1'.repeat(32)}`;
+  const auth = new t.CallbackAuthenticator(ACCOUNT_SID, AUTH_TOKEN);
+  const credentials = { user: 'cbuser', password: 'Cb-pass-Kq1Zr6Mv9' };
+  const account = { publicUrl: PUBLIC, authenticator: auth, callbackCredentials: credentials };
+  const build = (verbs, values = {}) => t.buildInboundXml({ verbs }, { service: 'zang', account, callSid: CALL, resolve: (e) => values[e] });
+  const isUrlError = (error) => error.name === 'TelApiInputError' && error.reason === 'url';
+  /** The URL as a URL parser reads it, without user and password, starts with the public URL's path. */
+  const insidePublicUrl = (url, base = PUBLIC) => new URL(url).href.replace(/\/\/[^@/]*@/, '//').startsWith(`${base}/`);
+
+  it('refuses a /path with a control character, which a URL parser drops at the ends ("/..\\x01" is "/..", the token would go to https://nr.example.com/)', () => {
+    assert.throws(() => build([{ verb: 'Redirect', text: '/{{payload.next}}' }], { 'payload.next': '..\x01' }), isUrlError);
+    assert.throws(() => t.parseRecordingOptions({ callbackUrl: '/..\x1f' }), isUrlError);
+    assert.throws(() => t.resolveCallbackUrl('callbackUrl', '/..\x1f', PUBLIC, auth.tokenFor(CALL), credentials), isUrlError);
+    assert.throws(() => t.parseCallOptions({ from: '1', to: '2', url: '/..\x01' }), isUrlError);
+    assert.throws(() => t.callUrls({ options: { ...t.parseCallOptions({ from: '1', to: '2', url: '/telapi/voice' }), statusCallback: '/%2e%2e\x02' },
+      publicUrl: PUBLIC, keyFor: (p) => auth.keyFor(p), callbackCredentials: credentials }), isUrlError);
+    assert.throws(() => build([{ verb: 'Play', text: '/media/{{payload.a}}' }], { 'payload.a': 'x\x7f' }), isUrlError);
+  });
+
+  it('held: encodings, Unicode dots, backslashes, //host, /\\host, %2F, userinfo, ;params, dots in the query, odd public URL spellings: nothing leaves the public URL', () => {
+    const paths = ['//evil.example/x', '/\\evil.example/x', '/%2F..', '/..%2f', '/%252e%252e/x', '/\uff0e\uff0e/x', '/\u2024\u2024/x', '/\uff0f../x',
+      '/..;/x', '/.%00./x', '/@evil.example/x', '/x?a=/../..', '/x#/../..', '/ ../x', '/..\u00a0', '/.. /x'];
+    const publics = [PUBLIC, `${PUBLIC}/`, 'HTTPS://NR.Example.COM:443/nr?q=1#f', 'https://u:p@nr.example.com/nr', 'http://[::1]:1880/nr', 'https://nr.example.com./nr'];
+    const outside = [];
+    for (const publicUrl of publics) {
+      for (const path of paths) {
+        let url;
+        try { url = t.resolveCallbackUrl('callbackUrl', path, publicUrl, 'TOKEN', credentials); } catch { continue; }
+        if (!insidePublicUrl(url, t.canonicalPublicUrl(publicUrl))) outside.push(`${publicUrl} ${JSON.stringify(path)} -> ${url}`);
+      }
+    }
+    assert.deepEqual(outside, []);
+    const absolute = ['https://nr.example.com/nr\\..\\x', 'https://nr.example.com\\@evil.example/nr/x', 'https://evil.example\\@nr.example.com/nr/x',
+      'https://nr.example.com/nr%2f../x', 'https://nr.example.com/nr/x/../../y', 'https://nr.example.com.evil.example/nr/x', 'https://nr.example.com/nrx', 'https://nr.example.com/NR/x'];
+    const credentialedOutside = absolute.map((url) => { try { return t.resolveNodeUrl('u', url, PUBLIC, undefined, credentials); } catch { return ''; } })
+      .filter((url) => url.includes('cbuser') && !insidePublicUrl(url));
+    assert.deepEqual(credentialedOutside, []);
+  });
+});
+
+describe('attack review, second run: a CONNECT proxy relaying to a stalling TLS server (client in process)', function () {
+  this.timeout(60_000);
+  const fs = require('node:fs');
+  const https = require('node:https');
+  const path = require('node:path');
+  const { TelApiClient, loadGot, recordCall, recordingFormParams, parseRecordingOptions, TelApiError } = require('../../dist/telapi');
+  const FORM = recordingFormParams(parseRecordingOptions({ direction: 'out' }));
+  const CALL = `CA${'1'.repeat(32)}`;
+  const CERT = fs.readFileSync(path.join(__dirname, '../support/tls/cert.pem'), 'utf8');
+  const KEY = fs.readFileSync(path.join(__dirname, '../support/tls/key.pem'), 'utf8');
+  let got;
+  before(async () => { got = await loadGot(); });
+
+  /** A CONNECT proxy on loopback that relays to 127.0.0.1 only. */
+  async function relayProxy() {
+    const sockets = new Set();
+    let connects = 0;
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      let head = Buffer.alloc(0);
+      const onData = (chunk) => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        socket.off('data', onData);
+        const [, host, port] = /^CONNECT ([^:\s]+):(\d+) /.exec(head.toString('latin1')) ?? [];
+        if (host !== '127.0.0.1') return void socket.destroy();
+        connects += 1;
+        const upstream = net.connect(Number(port), host, () => {
+          socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+          socket.pipe(upstream).pipe(socket);
+        });
+        sockets.add(upstream);
+        upstream.on('close', () => { sockets.delete(upstream); socket.destroy(); });
+        socket.on('close', () => upstream.destroy());
+        upstream.on('error', () => undefined);
+      };
+      socket.on('data', onData);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${server.address().port}`, connects: () => connects, open: () => sockets.size,
+      close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }) };
+  }
+
+  /** "TelAPI" on loopback: 'stall' reads the ClientHello and says nothing; 'partial-hello' sends part of a ServerHello; 'answer-after' answers each request after `delayMs`; 'stall-after-handshake' never answers. */
+  async function tlsServer(mode, delayMs = 0) {
+    const sockets = new Set();
+    let requests = 0;
+    let handshakes = 0;
+    let server;
+    if (mode === 'answer-after' || mode === 'stall-after-handshake') {
+      server = https.createServer({ cert: CERT, key: KEY, keepAliveTimeout: 10_000 }, (req, res) => {
+        requests += 1;
+        req.resume();
+        if (mode === 'stall-after-handshake') return;
+        setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"sid":"RE${'5'.repeat(32)}","call_sid":"${CALL}"}`), delayMs);
+      });
+      server.on('secureConnection', () => { handshakes += 1; });
+    } else {
+      server = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => { if (mode === 'partial-hello') socket.write(Buffer.from('160303007a020000760303', 'hex')); });
+      });
+    }
+    server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { baseUrl: `https://127.0.0.1:${server.address().port}/v2`, requests: () => requests, handshakes: () => handshakes,
+      close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }) };
+  }
+
+  const handleCount = () => process._getActiveHandles().length;
+  const clientFor = (baseUrl, proxy, extra = {}) => new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, unreachableBackoffMs: 5, ca: CERT,
+    connectTimeoutMs: 200, timeoutMs: 1000, proxy: { url: proxy.url, username: 'u', password: 'p' }, ...extra });
+
+  for (const [mode, nothingSent] of [['stall', true], ['partial-hello', true], ['stall-after-handshake', false]]) {
+    it(`a TLS server behind the tunnel that does "${mode}": ${nothingSent ? 'nothing was sent, so unreachable after 3 attempts' : 'the request was sent, so a timeout after 1 attempt'}; no handle left`, async () => {
+      const proxy = await relayProxy();
+      const server = await tlsServer(mode);
+      const before = handleCount();
+      const client = clientFor(server.baseUrl, proxy);
+      const started = Date.now();
+      const error = await recordCall(client, CALL, FORM).then(() => undefined, (caught) => caught);
+      const took = Date.now() - started;
+      client.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = handleCount();
+      const open = proxy.open();
+      await server.close();
+      await proxy.close();
+      assert.ok(error instanceof TelApiError, `not a TelApiError: ${error}`);
+      assert.ok(took < 10_000, `took ${took} ms`);
+      assert.ok(after <= before, `handles ${before} -> ${after}`);
+      assert.equal(open, 0, 'a socket through the proxy is still open after close()');
+      if (nothingSent) assert.deepEqual([error.kind, error.attempts], ['unreachable', 3], error.message);
+      else assert.deepEqual([error.kind, error.attempts, server.requests()], ['timeout', 1, 1], error.message);
+    });
+  }
+
+  it('held: the handshake deadline spares a tunnelled socket kept alive: 4 requests answered after 2.5x the connect timeout, over one TLS connection', async () => {
+    const proxy = await relayProxy();
+    const server = await tlsServer('answer-after', 500);
+    const client = clientFor(server.baseUrl, proxy, { timeoutMs: 3000 });
+    const failures = [];
+    for (let i = 0; i < 4; i += 1) {
+      await recordCall(client, CALL, FORM).catch((error) => failures.push(`${error.kind}: ${error.message}`));
+      await new Promise((resolve) => setTimeout(resolve, 450));
+    }
+    const [connects, handshakes] = [proxy.connects(), server.handshakes()];
+    client.close();
+    await server.close();
+    await proxy.close();
+    assert.deepEqual(failures, []);
+    assert.equal(server.requests(), 4);
+    assert.deepEqual([connects, handshakes], [1, 1]);
+  });
+});
+
+describe('attack review, second run: a body read by Node-RED\'s parsers when a deploy gives its path to a callback node', function () {
+  this.timeout(60_000);
+  let nodeRed;
+  let port;
+  const CALL = `CA${'1'.repeat(32)}`;
+  const tab = { id: z, type: 'tab', label: 'review' };
+  const accountNode = { id: 'acc', type: 'telapi-account', baseUrl: 'http://127.0.0.1:9/v2', publicUrl: PUBLIC_URL, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
+  const callbackNode = { id: 'cb', type: 'telapi-callback', z, account: 'acc', url: '/telapi/handover', security: 'token', wires: [['seen']] };
+  const seen = fn('seen', "node.warn('SEEN ' + JSON.stringify(Object.keys(msg.payload || {})));\nreturn null;");
+  const target = `/telapi/handover?token=${callbackToken(AUTH_TOKEN, CALL)}`;
+  const body = new URLSearchParams({ AccountSid: ACCOUNT_SID, CallSid: CALL }).toString();
+
+  before(async () => {
+    nodeRed = await startNodeRed({ userDir: userDirWithPackage(), settings: { telapiCallbackReadTimeout: 1 } });
+    port = Number(new URL(nodeRed.url).port);
+  });
+  after(async () => { await nodeRed?.stop(); });
+
+  it('an oversize body (300 KiB) read while its path was nobody\'s: 413 from the callback node that has it by then, never a message', async () => {
+    await nodeRed.deploy([tab, accountNode]);
+    const mark = nodeRed.log.length;
+    const big = `${body}&Pad=${'x'.repeat(300 * 1024)}`;
+    const answer = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${big.length}\r\n`,
+      big.slice(0, 10), () => nodeRed.deploy([tab, accountNode, callbackNode, seen]), big.slice(10));
+    assert.match(answer, /^HTTP\/1\.1 413 /, answer.slice(0, 200));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.doesNotMatch(nodeRed.log.slice(mark), /SEEN /);
+  });
+
+  it('held: a whole body read while its path was nobody\'s reaches the callback node that has it by then', async () => {
+    await nodeRed.deploy([tab, accountNode]);
+    const mark = nodeRed.log.length;
+    const answer = await partialPost(port, target, `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n`,
+      body.slice(0, 10), () => nodeRed.deploy([tab, accountNode, callbackNode, seen]), body.slice(10));
+    assert.match(answer, /^HTTP\/1\.1 200 /, answer.slice(0, 200));
+    await until(() => nodeRed.log.slice(mark).includes('SEEN ["AccountSid","CallSid"]'));
+  });
+});

@@ -117,9 +117,22 @@ export function callbackBody(req: Request, limit: number, timeoutMs: number): Pr
   const captured = capturing[CAPTURED];
   if (captured) return Promise.resolve(captured);
   if (capturing._body === true || req.readableEnded) {
+    // Read under another parser's limits (a deploy gave this node the path during the read): ours hold too.
+    if (readSize(req.body) > limit) return Promise.resolve({ kind: 'tooLarge' });
     return Promise.resolve(Buffer.isBuffer(req.body) ? { kind: 'raw', body: req.body } : { kind: 'parsed', body: req.body });
   }
   return readBody(req, limit, timeoutMs);
+}
+
+/** About the bytes a body another parser read had: its JSON's for a parsed object (Infinity if it has none). */
+function readSize(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (Buffer.isBuffer(body)) return body.length;
+  try {
+    return Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body) ?? '');
+  } catch {
+    return Infinity;
+  }
 }
 
 /**

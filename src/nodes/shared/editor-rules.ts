@@ -7,6 +7,7 @@ import {
   DEFAULT_FALLBACK,
   DEFAULT_RECORDING_OPTIONS,
   DEFAULT_RECORDINGS_OPTIONS,
+  CONTROL_CHARACTER,
   DEFAULT_VOICE_TIMEOUT_SECONDS,
   DOT_SEGMENT,
   MAX_VOICE_TIMEOUT_SECONDS,
@@ -66,8 +67,9 @@ export function recordRules(): Record<string, unknown> {
     // positiveInteger (src/telapi/options.ts): any safe integer above 0.
     timeLimit: { min: 1, max: Number.MAX_SAFE_INTEGER } satisfies Range,
     urlProtocols: URL_PROTOCOLS,
-    // What a `/path` URL must not have (hasDotSegment in src/telapi/public-url.ts).
+    // What a `/path` URL must not have (isUnsafePath in src/telapi/public-url.ts).
     dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
+    controlCharacter: { source: CONTROL_CHARACTER.source, flags: CONTROL_CHARACTER.flags },
   };
 }
 
@@ -121,8 +123,9 @@ export function accountRules(settings: Record<string, unknown>): Record<string, 
     defaults: { baseUrl: DEFAULT_BASE_URL, timeout: DEFAULT_TIMEOUT_SECONDS },
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
-    // What a `/path` URL must not have (hasDotSegment in src/telapi/public-url.ts).
+    // What a `/path` URL must not have (isUnsafePath in src/telapi/public-url.ts).
     dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
+    controlCharacter: { source: CONTROL_CHARACTER.source, flags: CONTROL_CHARACTER.flags },
     httpNodeAuth: !!settings.httpNodeAuth,
     // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
     localOnly: localOnlyRules(),
