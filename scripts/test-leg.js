@@ -108,11 +108,14 @@ function legInfo(leg, nodeRed, node, compat) {
   return { leg, nodeRed, node, compat, title: `leg ${leg}: Node-RED ${nodeRedVersion} on Node ${nodeVersion}` };
 }
 
+/** The output without its colours. */
+const plain = (output) => output.replace(/\x1b\[[0-9;]*m/g, '');
+
 /** mocha's spec reporter's closing counts, as "N passing, N pending, N failing". */
 function counts(output) {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const text = plain(output);
   const found = ['passing', 'pending', 'failing'].map((kind) => {
-    const all = [...plain.matchAll(new RegExp(`^\\s*(\\d+) ${kind}\\b`, 'gm'))];
+    const all = [...text.matchAll(new RegExp(`^\\s*(\\d+) ${kind}\\b`, 'gm'))];
     return all.length > 0 ? `${all[all.length - 1][1]} ${kind}` : null;
   }).filter(Boolean);
   return found.join(', ');
@@ -135,11 +138,11 @@ async function runLeg(target, mochaArgs, buffered) {
   return { ...target, code, line, failures: code === 0 ? '' : failures(output) };
 }
 
-/** mocha's spec reporter's failure report (from "N failing" on), or the output's tail when it has none. */
+/** mocha's spec reporter's failure report (from its last "N failing" on), or the output's tail when it has none. */
 function failures(output) {
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
-  const start = plain.search(/^\s*\d+ failing\b/m);
-  return start >= 0 ? plain.slice(start) : plain.slice(-4000);
+  const text = plain(output);
+  const all = [...text.matchAll(/^\s*\d+ failing\b/gm)];
+  return all.length > 0 ? text.slice(all[all.length - 1].index) : text.slice(-4000);
 }
 
 /** Like run(), but always keeps the output; prints it live unless `hold`. */
@@ -194,7 +197,7 @@ async function main() {
     console.log(`\n== ${legs.length} legs, ${jobs} at a time, in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
     for (const target of targets) console.log(results.find((r) => r.leg === target.leg).line);
     // Each failed leg's failures again at the very end, where a log's tail shows them.
-    for (const result of results.filter((r) => r.code !== 0)) {
+    for (const result of targets.map((target) => results.find((r) => r.leg === target.leg)).filter((r) => r.code !== 0)) {
       console.log(`\n== failures of ${result.title}:\n${result.failures.trimEnd()}`);
     }
   }

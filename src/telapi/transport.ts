@@ -64,9 +64,9 @@ interface ConnectRequestOptions {
 
 /**
  * hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI.
- * A failure to connect to the proxy keeps its code (ECONNREFUSED, ENOTFOUND: the proxy could not be
- * reached); anything after that and before the tunnel is open (a reset, a garbled, refused or endless
- * answer to CONNECT) is EPROXY. Opening it has a deadline, and so has the TLS handshake with TelAPI
+ * A proxy that refused, reset or garbled its answer to CONNECT (no code, a reset, an HTTP parse
+ * error) is EPROXY; a failure to reach the proxy or of TLS with it keeps its own code (ECONNREFUSED,
+ * ENOTFOUND, a certificate's), which says more. Opening it has a deadline, and so has the TLS handshake with TelAPI
  * through it: hpagent's CONNECT request times out only when idle, so a proxy that trickles its
  * answer's header lines would hold it (and the message) for as long as it likes; and got's connect
  * and TLS timeouts never start on a socket handed over already connected.
@@ -120,11 +120,13 @@ function proxyError(message: string): Error {
   return Object.assign(new Error(message), { code: 'EPROXY' });
 }
 
-/** A failure before the tunnel opened: EPROXY, unless connecting to the proxy itself failed. */
+/** What the proxy's answer to CONNECT failed with: no answer it could read, or the connection cut under it. */
+const BROKEN_ANSWER = /^(?:ECONNRESET|EPIPE|HPE_.+)$/;
+
+/** A failure before the tunnel opened: EPROXY when the proxy's answer was a refusal or broken (see TunnelAgent). */
 function tunnelError(error: Error): Error {
-  const syscall = (error as { syscall?: unknown }).syscall;
-  if (errorCode(error) !== undefined && (syscall === 'connect' || syscall === 'getaddrinfo')) return error;
-  return Object.assign(error, { code: 'EPROXY' });
+  const code = errorCode(error);
+  return code === undefined || BROKEN_ANSWER.test(code) ? Object.assign(error, { code: 'EPROXY' }) : error;
 }
 
 export function errorCode(error: unknown): string | undefined {

@@ -82,8 +82,8 @@ describe('telapi-call node', function () {
     [{ call: { timeout: 0 } }, 'Invalid timeout: must be a whole number from 1 to 999, not 0'],
     [{ call: { timeout: '1000' } }, 'Invalid timeout: must be a whole number from 1 to 999, not "1000"'],
     [{ call: { url: `/telapi/${'x'.repeat(160)}` } }, /^Invalid url: \d+ characters with its token; TelAPI accepts at most 200$/],
-    [{ call: { url: 'ftp://x' } }, 'Invalid url: must be an http(s) URL or a path starting with / (no . or .. segments)'],
-    [{ call: { statusCallback: '/telapi/../../status' } }, 'Invalid statusCallback: must be an http(s) URL or a path starting with / (no . or .. segments)'],
+    [{ call: { url: 'ftp://x' } }, 'Invalid url: must be an http(s) URL or a path starting with / (no . or .. segment, no control character)'],
+    [{ call: { statusCallback: '/telapi/../../status' } }, 'Invalid statusCallback: must be an http(s) URL or a path starting with / (no . or .. segment, no control character)'],
     [{ call: JSON.parse('{"__proto__":{"to":"+1"}}') }, /^Invalid msg\.call\.__proto__/],
   ];
   for (const [msg, expected] of invalid) {

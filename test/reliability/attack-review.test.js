@@ -1,7 +1,8 @@
 'use strict';
-// A helper's attack on the review fixes of issues 17-24 (503 for a body read across a deploy, the
-// proxy tunnel's deadline, signature mode checking the URL's token or key, the conference path key,
-// msg overrides): each hole it found is a test here, with the attempts that held beside them.
+// Hostile input against the guards around URLs, bodies and tunnels: a callback body read across a
+// deploy, the proxy tunnel's deadline, signature mode and the URL's token or key, the URLs the
+// package builds from a /path (never outside the public URL's path), msg overrides. Tests named
+// "held:" keep attempts that never broke through, so that they stay that way.
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const { startNodeRed, userDirWithPackage } = require('../support/node-red-process');
@@ -385,8 +386,7 @@ describe('attack review: the nodes behind a silent proxy, and hostile msg overri
   });
 });
 
-// A second attack, on the fixes above.
-describe('attack review, second run: /path URLs outside the public URL (in process)', () => {
+describe('attack review: /path URLs a URL parser reads differently (in process)', () => {
   const t = require('../../dist/telapi');
   const PUBLIC = 'https://nr.example.com/nr';
   const CALL = `CA${'1'.repeat(32)}`;
@@ -429,7 +429,7 @@ describe('attack review, second run: /path URLs outside the public URL (in proce
   });
 });
 
-describe('attack review, second run: a CONNECT proxy relaying to a stalling TLS server (client in process)', function () {
+describe('attack review: a CONNECT proxy relaying to a stalling TLS server (client in process)', function () {
   this.timeout(60_000);
   const fs = require('node:fs');
   const https = require('node:https');
@@ -548,7 +548,7 @@ describe('attack review, second run: a CONNECT proxy relaying to a stalling TLS 
   });
 });
 
-describe('attack review, second run: a body read by Node-RED\'s parsers when a deploy gives its path to a callback node', function () {
+describe('attack review: a body read by Node-RED\'s parsers when a deploy gives its path to a callback node', function () {
   this.timeout(60_000);
   let nodeRed;
   let port;
@@ -575,6 +575,26 @@ describe('attack review, second run: a body read by Node-RED\'s parsers when a d
     assert.match(answer, /^HTTP\/1\.1 413 /, answer.slice(0, 200));
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.doesNotMatch(nodeRed.log.slice(mark), /SEEN /);
+  });
+
+  it('the 413 for a body another parser read leaves the keep-alive connection open: the next request on it is answered', async () => {
+    await nodeRed.deploy([tab, accountNode]);
+    const big = `${body}&Pad=${'x'.repeat(300 * 1024)}`;
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk) => { received += chunk; });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${big.length}\r\n\r\n${big.slice(0, 10)}`);
+    await nodeRed.deploy([tab, accountNode, callbackNode, seen]);
+    socket.write(big.slice(10));
+    await until(() => /^HTTP\/1\.1 413 /.test(received), { describe: () => received.slice(0, 200) });
+    // Longer than the read timeout (1 s), whose timer must not cut the connection afterwards.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    await new Promise((resolve) => { socket.once('close', resolve); setTimeout(resolve, 5000); });
+    socket.destroy();
+    assert.deepEqual(received.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 413', 'HTTP/1.1 405'], received.slice(0, 400));
   });
 
   it('held: a whole body read while its path was nobody\'s reaches the callback node that has it by then', async () => {

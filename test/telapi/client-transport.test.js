@@ -3,6 +3,7 @@
 // phase (nothing written yet: retried; after the request was written: never), the Retry-After cap,
 // and requests through a real forward proxy (plain HTTP in absolute form, HTTPS through CONNECT).
 const assert = require('node:assert/strict');
+const https = require('node:https');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -245,6 +246,18 @@ describe('telapi/client: transport on got', () => {
       const port = await unusedPort();
       const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, proxy: { url: `http://127.0.0.1:${port}`, username: PROXY_USER, password: PROXY_PASSWORD } });
       await rejectsWith(recordCall(client, CALL_SID, FORM), { kind: 'unreachable', causeCode: 'ECONNREFUSED', attempts: 3 });
+    });
+
+    it('names an https proxy\'s untrusted certificate by its own code, not EPROXY', async () => {
+      const tlsProxy = https.createServer({ key: TLS.key, cert: TLS.cert }, (req, res) => res.end());
+      await new Promise((resolve) => tlsProxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = open({ baseUrl: `${secureStandIn.url}/v2`, ca: TLS.cert, proxy: { url: `https://127.0.0.1:${tlsProxy.address().port}` } });
+        const error = await recordCall(client, CALL_SID, FORM).then(() => assert.fail('no error'), (caught) => caught);
+        assert.match(error.causeCode, /CERT/, error.message);
+      } finally {
+        await new Promise((resolve) => tlsProxy.close(resolve));
+      }
     });
 
     it('gives up on a tunnel the proxy never finishes opening (its CONNECT answer trickles), within the connect timeout, as unreachable', async () => {

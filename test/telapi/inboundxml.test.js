@@ -179,7 +179,7 @@ describe('telapi/inboundxml: building the answer to a voice request', () => {
       assert.equal(build([{ verb: 'Redirect', text: 'https://other.example/next' }], { account: undefined }), `${DECLARATION}<Response><Redirect>https://other.example/next</Redirect></Response>`);
       assert.equal(failure([{ verb: 'Redirect', text: '/telapi/voice' }], { callSid: undefined }).message, 'Invalid callSid: is required');
       assert.deepEqual(failure([{ verb: 'Play', text: 'ftp://media.example.com/a.mp3' }]),
-        { field: 'verbs[0].text', reason: 'url', message: 'Invalid verbs[0].text: must be an http(s) URL or a path starting with / (no . or .. segments)' });
+        { field: 'verbs[0].text', reason: 'url', message: 'Invalid verbs[0].text: must be an http(s) URL or a path starting with / (no . or .. segment, no control character)' });
       const long = failure([{ verb: 'Redirect', text: `/telapi/${'x'.repeat(150)}` }]);
       assert.equal(long.reason, 'url-too-long');
       assert.match(long.message, /^Invalid verbs\[0\]\.text: is 2\d\d characters with its token; TelAPI accepts at most 200$/);
@@ -233,7 +233,7 @@ describe('telapi/inboundxml: building the answer to a voice request', () => {
       assert.throws(() => checkInboundXmlVerbs([{ verb: 'Gather', attributes: { numDigits: 'one' } }], 'zang'),
         { name: 'TelApiInputError', message: 'Invalid verbs[0].attributes.numDigits: must be a whole number of at least 1' });
       assert.throws(() => checkInboundXmlVerbs([{ verb: 'Gather', attributes: { action: 'telapi/consent' } }], 'zang'),
-        { name: 'TelApiInputError', message: 'Invalid verbs[0].attributes.action: must be an http(s) URL or a path starting with / (no . or .. segments)' });
+        { name: 'TelApiInputError', message: 'Invalid verbs[0].attributes.action: must be an http(s) URL or a path starting with / (no . or .. segment, no control character)' });
       assert.throws(() => checkInboundXmlVerbs([{ verb: 'Answer' }], 'telapi'), { name: 'TelApiInputError', reason: 'service-verb' });
       assert.throws(() => checkInboundXmlVerbs([{ verb: 'Sms', text: 'Hi' }], 'zang'), { name: 'TelApiInputError', field: 'verbs[0].attributes.to' });
     });

@@ -117,14 +117,15 @@ export function callbackBody(req: Request, limit: number, timeoutMs: number): Pr
   const captured = capturing[CAPTURED];
   if (captured) return Promise.resolve(captured);
   if (capturing._body === true || req.readableEnded) {
-    // Read under another parser's limits (a deploy gave this node the path during the read): ours hold too.
+    // Read under another parser's limits (an httpNodeMiddleware parser, or Node-RED's own when a
+    // deploy gave this node the path during the read): ours hold too.
     if (readSize(req.body) > limit) return Promise.resolve({ kind: 'tooLarge' });
     return Promise.resolve(Buffer.isBuffer(req.body) ? { kind: 'raw', body: req.body } : { kind: 'parsed', body: req.body });
   }
   return readBody(req, limit, timeoutMs);
 }
 
-/** About the bytes a body another parser read had: its JSON's for a parsed object (Infinity if it has none). */
+/** About the bytes a body another parser read had: its JSON's for a parsed object (Infinity if it cannot be written as JSON, 0 if it writes as nothing). */
 function readSize(body: unknown): number {
   if (body === undefined || body === null) return 0;
   if (Buffer.isBuffer(body)) return body.length;
@@ -179,6 +180,7 @@ export function captureMiddleware(
  * stack discard our answer); a client that keeps sending beyond that is cut off.
  */
 export function refuseOversize(req: Request, res: Response, timeoutMs: number): void {
+  if (req.readableEnded) return answer(res, 413);
   const declared = Number(req.headers['content-length']);
   const hopeless = Number.isFinite(declared) && declared > CALLBACK_BODY_LIMIT + DISCARD_LIMIT;
   if (hopeless) res.setHeader('Connection', 'close');

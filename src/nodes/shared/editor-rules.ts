@@ -67,9 +67,6 @@ export function recordRules(): Record<string, unknown> {
     // positiveInteger (src/telapi/options.ts): any safe integer above 0.
     timeLimit: { min: 1, max: Number.MAX_SAFE_INTEGER } satisfies Range,
     urlProtocols: URL_PROTOCOLS,
-    // What a `/path` URL must not have (isUnsafePath in src/telapi/public-url.ts).
-    dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
-    controlCharacter: { source: CONTROL_CHARACTER.source, flags: CONTROL_CHARACTER.flags },
   };
 }
 
@@ -118,14 +115,19 @@ export function callbackRules(settings: Record<string, unknown>): Record<string,
   };
 }
 
+/** A regular expression as the editor rebuilds it: new RegExp(source, flags). */
+function regExpRule(pattern: RegExp): { source: string; flags: string } {
+  return { source: pattern.source, flags: pattern.flags };
+}
+
 export function accountRules(settings: Record<string, unknown>): Record<string, unknown> {
   return {
     defaults: { baseUrl: DEFAULT_BASE_URL, timeout: DEFAULT_TIMEOUT_SECONDS },
     accountSid: sidPattern('AC'),
     urlProtocols: URL_PROTOCOLS,
     // What a `/path` URL must not have (isUnsafePath in src/telapi/public-url.ts).
-    dotSegment: { source: DOT_SEGMENT.source, flags: DOT_SEGMENT.flags },
-    controlCharacter: { source: CONTROL_CHARACTER.source, flags: CONTROL_CHARACTER.flags },
+    dotSegment: regExpRule(DOT_SEGMENT),
+    controlCharacter: regExpRule(CONTROL_CHARACTER),
     httpNodeAuth: !!settings.httpNodeAuth,
     // What isLocalOnlyHost (src/telapi/addresses.ts) judges a host by: privatePublicHost in the dialog.
     localOnly: localOnlyRules(),
