@@ -242,8 +242,9 @@ describe('editor in a real browser', function () {
     await page.locator('.telapi-callback-tip-none').waitFor({ state: 'hidden' });
     await page.locator('#node-dialog-ok').click();
     await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    // Node-RED redraws the node's label in an animation frame after the dialog has gone.
     const label = h.nodeShape(page, id).locator('xpath=..').locator('.red-ui-flow-node-label');
-    assert.equal((await label.textContent()).trim(), '/telapi/recording');
+    await h.eventually(async () => (await label.textContent()).trim(), '/telapi/recording');
   });
 
   it('imports an example from Import > Examples', async () => {

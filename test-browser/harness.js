@@ -4,8 +4,10 @@
 // 127.0.0.1 (test/support/node-red-process.js), and Debian's Chromium driven by playwright-core.
 //
 // Chromium comes from apt (.ci/browser-setup.sh), never from `npx playwright install`.
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
+const { isDeepStrictEqual } = require('node:util');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { startNodeRed } = require('../test/support/node-red-process');
@@ -17,6 +19,8 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+/** How long a test waits for something to appear (Playwright's default for the context, and eventually()'s). */
+const DEFAULT_TIMEOUT = 20_000;
 
 /**
  * Starts Node-RED with the package installed (`settings`, and `env` for its process); `stop()` ends
@@ -55,7 +59,7 @@ async function launchBrowser(options = {}) {
     // A test's own TLS proxy has a self-signed certificate.
     ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
   });
-  context.setDefaultTimeout(options.timeout ?? 20_000);
+  context.setDefaultTimeout(options.timeout ?? DEFAULT_TIMEOUT);
   return {
     context,
     close: async () => {
@@ -75,6 +79,24 @@ async function openEditor(context, url) {
   await page.waitForFunction(() => !!(window.RED && RED.nodes && RED.nodes.getType('telapi-account')));
   await page.locator('#red-ui-workspace-chart').waitFor();
   return { page, errors };
+}
+
+/**
+ * For state that arrives asynchronously (a runtime's answer, a timer, a redraw): calls `read` (async)
+ * until its value equals `expected` (deeply; a RegExp: matches it) or `timeout` has passed, then
+ * asserts on the last value read, so that a failure shows what was there.
+ */
+async function eventually(read, expected, { timeout = DEFAULT_TIMEOUT, message } = {}) {
+  const matches = (value) => (expected instanceof RegExp ? typeof value === 'string' && expected.test(value) : isDeepStrictEqual(value, expected));
+  const deadline = Date.now() + timeout;
+  let value = await read();
+  for (let pause = 10; !matches(value) && Date.now() < deadline; pause = Math.min(pause * 2, 200)) {
+    await new Promise((resolve) => { setTimeout(resolve, pause); });
+    value = await read();
+  }
+  if (expected instanceof RegExp) assert.match(value, expected, message);
+  else assert.deepEqual(value, expected, message);
+  return value;
 }
 
 /** Drags a palette node into the workspace at (x, y) relative to the chart; returns the new node's id. */
@@ -226,9 +248,11 @@ module.exports = {
   ROOT,
   CHROMIUM,
   CHROMIUM_ARGS,
+  DEFAULT_TIMEOUT,
   startEditorServer,
   launchBrowser,
   openEditor,
+  eventually,
   dragFromPalette,
   nodeShape,
   openNodeDialog,

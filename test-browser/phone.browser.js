@@ -159,7 +159,8 @@ describe('the simulator’s phone page in a real browser (360 px, keyboard)', fu
     const requests = page.locator('#requests li.request');
     await requests.nth(1).waitFor();
     const first = requests.nth(0);
-    assert.match(await first.locator('h3').textContent(), /^1\. Voice request200 OKthe flow took \d+ ms$/);
+    // The time taken as the page writes it: ms below a second, which a loaded machine can pass.
+    assert.match(await first.locator('h3').textContent(), /^1\. Voice request200 OKthe flow took (?:\d+ ms|\d+\.\d s)$/);
     assert.equal(await first.locator('.url code').textContent(), `${flow.url}/voice?key=•••`);
     assert.match(await first.locator('pre').textContent(), /<Gather numDigits="1" action="\/gathered" timeout="60">\n {4}<Say>Welcome/);
     assert.match(await first.locator('summary').textContent(), /^Parameters sent \(\d+\)$/);
@@ -201,7 +202,7 @@ describe('the simulator’s phone page in a real browser (360 px, keyboard)', fu
     const audio = heard().locator('audio');
     assert.equal(await audio.getAttribute('src'), `${flow.url}/beep.wav`, 'a relative Play URL resolved against its document');
     assert.equal(await audio.getAttribute('controls'), '');
-    await page.waitForFunction(() => document.querySelector('#heard audio').currentTime > 0 || document.querySelector('#heard audio').ended, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#heard audio').currentTime > 0 || document.querySelector('#heard audio').ended);
     await page.screenshot({ path: h.artifact('phone-recording-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Hang up' }).click();
     await status().getByText('Call ended: completed, you hung up.').waitFor();

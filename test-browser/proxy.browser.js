@@ -135,8 +135,9 @@ describe('editor behind a TLS reverse proxy with a path prefix: this editor\'s a
     await page.locator('#node-config-dialog-ok').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
     await h.waitForTrays(page);
-    // Signature mode: the URL TelAPI is to call is the one the record node sends, token and all.
-    assert.equal(await page.locator('#telapi-callback-preview').textContent(), `${expected}/telapi/recording?token=…`);
+    // Signature mode: the URL TelAPI is to call is the one the record node sends, token and all. Node-RED
+    // tells the dialog of the account's new public URL 50 ms after the account's dialog has closed.
+    await h.eventually(() => page.locator('#telapi-callback-preview').textContent(), `${expected}/telapi/recording?token=…`);
     await page.locator('#node-dialog-ok').click();
     await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
     await h.waitForTrays(page);

@@ -58,8 +58,9 @@ describe('recordings dialog in a real browser', function () {
     await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
     const node = await page.evaluate((nodeId) => { const n = RED.nodes.node(nodeId); return { operation: n.operation, maxRecordings: n.maxRecordings }; }, id);
     assert.deepEqual(node, { operation: 'download', maxRecordings: '250' });
+    // Node-RED redraws the node's label in an animation frame after the dialog has gone.
     const label = h.nodeShape(page, id).locator('xpath=..').locator('.red-ui-flow-node-label');
-    assert.equal((await label.textContent()).trim(), 'download recording');
+    await h.eventually(async () => (await label.textContent()).trim(), 'download recording');
   });
 
   it('raised no errors in the page', () => {
