@@ -48,11 +48,19 @@ const URL_OPTIONS = [
   ['transcribeCallback', 'TranscribeCallback'],
 ] as const satisfies ReadonlyArray<readonly [keyof CallOptions, string]>;
 
-/** A number or SIP address as TelAPI takes it: text, trimmed. */
+/**
+ * The longest `To` or `From` sent: a phone number has at most 15 digits (E.164) and a SIP address
+ * fits in far less; anything longer is a mistake in the flow, refused before it goes to TelAPI.
+ */
+export const MAX_ADDRESS_LENGTH = 256;
+
+/** A number or SIP address as TelAPI takes it: text, trimmed, at most MAX_ADDRESS_LENGTH characters. */
 function address(field: string, value: unknown): string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value !== 'string') throw new TelApiInputError(field, 'type', { expected: 'string' });
-  return value.trim();
+  const trimmed = value.trim();
+  if (trimmed.length > MAX_ADDRESS_LENGTH) throw new TelApiInputError(field, 'too-long', { length: trimmed.length, max: MAX_ADDRESS_LENGTH });
+  return trimmed;
 }
 
 /**

@@ -92,6 +92,7 @@ export type InputErrorReason =
   | 'boolean'
   | 'url'
   | 'url-too-long'
+  | 'too-long'
   | 'relative-without-public-url'
   | 'type'
   | 'unknown-option'
@@ -111,7 +112,7 @@ export type InputErrorReason =
 
 /** Every InputErrorReason, e.g. for checking that each has a message in the node catalogs. */
 export const INPUT_ERROR_REASONS = [
-  'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'relative-without-public-url', 'type', 'unknown-option',
+  'required', 'sid', 'enum', 'integer', 'boolean', 'url', 'url-too-long', 'too-long', 'relative-without-public-url', 'type', 'unknown-option',
   'range', 'date', 'file-name', 'unknown-verb', 'unknown-attribute', 'unknown-property', 'nesting', 'no-children', 'no-text', 'dtmf', 'at-least',
   'service-verb',
 ] as const satisfies readonly InputErrorReason[];
@@ -126,6 +127,7 @@ const INPUT_ERROR_TEXT: Record<InputErrorReason, (p: InputErrorParams) => string
   boolean: () => 'must be true or false',
   url: () => 'must be an http(s) URL or a path starting with / (no . or .. segment, no control character)',
   'url-too-long': (p) => `is ${p.length} characters with its token; TelAPI accepts at most ${p.max}`,
+  'too-long': (p) => `is ${p.length} characters; at most ${p.max}`,
   'relative-without-public-url': () => 'is a path, but the account has no public URL to put in front of it',
   type: (p) => `must be of type ${p.expected}`,
   'unknown-option': (p) => `is not a recording option; expected one of ${p.allowed}`,

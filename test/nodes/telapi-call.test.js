@@ -67,6 +67,15 @@ describe('telapi-call node', function () {
     assert.equal(seen.out[0].topic, 'kept');
   });
 
+  it('sends a To of 256 characters (a long SIP address), the most it takes', async () => {
+    const seen = await load();
+    const to = `sip:${'a'.repeat(240)}@example.com`;
+    helper.getNode('call').receive({ call: { to } });
+    await until(() => seen.out.length > 0);
+    assert.equal(to.length, 256);
+    assert.equal(standIn.requests.at(-1).form.get('To'), to);
+  });
+
   it('msg.call overrides per message; absolute URLs are sent as given; empty ones are not sent', async () => {
     const seen = await load();
     helper.getNode('call').receive({ call: { to: '+15550123', url: 'https://flows.example.org/answer', timeout: 5 } });
@@ -79,6 +88,8 @@ describe('telapi-call node', function () {
   const invalid = [
     [{ call: { tO: '+1' } }, /^Invalid msg\.call\.tO: not a call option/],
     [{ call: { to: '' } }, 'Invalid to: it is required'],
+    [{ call: { to: `sip:${'a'.repeat(253)}` } }, 'Invalid to: 257 characters; at most 256'],
+    [{ call: { from: '1'.repeat(5e6) } }, 'Invalid from: 5000000 characters; at most 256'],
     [{ call: { timeout: 0 } }, 'Invalid timeout: must be a whole number from 1 to 999, not 0'],
     [{ call: { timeout: '1000' } }, 'Invalid timeout: must be a whole number from 1 to 999, not "1000"'],
     [{ call: { url: `/telapi/${'x'.repeat(160)}` } }, /^Invalid url: \d+ characters with its token; TelAPI accepts at most 200$/],

@@ -12,6 +12,7 @@ import {
   DOT_SEGMENT,
   MAX_VOICE_TIMEOUT_SECONDS,
   FILE_FORMATS,
+  MAX_ADDRESS_LENGTH,
   MAX_CALL_TIMEOUT,
   INBOUNDXML_RESPONSE_ATTRIBUTES,
   INBOUNDXML_VERBS,
@@ -172,6 +173,7 @@ export function callRules(): Record<string, unknown> {
   return {
     defaults: { ...DEFAULT_CALL_OPTIONS },
     maxTimeout: MAX_CALL_TIMEOUT,
+    maxAddressLength: MAX_ADDRESS_LENGTH,
     maxUrlLength: MAX_URL_LENGTH,
     pathKeyParam: PATH_KEY_PARAM,
   };
