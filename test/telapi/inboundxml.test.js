@@ -126,6 +126,20 @@ describe('telapi/inboundxml: building the answer to a voice request', () => {
         { field: 'verbs[0].text', reason: 'required', message: 'Invalid verbs[0].text: is required' });
     });
 
+    it('a "{{" with a long run of spaces and no closing braces is text, found in one pass (a caller\'s speech put into a verb; the dialog\'s check uses the same pattern)', () => {
+      // Three quantifiers over the spaces made every failed match try every split of them: 3,000
+      // spaces took seconds, 8,000 two minutes, this would not end.
+      const text = `{{${' '.repeat(200_000)}x`;
+      const xml = build([{ verb: 'Say', text }], { resolve: () => 'never' });
+      assert.equal(xml, `${DECLARATION}<Response><Say>${text}</Say></Response>`);
+      assert.deepEqual(checkInboundXmlVerbs([{ verb: 'Say', text: `x{{${' '.repeat(200_000)}}` }], inboundXmlService('https://api.zang.io/v2')), undefined);
+    });
+
+    it('trims the expression between the braces, in all three spellings', () => {
+      const msg = { payload: { a: 'A' } };
+      assert.equal(build([{ verb: 'Say', text: '{{payload.a}}{{ payload.a }}{{{\tpayload.a\n}}}{{ }}' }], { resolve: fromMsg(msg) }), `${DECLARATION}<Response><Say>AAA</Say></Response>`);
+    });
+
     it('are empty without a resolver', () => {
       assert.equal(build([{ verb: 'Say', text: 'Hi {{payload.From}}.' }], { resolve: undefined }), `${DECLARATION}<Response><Say>Hi .</Say></Response>`);
     });
@@ -141,6 +155,11 @@ describe('telapi/inboundxml: building the answer to a voice request', () => {
       assert.ok(xml.includes(`action="${PUBLIC_URL}/telapi/after-dial?token=${CALL_TOKEN}"`), xml);
       assert.ok(xml.includes(`callbackUrl="${PUBLIC_URL}/telapi/voice/?key=${VOICE_PATH_KEY}"`), xml);
       assert.ok(xml.includes(`url="${PUBLIC_URL}/telapi/voice?whisper=1&amp;key=${VOICE_PATH_KEY}"`), xml);
+    });
+
+    it('percent-encode a placeholder\'s lone surrogate in a query as U+FFFD (encodeURIComponent throws on it)', () => {
+      const xml = build([{ verb: 'Gather', attributes: { action: '/telapi/next?from={{payload.From}}' } }], { resolve: fromMsg({ payload: { From: 'a\uD800b' } }) });
+      assert.ok(xml.includes(`action="${PUBLIC_URL}/telapi/next?from=a%EF%BF%BDb&amp;token=${CALL_TOKEN}"`), xml);
     });
 
     it('give a conference\'s callback and record callback paths the path key: every participant\'s events go there', () => {

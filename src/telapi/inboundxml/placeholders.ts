@@ -7,8 +7,13 @@
 /** Answers a placeholder's expression (the text between the braces, trimmed), e.g. "payload.From". */
 export type PlaceholderResolver = (expression: string) => unknown;
 
-/** `{{ name }}`, and `{{{ name }}}` (core's unescaped form: every value is escaped here anyway). The editor reads its source. */
-export const PLACEHOLDER = /\{\{\{?\s*([^{}]*?)\s*\}?\}\}/g;
+/**
+ * `{{ name }}`, and `{{{ name }}}` (core's unescaped form: every value is escaped here anyway). The editor
+ * reads its source. One quantifier between the braces, and the expression trimmed in code: with
+ * `\s*` on either side of it, a "{{" followed by spaces and no closing braces took time cubic in
+ * the spaces (seconds for 3,000), and such text can come from a caller.
+ */
+export const PLACEHOLDER = /\{\{\{?([^{}]*)\}?\}\}/g;
 
 export function hasPlaceholder(value: string): boolean {
   PLACEHOLDER.lastIndex = 0;
@@ -36,9 +41,15 @@ export function placeholderText(value: unknown): string {
  * "?" (typically the whole URL, `{{payload.next}}`) it is taken as it is.
  */
 export function fillPlaceholders(template: string, resolve: PlaceholderResolver | undefined, url = false): string {
-  return template.replace(PLACEHOLDER, (_match, expression: string, offset: number) => {
+  return template.replace(PLACEHOLDER, (_match, between: string, offset: number) => {
+    const expression = between.trim();
     const value = placeholderText(resolve === undefined || expression === '' ? undefined : resolve(expression));
     const inQuery = url && /[?#]/.test(template.slice(0, offset));
-    return inQuery ? encodeURIComponent(value) : value;
+    return inQuery ? encodeURIComponent(wellFormed(value)) : value;
   });
+}
+
+/** Lone surrogates replaced by U+FFFD, as the XML escaping does: encodeURIComponent throws on them. */
+function wellFormed(value: string): string {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
