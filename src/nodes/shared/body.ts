@@ -161,9 +161,7 @@ export function captureMiddleware(
       // 413, 400). Now another node's: answered here, as that TelAPI node would have, or 503 for a
       // whole body; never handed on without it.
       if (!takes(req)) {
-        if (result.kind === 'slow') refuseSlow(req, res);
-        else if (result.kind === 'tooLarge') refuseOversize(req, res, timeoutMs);
-        else if (result.kind === 'badLength') answer(res, REJECTION_STATUS.badBody);
+        if (isUnreadBody(result)) answerRefusal(req, res, UNREAD_BODY_REFUSAL[result.kind], timeoutMs);
         else answerRedeploying(res);
         return;
       }
@@ -174,12 +172,28 @@ export function captureMiddleware(
   };
 }
 
+/** Why a body that was not read whole (oversize, slow, misframed) is refused. */
+export const UNREAD_BODY_REFUSAL = Object.freeze({ tooLarge: 'tooLarge', slow: 'slowBody', badLength: 'badBody' } as const satisfies Record<string, CallbackRejection>);
+
+export type UnreadBody = Extract<BodyResult, { kind: keyof typeof UNREAD_BODY_REFUSAL }>;
+
+export function isUnreadBody(result: BodyResult): result is UnreadBody {
+  return Object.prototype.hasOwnProperty.call(UNREAD_BODY_REFUSAL, result.kind);
+}
+
+/** Answers a refused callback request: with its REJECTION_STATUS, and as refuseOversize and refuseSlow do for those two. */
+export function answerRefusal(req: Request, res: Response, reason: CallbackRejection, timeoutMs: number): void {
+  if (reason === 'tooLarge') refuseOversize(req, res, timeoutMs);
+  else if (reason === 'slowBody') refuseSlow(req, res);
+  else answer(res, REJECTION_STATUS[reason]);
+}
+
 /**
  * Answers 413 and stops buffering. The rest of the body is read and dropped up to DISCARD_LIMIT so a
  * client that is still sending gets to read the 413 (closing on unread data makes the peer's TCP
  * stack discard our answer); a client that keeps sending beyond that is cut off.
  */
-export function refuseOversize(req: Request, res: Response, timeoutMs: number): void {
+function refuseOversize(req: Request, res: Response, timeoutMs: number): void {
   if (req.readableEnded) return answer(res, 413);
   const declared = Number(req.headers['content-length']);
   const hopeless = Number.isFinite(declared) && declared > CALLBACK_BODY_LIMIT + DISCARD_LIMIT;
@@ -202,7 +216,7 @@ export function refuseOversize(req: Request, res: Response, timeoutMs: number): 
 }
 
 /** Answers 408 and closes the connection: the rest of a body that stalled is not worth reading. */
-export function refuseSlow(req: Request, res: Response): void {
+function refuseSlow(req: Request, res: Response): void {
   res.setHeader('Connection', 'close');
   res.once('finish', () => req.socket.destroy());
   answer(res, 408);

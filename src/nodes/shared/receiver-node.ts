@@ -15,7 +15,7 @@ import {
   type ParsedCallback,
 } from '../../telapi';
 import { accountProblem, isUsable, type AccountProblem, type TelApiAccountNode } from './account';
-import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, callbackBody, captureMiddleware, refuseOversize, refuseSlow, answer, type BodyResult } from './body';
+import { CALLBACK_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, REJECTION_STATUS, UNREAD_BODY_REFUSAL, answerRefusal, callbackBody, captureMiddleware, isUnreadBody, answer, type BodyResult } from './body';
 import { cachedText } from './cached-text';
 import { mountPath, rootApp } from './express';
 import { normaliseNodePath } from './paths';
@@ -168,9 +168,8 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
     /** Refuses one request: an HTTP error, a red status, a rate-limited warning; never a secret. */
     function refuse(req: Request, res: Response, reason: Refusal, test?: string): void {
       const status = reason === 'unavailable' ? 503 : REJECTION_STATUS[reason];
-      if (reason === 'tooLarge') refuseOversize(req, res, bodyTimeoutMs());
-      else if (reason === 'slowBody') refuseSlow(req, res);
-      else answer(res, status);
+      if (reason === 'unavailable') answer(res, status);
+      else answerRefusal(req, res, reason, bodyTimeoutMs());
       if (test !== undefined) return noteArrival(test, { nodeId: node.id, verdict: reason });
       if (closed) return;
       rejected += 1;
@@ -192,9 +191,7 @@ export function registerReceiverNode(RED: NodeAPI, type: ReceiverNodeType): void
       if (problem || !security) return refuse(req, res, 'unavailable', test);
       const read = await bodyOf(req);
       if (read.kind === 'aborted') return;
-      if (read.kind === 'tooLarge') return refuse(req, res, 'tooLarge', test);
-      if (read.kind === 'slow') return refuse(req, res, 'slowBody', test);
-      if (read.kind === 'badLength') return refuse(req, res, 'badBody', test);
+      if (isUnreadBody(read)) return refuse(req, res, UNREAD_BODY_REFUSAL[read.kind], test);
       const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       const parsed: ParseResult = encoding === 'identity' || encoding === '' ? type.parse(req, read.body) : { ok: false, reason: 'unsupportedBody' };
       if (!parsed.ok) return refuse(req, res, parsed.reason, test);
