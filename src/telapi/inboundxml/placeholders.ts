@@ -1,3 +1,5 @@
+import { wellFormed } from './render';
+
 /**
  * `{{…}}` placeholders in InboundXML text and attribute values (docs/design.md "Calls",
  * telapi-inboundxml): filled through a function the caller passes (the node reads `msg` properties,
@@ -47,9 +49,4 @@ export function fillPlaceholders(template: string, resolve: PlaceholderResolver 
     const inQuery = url && /[?#]/.test(template.slice(0, offset));
     return inQuery ? encodeURIComponent(wellFormed(value)) : value;
   });
-}
-
-/** Lone surrogates replaced by U+FFFD, as the XML escaping does: encodeURIComponent throws on them. */
-function wellFormed(value: string): string {
-  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

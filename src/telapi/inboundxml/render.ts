@@ -14,12 +14,20 @@ export interface InboundXmlElement {
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
+/** An unpaired surrogate: half a character, which XML cannot carry and encodeURIComponent throws on. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `value` with every lone surrogate replaced by U+FFFD. */
+export function wellFormed(value: string): string {
+  return value.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /**
  * Characters XML 1.0 cannot carry at all, not even escaped (C0 controls other than tab, line feed
- * and carriage return; unpaired surrogates; U+FFFE and U+FFFF): replaced by U+FFFD so that the
- * document stays well-formed.
+ * and carriage return; U+FFFE and U+FFFF; lone surrogates): replaced by U+FFFD so that the document
+ * stays well-formed.
  */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|${LONE_SURROGATE.source}`, 'g');
 
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 /** In an attribute also both quotes, and tab and line breaks (which a parser would turn into spaces). */
