@@ -195,9 +195,10 @@ async function main() {
   await Promise.all(Array.from({ length: jobs }, worker));
   if (legs.length > 1) {
     console.log(`\n== ${legs.length} legs, ${jobs} at a time, in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-    for (const target of targets) console.log(results.find((r) => r.leg === target.leg).line);
+    const inLegOrder = targets.map((target) => results.find((r) => r.leg === target.leg));
+    for (const result of inLegOrder) console.log(result.line);
     // Each failed leg's failures again at the very end, where a log's tail shows them.
-    for (const result of targets.map((target) => results.find((r) => r.leg === target.leg)).filter((r) => r.code !== 0)) {
+    for (const result of inLegOrder.filter((r) => r.code !== 0)) {
       console.log(`\n== failures of ${result.title}:\n${result.failures.trimEnd()}`);
     }
   }

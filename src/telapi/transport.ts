@@ -66,10 +66,10 @@ interface ConnectRequestOptions {
  * hpagent's tunnel, its failures given a code: a tunnel that was never opened sent nothing to TelAPI.
  * A proxy that refused, reset or garbled its answer to CONNECT (no code, a reset, an HTTP parse
  * error) is EPROXY; a failure to reach the proxy or of TLS with it keeps its own code (ECONNREFUSED,
- * ENOTFOUND, a certificate's), which says more. Opening it has a deadline, and so has the TLS handshake with TelAPI
- * through it: hpagent's CONNECT request times out only when idle, so a proxy that trickles its
- * answer's header lines would hold it (and the message) for as long as it likes; and got's connect
- * and TLS timeouts never start on a socket handed over already connected.
+ * ENOTFOUND, a certificate's), which says more. Opening it has a deadline, and so has the TLS
+ * handshake with TelAPI through it: hpagent's CONNECT request times out only when idle, so a proxy
+ * that trickles its answer's header lines would hold it (and the message) for as long as it likes;
+ * and got's connect and TLS timeouts never start on a socket handed over already connected.
  */
 class TunnelAgent extends HttpsProxyAgent {
   readonly #timeoutMs: number;

@@ -31,6 +31,30 @@ function partialPost(port, target, headers, first, between, rest) {
   });
 }
 
+/**
+ * Starts a recording through `client`, which must fail, and closes it. The failure is a TelApiError
+ * within bounds, and no handle of this process or socket at `proxy` is left open (handles counted
+ * from before the client was made). Resolves with the error for the test's own assertions.
+ */
+async function failsCleanly(makeClient, proxy) {
+  const { recordCall, recordingFormParams, parseRecordingOptions, TelApiError } = require('../../dist/telapi');
+  const handles = () => process._getActiveHandles().length;
+  const before = handles();
+  const client = makeClient();
+  const started = Date.now();
+  const error = await recordCall(client, `CA${'2'.repeat(32)}`, recordingFormParams(parseRecordingOptions({ direction: 'out' })))
+    .then(() => undefined, (caught) => caught);
+  const took = Date.now() - started;
+  client.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const after = handles();
+  assert.ok(error instanceof TelApiError, `not a TelApiError: ${error}`);
+  assert.ok(took < 10_000, `took ${took} ms`);
+  assert.ok(after <= before, `handles ${before} -> ${after}`);
+  assert.equal(proxy.open(), 0, 'a socket at the proxy is still open after close()');
+  return error;
+}
+
 describe('attack review: a callback body read across a deploy', function () {
   this.timeout(60_000);
   let nodeRed;
@@ -123,8 +147,7 @@ describe('attack review: a callback body read across a deploy', function () {
 
 describe('attack review: a hostile proxy opening the CONNECT tunnel (client in process)', function () {
   this.timeout(60_000);
-  const { TelApiClient, loadGot, recordCall, recordingFormParams, parseRecordingOptions, TelApiError } = require('../../dist/telapi');
-  const FORM = recordingFormParams(parseRecordingOptions({ direction: 'out' }));
+  const { TelApiClient, loadGot } = require('../../dist/telapi');
   let got;
   before(async () => { got = await loadGot(); });
 
@@ -167,31 +190,11 @@ describe('attack review: a hostile proxy opening the CONNECT tunnel (client in p
     };
   }
 
-  const handleCount = () => process._getActiveHandles().length;
-
   for (const mode of ['silent', 'byteByByte', 'established-stall', 'established-close', 'established-garbage', 'established-with-head', 'garbage', 'half-status-close', 'endless-headers', '100-continue-forever', '407']) {
     it(`a proxy that answers CONNECT "${mode}": the request fails as a TelApiError in bounded time, no handle left behind`, async () => {
       const proxy = await hostileProxy(mode);
-      const before = handleCount();
-      const client = new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'https://127.0.0.1:9/v2', unreachableBackoffMs: 5,
-        connectTimeoutMs: 200, timeoutMs: 1000, proxy: { url: proxy.url, username: 'u', password: 'p' } });
-      const started = Date.now();
-      let error;
-      try {
-        await recordCall(client, `CA${'2'.repeat(32)}`, FORM);
-      } catch (caught) {
-        error = caught;
-      }
-      const took = Date.now() - started;
-      client.close();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const after = handleCount();
-      const proxyOpen = proxy.open();
-      await proxy.close();
-      assert.ok(error instanceof TelApiError, `not a TelApiError: ${error}`);
-      assert.ok(took < 10_000, `took ${took} ms`);
-      assert.ok(after <= before, `handles ${before} -> ${after}`);
-      assert.equal(proxyOpen, 0, 'a socket to the proxy is still open after close()');
+      const error = await failsCleanly(() => new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'https://127.0.0.1:9/v2', unreachableBackoffMs: 5,
+        connectTimeoutMs: 200, timeoutMs: 1000, proxy: { url: proxy.url, username: 'u', password: 'p' } }), proxy).finally(() => proxy.close());
       // No tunnel was opened (no 200 to the CONNECT), or TLS never completed through it: nothing can
       // have reached TelAPI, and the request is repeated.
       if (!mode.startsWith('established') || mode === 'established-stall') {
@@ -434,7 +437,7 @@ describe('attack review: a CONNECT proxy relaying to a stalling TLS server (clie
   const fs = require('node:fs');
   const https = require('node:https');
   const path = require('node:path');
-  const { TelApiClient, loadGot, recordCall, recordingFormParams, parseRecordingOptions, TelApiError } = require('../../dist/telapi');
+  const { TelApiClient, loadGot, recordCall, recordingFormParams, parseRecordingOptions } = require('../../dist/telapi');
   const FORM = recordingFormParams(parseRecordingOptions({ direction: 'out' }));
   const CALL = `CA${'1'.repeat(32)}`;
   const CERT = fs.readFileSync(path.join(__dirname, '../support/tls/cert.pem'), 'utf8');
@@ -501,7 +504,6 @@ describe('attack review: a CONNECT proxy relaying to a stalling TLS server (clie
       close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }) };
   }
 
-  const handleCount = () => process._getActiveHandles().length;
   const clientFor = (baseUrl, proxy, extra = {}) => new TelApiClient({ got, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl, unreachableBackoffMs: 5, ca: CERT,
     connectTimeoutMs: 200, timeoutMs: 1000, proxy: { url: proxy.url, username: 'u', password: 'p' }, ...extra });
 
@@ -509,21 +511,7 @@ describe('attack review: a CONNECT proxy relaying to a stalling TLS server (clie
     it(`a TLS server behind the tunnel that does "${mode}": ${nothingSent ? 'nothing was sent, so unreachable after 3 attempts' : 'the request was sent, so a timeout after 1 attempt'}; no handle left`, async () => {
       const proxy = await relayProxy();
       const server = await tlsServer(mode);
-      const before = handleCount();
-      const client = clientFor(server.baseUrl, proxy);
-      const started = Date.now();
-      const error = await recordCall(client, CALL, FORM).then(() => undefined, (caught) => caught);
-      const took = Date.now() - started;
-      client.close();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const after = handleCount();
-      const open = proxy.open();
-      await server.close();
-      await proxy.close();
-      assert.ok(error instanceof TelApiError, `not a TelApiError: ${error}`);
-      assert.ok(took < 10_000, `took ${took} ms`);
-      assert.ok(after <= before, `handles ${before} -> ${after}`);
-      assert.equal(open, 0, 'a socket through the proxy is still open after close()');
+      const error = await failsCleanly(() => clientFor(server.baseUrl, proxy), proxy).finally(() => Promise.all([server.close(), proxy.close()]));
       if (nothingSent) assert.deepEqual([error.kind, error.attempts], ['unreachable', 3], error.message);
       else assert.deepEqual([error.kind, error.attempts, server.requests()], ['timeout', 1, 1], error.message);
     });
